@@ -1,0 +1,182 @@
+package api
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Resource describes one REST resource: how it is named on the wire and in
+// URLs, whether it lives in a namespace, and how to make an empty object.
+type Resource struct {
+	Group        string   // "" for the core group, "apps", "batch"
+	Version      string   // "v1"
+	Kind         string   // "Pod"
+	Name         string   // the plural in URLs: "pods"
+	Singular     string   // "pod"
+	ShortNames   []string // "po"
+	Namespaced   bool
+	Subresources []string // "status", "binding", "scale", "log", "exec"
+	Verbs        []string
+	New          func() Object
+}
+
+// APIVersion returns "v1" or "group/version".
+func (r Resource) APIVersion() string {
+	if r.Group == "" {
+		return r.Version
+	}
+	return r.Group + "/" + r.Version
+}
+
+// HasSubresource reports whether r serves the named subresource.
+func (r Resource) HasSubresource(name string) bool {
+	for _, s := range r.Subresources {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Path returns the URL path of the collection (name == "") or of one object.
+func (r Resource) Path(namespace, name string) string {
+	var b strings.Builder
+	if r.Group == "" {
+		b.WriteString("/api/" + r.Version)
+	} else {
+		b.WriteString("/apis/" + r.Group + "/" + r.Version)
+	}
+	if r.Namespaced && namespace != "" {
+		b.WriteString("/namespaces/" + namespace)
+	}
+	b.WriteString("/" + r.Name)
+	if name != "" {
+		b.WriteString("/" + name)
+	}
+	return b.String()
+}
+
+var allVerbs = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+
+// registry lists every kind kubelab serves, in the order discovery shows them.
+var registry = []Resource{
+	{Version: "v1", Kind: "Namespace", Name: "namespaces", Singular: "namespace", ShortNames: []string{"ns"},
+		Subresources: []string{"status"}, New: func() Object { return &Namespace{} }},
+	{Version: "v1", Kind: "Pod", Name: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true,
+		Subresources: []string{"status", "binding", "log", "exec"}, New: func() Object { return &Pod{} }},
+	{Version: "v1", Kind: "Service", Name: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true,
+		Subresources: []string{"status"}, New: func() Object { return &Service{} }},
+	{Version: "v1", Kind: "Endpoints", Name: "endpoints", Singular: "endpoints", ShortNames: []string{"ep"}, Namespaced: true,
+		New: func() Object { return &Endpoints{} }},
+	{Version: "v1", Kind: "Node", Name: "nodes", Singular: "node", ShortNames: []string{"no"},
+		Subresources: []string{"status"}, New: func() Object { return &Node{} }},
+	{Version: "v1", Kind: "Event", Name: "events", Singular: "event", ShortNames: []string{"ev"}, Namespaced: true,
+		New: func() Object { return &Event{} }},
+	{Version: "v1", Kind: "ReplicationController", Name: "replicationcontrollers", Singular: "replicationcontroller",
+		ShortNames: []string{"rc"}, Namespaced: true, Subresources: []string{"status", "scale"},
+		New: func() Object { return &ReplicationController{} }},
+	{Version: "v1", Kind: "ConfigMap", Name: "configmaps", Singular: "configmap", ShortNames: []string{"cm"}, Namespaced: true,
+		New: func() Object { return &ConfigMap{} }},
+	{Version: "v1", Kind: "Secret", Name: "secrets", Singular: "secret", Namespaced: true,
+		New: func() Object { return &Secret{} }},
+	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Name: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"},
+		Namespaced: true, Subresources: []string{"status", "scale"}, New: func() Object { return &ReplicaSet{} }},
+	{Group: "apps", Version: "v1", Kind: "DaemonSet", Name: "daemonsets", Singular: "daemonset", ShortNames: []string{"ds"},
+		Namespaced: true, Subresources: []string{"status"}, New: func() Object { return &DaemonSet{} }},
+}
+
+func init() {
+	for i := range registry {
+		registry[i].Verbs = allVerbs
+	}
+}
+
+// Resources returns every registered resource.
+func Resources() []Resource { return append([]Resource(nil), registry...) }
+
+// Groups returns the API groups other than the core group, sorted.
+func Groups() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range registry {
+		if r.Group != "" && !seen[r.Group] {
+			seen[r.Group] = true
+			out = append(out, r.Group)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Lookup finds a resource the way kubectl does: by plural, singular, short
+// name or kind, case-insensitively, optionally qualified by group
+// ("replicasets.apps").
+func Lookup(name string) (Resource, bool) {
+	name = strings.ToLower(name)
+	group, qualified := "", false
+	if i := strings.Index(name, "."); i >= 0 {
+		name, group, qualified = name[:i], name[i+1:], true
+	}
+	for _, r := range registry {
+		if qualified && r.Group != group {
+			continue
+		}
+		if name == r.Name || name == r.Singular || name == strings.ToLower(r.Kind) {
+			return r, true
+		}
+		for _, s := range r.ShortNames {
+			if name == s {
+				return r, true
+			}
+		}
+	}
+	return Resource{}, false
+}
+
+// ForGroupResource finds a resource by its group and plural, as in a URL.
+func ForGroupResource(group, version, name string) (Resource, bool) {
+	for _, r := range registry {
+		if r.Group == group && r.Version == version && r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// ForKind finds the resource of an apiVersion and kind, as in a manifest.
+// The error reads like Kubernetes': no kind "Ingress" is registered for
+// version "extensions/v1beta1".
+func ForKind(apiVersion, kind string) (Resource, error) {
+	if apiVersion == "" {
+		return Resource{}, fmt.Errorf("apiVersion is required (the object has kind %q)", kind)
+	}
+	if kind == "" {
+		return Resource{}, fmt.Errorf("kind is required (the object has apiVersion %q)", apiVersion)
+	}
+	for _, r := range registry {
+		if r.APIVersion() == apiVersion && r.Kind == kind {
+			return r, nil
+		}
+	}
+	return Resource{}, fmt.Errorf("no kind %q is registered for version %q", kind, apiVersion)
+}
+
+// ResourceOf returns the resource of a typed object (*Pod → pods).
+func ResourceOf(obj Object) (Resource, bool) {
+	want := fmt.Sprintf("%T", obj)
+	for _, r := range registry {
+		if fmt.Sprintf("%T", r.New()) == want {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// SetTypeMeta fills in apiVersion and kind from the object's Go type.
+func SetTypeMeta(obj Object) {
+	if r, ok := ResourceOf(obj); ok {
+		tm := obj.GetTypeMeta()
+		tm.APIVersion, tm.Kind = r.APIVersion(), r.Kind
+	}
+}
