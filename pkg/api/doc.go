@@ -11,6 +11,16 @@
 // Objects read from a shared cache must not be changed in place; take
 // DeepCopy(obj) first.
 //
+// A manifest becomes a stored object in the order the apiserver follows:
+//
+//	docs, _ := api.SplitDocuments(file)            // "---" documents, Lists expanded
+//	obj, res, warnings, err := api.Decode(docs[0]) // typed by apiVersion/kind; unknown fields are warnings
+//	api.SetDefaults(obj)                           // restartPolicy Always, protocol TCP, …
+//	errs := api.Validate(obj)                      // spec.containers[0].image: Required value
+//
+// Lists are filtered with label selectors (ParseSelector, "app=kubia,tier
+// in (web)") and field selectors (ParseFieldSelector, "spec.nodeName=n1").
+//
 // This package imports nothing of kubelab: the apiserver, the clients and
 // the CLI all depend on it, never the other way round.
 package api

@@ -209,7 +209,7 @@ func DeepCopy[T Object](obj T) T {
 }
 
 // Bool and Int64 return pointers, for optional fields.
-func Bool(b bool) *bool     { return &b }
-func Int64(i int64) *int64  { return &i }
-func Int32(i int32) *int32  { return &i }
+func Bool(b bool) *bool       { return &b }
+func Int64(i int64) *int64    { return &i }
+func Int32(i int32) *int32    { return &i }
 func String(s string) *string { return &s }

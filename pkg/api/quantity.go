@@ -124,10 +124,11 @@ func (q Quantity) MilliValue() int64 { return q.milli }
 
 // Value returns the quantity in whole units, rounded up (bytes for memory).
 func (q Quantity) Value() int64 {
-	if q.milli >= 0 {
-		return (q.milli + 999) / 1000
+	v := q.milli / 1000
+	if q.milli%1000 > 0 {
+		v++ // round up without adding first, which could overflow
 	}
-	return q.milli / 1000
+	return v
 }
 
 // IsZero reports a zero amount.

@@ -62,7 +62,7 @@ var allVerbs = []string{"create", "delete", "deletecollection", "get", "list", "
 // registry lists every kind kubelab serves, in the order discovery shows them.
 var registry = []Resource{
 	{Version: "v1", Kind: "Namespace", Name: "namespaces", Singular: "namespace", ShortNames: []string{"ns"},
-		Subresources: []string{"status"}, New: func() Object { return &Namespace{} }},
+		Subresources: []string{"status", "finalize"}, New: func() Object { return &Namespace{} }},
 	{Version: "v1", Kind: "Pod", Name: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true,
 		Subresources: []string{"status", "binding", "log", "exec"}, New: func() Object { return &Pod{} }},
 	{Version: "v1", Kind: "Service", Name: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true,
