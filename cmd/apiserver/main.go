@@ -1,0 +1,36 @@
+// Command apiserver serves kubelab's API over etcd: an embedded etcd in
+// --data-dir by default, or an etcd cluster given with --etcd-servers.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"kubelab/pkg/apiserver"
+)
+
+func main() {
+	var opts apiserver.Options
+	cmd := &cobra.Command{
+		Use:          "apiserver",
+		Short:        "Serve the kubelab API over etcd",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE:         func(cmd *cobra.Command, _ []string) error { return apiserver.RunOptions(opts) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:6443", "address to serve the API on (0.0.0.0:6443 for a lab of VMs)")
+	f.StringVar(&opts.DataDir, "data-dir", ".kubelab/etcd", "directory of the embedded etcd (ignored with --etcd-servers)")
+	f.StringSliceVar(&opts.EtcdServers, "etcd-servers", nil, "etcd endpoints to use instead of the embedded etcd, e.g. http://10.0.0.1:2379")
+	f.StringVar(&opts.ServiceCIDR, "service-cluster-ip-range", "10.96.0.0/12", "CIDR that ClusterIPs are allocated from")
+	f.StringVar(&opts.ClusterCIDR, "cluster-cidr", "10.244.0.0/16", "CIDR that node pod CIDRs are allocated from")
+	f.IntVar(&opts.NodeCIDRSize, "node-cidr-mask-size", 24, "prefix length of each node's pod CIDR")
+	f.StringVar(&opts.NodePortRange, "service-node-port-range", "30000-32767", "range of NodePorts")
+	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "apiserver:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,126 @@
+package apiserver
+
+import (
+	"net/http"
+	"sort"
+
+	"kubelab/pkg/api"
+)
+
+// Discovery documents, in the shapes kubectl and client-go read:
+// /api lists core versions, /apis lists groups, /api/v1 and
+// /apis/{group}/{version} list the resources with their verbs.
+
+type apiVersions struct {
+	Kind     string   `json:"kind"`
+	Versions []string `json:"versions"`
+	// ServerAddressByClientCIDRs is required by some clients; one catch-all entry.
+	ServerAddressByClientCIDRs []serverAddress `json:"serverAddressByClientCIDRs"`
+}
+
+type serverAddress struct {
+	ClientCIDR    string `json:"clientCIDR"`
+	ServerAddress string `json:"serverAddress"`
+}
+
+type groupVersion struct {
+	GroupVersion string `json:"groupVersion"`
+	Version      string `json:"version"`
+}
+
+type apiGroup struct {
+	Name             string         `json:"name"`
+	Versions         []groupVersion `json:"versions"`
+	PreferredVersion groupVersion   `json:"preferredVersion"`
+}
+
+type apiGroupList struct {
+	Kind       string     `json:"kind"`
+	APIVersion string     `json:"apiVersion"`
+	Groups     []apiGroup `json:"groups"`
+}
+
+type apiResource struct {
+	Name         string   `json:"name"`
+	SingularName string   `json:"singularName"`
+	Namespaced   bool     `json:"namespaced"`
+	Kind         string   `json:"kind"`
+	Verbs        []string `json:"verbs"`
+	ShortNames   []string `json:"shortNames,omitempty"`
+}
+
+type apiResourceList struct {
+	Kind         string        `json:"kind"`
+	APIVersion   string        `json:"apiVersion"`
+	GroupVersion string        `json:"groupVersion"`
+	Resources    []apiResource `json:"resources"`
+}
+
+func (s *Server) serveAPIVersions(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, apiVersions{Kind: "APIVersions", Versions: []string{"v1"},
+		ServerAddressByClientCIDRs: []serverAddress{{ClientCIDR: "0.0.0.0/0", ServerAddress: r.Host}}})
+}
+
+func (s *Server) serveAPIGroups(w http.ResponseWriter, r *http.Request) {
+	list := apiGroupList{Kind: "APIGroupList", APIVersion: "v1", Groups: []apiGroup{}}
+	for _, g := range api.Groups() {
+		gv := groupVersion{GroupVersion: g + "/v1", Version: "v1"}
+		list.Groups = append(list.Groups, apiGroup{Name: g, Versions: []groupVersion{gv}, PreferredVersion: gv})
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// serveGroup answers /apis/{group} with the group's versions.
+func (s *Server) serveGroup(w http.ResponseWriter, group string) bool {
+	for _, g := range api.Groups() {
+		if g == group {
+			gv := groupVersion{GroupVersion: g + "/v1", Version: "v1"}
+			writeJSON(w, http.StatusOK, struct {
+				Kind       string `json:"kind"`
+				APIVersion string `json:"apiVersion"`
+				apiGroup
+			}{"APIGroup", "v1", apiGroup{Name: g, Versions: []groupVersion{gv}, PreferredVersion: gv}})
+			return true
+		}
+	}
+	return false
+}
+
+// serveResourceList answers /api/v1 or /apis/{group}/{version}; false when
+// no resource has that group and version.
+func (s *Server) serveResourceList(w http.ResponseWriter, group, version string) bool {
+	list := apiResourceList{Kind: "APIResourceList", APIVersion: "v1", GroupVersion: version}
+	if group != "" {
+		list.GroupVersion = group + "/" + version
+	}
+	for _, res := range api.Resources() {
+		if res.Group != group || res.Version != version {
+			continue
+		}
+		list.Resources = append(list.Resources, apiResource{Name: res.Name, SingularName: res.Singular,
+			Namespaced: res.Namespaced, Kind: res.Kind, Verbs: res.Verbs, ShortNames: res.ShortNames})
+		subs := append([]string(nil), res.Subresources...)
+		sort.Strings(subs)
+		for _, sub := range subs {
+			ar := apiResource{Name: res.Name + "/" + sub, Namespaced: res.Namespaced, Kind: res.Kind}
+			switch sub {
+			case "status":
+				ar.Verbs = []string{"get", "patch", "update"}
+			case "scale":
+				ar.Kind, ar.Verbs = "Scale", []string{"get", "patch", "update"}
+			case "binding":
+				ar.Kind, ar.Verbs = "Binding", []string{"create"}
+			case "log":
+				ar.Verbs = []string{"get"}
+			case "exec":
+				ar.Kind, ar.Verbs = "PodExecOptions", []string{"create", "get"}
+			}
+			list.Resources = append(list.Resources, ar)
+		}
+	}
+	if len(list.Resources) == 0 {
+		return false
+	}
+	writeJSON(w, http.StatusOK, list)
+	return true
+}

@@ -1,0 +1,40 @@
+package apiserver
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	watchers prometheus.Gauge
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiserver_request_total", Help: "API requests by verb, resource and HTTP code.",
+		}, []string{"verb", "resource", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "apiserver_request_duration_seconds", Help: "API request latency by verb and resource (watches excluded).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"verb", "resource"}),
+		watchers: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "apiserver_registered_watchers", Help: "Open watch streams.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.watchers,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observe(verb, resource string, code int, d time.Duration) {
+	m.requests.WithLabelValues(verb, resource, strconv.Itoa(code)).Inc()
+	if verb != "watch" {
+		m.latency.WithLabelValues(verb, resource).Observe(d.Seconds())
+	}
+}

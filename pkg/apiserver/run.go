@@ -1,0 +1,75 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"kubelab/pkg/component"
+	"kubelab/pkg/store"
+)
+
+// Options are the apiserver's command-line settings.
+type Options struct {
+	Listen        string
+	DataDir       string
+	EtcdServers   []string
+	ServiceCIDR   string
+	ClusterCIDR   string
+	NodeCIDRSize  int
+	NodePortRange string
+	LogLevel      string
+}
+
+// compactEvery and compactKeep: etcd keeps every revision until compacted;
+// like Kubernetes, the apiserver compacts periodically, keeping enough
+// recent history for watchers that reconnect.
+const (
+	compactEvery = 5 * time.Minute
+	compactKeep  = 10000
+)
+
+// RunOptions starts etcd (or connects to it), bootstraps the cluster's
+// namespaces and serves the API until SIGINT or SIGTERM.
+func RunOptions(o Options) error {
+	log, err := component.NewLogger("apiserver", o.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	ctx := component.SignalContext()
+
+	var cli *clientv3.Client
+	if len(o.EtcdServers) > 0 {
+		if cli, err = store.Connect(o.EtcdServers, 5*time.Second); err != nil {
+			return err
+		}
+		defer cli.Close()
+		log.Info("using etcd", zap.Strings("endpoints", o.EtcdServers))
+	} else {
+		etcd, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: o.DataDir, Logger: log.Named("etcd")})
+		if err != nil {
+			return fmt.Errorf("start embedded etcd in %s: %w", o.DataDir, err)
+		}
+		defer etcd.Close()
+		cli = etcd.Client()
+		log.Info("started embedded etcd", zap.String("dataDir", o.DataDir), zap.Strings("endpoints", etcd.Endpoints()))
+	}
+	st := store.New(cli, "/registry")
+	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
+		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange})
+	if err != nil {
+		return err
+	}
+	bctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = srv.Bootstrap(bctx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	go st.StartCompactor(ctx, compactEvery, compactKeep, log)
+	return srv.Run(ctx, o.Listen)
+}

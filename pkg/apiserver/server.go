@@ -1,0 +1,238 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/store"
+)
+
+// Config is what an apiserver needs: a store and the address ranges it
+// hands out.
+type Config struct {
+	Store         *store.Store
+	Logger        *zap.Logger
+	ServiceCIDR   string // ClusterIPs come from here; default 10.96.0.0/12
+	ClusterCIDR   string // node pod CIDRs come from here; default 10.244.0.0/16
+	NodeCIDRSize  int    // prefix length of each node's pod CIDR; default 24
+	NodePortRange string // default 30000-32767
+	// MaxRequestBytes bounds a request body; default 3 MiB as Kubernetes.
+	MaxRequestBytes int64
+	// Registry is the Prometheus registry for /metrics; default a new one.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP API. It is safe for concurrent use and holds no
+// state of its own beyond configuration.
+type Server struct {
+	store   *store.Store
+	log     *zap.Logger
+	alloc   *allocator
+	maxBody int64
+	metrics *metrics
+	reg     *prometheus.Registry
+}
+
+// New checks the configuration and builds a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("apiserver: a store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.ServiceCIDR == "" {
+		cfg.ServiceCIDR = "10.96.0.0/12"
+	}
+	if cfg.ClusterCIDR == "" {
+		cfg.ClusterCIDR = "10.244.0.0/16"
+	}
+	if cfg.NodeCIDRSize == 0 {
+		cfg.NodeCIDRSize = 24
+	}
+	if cfg.NodePortRange == "" {
+		cfg.NodePortRange = "30000-32767"
+	}
+	if cfg.MaxRequestBytes == 0 {
+		cfg.MaxRequestBytes = 3 << 20
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	alloc, err := newAllocator(cfg.Store, cfg.ServiceCIDR, cfg.ClusterCIDR, cfg.NodeCIDRSize, cfg.NodePortRange)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
+		metrics: newMetrics(cfg.Registry), reg: cfg.Registry}, nil
+}
+
+// Bootstrap creates the namespaces every cluster has (default,
+// kube-system, kube-public). It is idempotent; call it once at start.
+func (s *Server) Bootstrap(ctx context.Context) error {
+	for _, name := range []string{"default", "kube-system", "kube-public"} {
+		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}
+		_, st := s.create(ctx, requestInfo{resource: mustResource("namespaces"), verb: "create"}, ns)
+		if st != nil && st.Reason != "AlreadyExists" {
+			return fmt.Errorf("create namespace %s: %s", name, st.Message)
+		}
+	}
+	return nil
+}
+
+func mustResource(name string) api.Resource {
+	r, ok := api.Lookup(name)
+	if !ok {
+		panic("apiserver: unknown resource " + name)
+	}
+	return r
+}
+
+// Handler returns the HTTP handler for the whole API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", s.serveHealth)
+	mux.HandleFunc("/livez", s.serveHealth)
+	mux.HandleFunc("/readyz", s.serveHealth)
+	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, versionInfo())
+	})
+	mux.HandleFunc("/", s.serveAPI)
+	return mux
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.store.Revision(ctx); err != nil {
+		http.Error(w, "etcd: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// serveAPI routes discovery paths and resource paths.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if r.Method == http.MethodGet {
+		switch {
+		case path == "/api":
+			s.serveAPIVersions(w, r)
+			return
+		case path == "/apis":
+			s.serveAPIGroups(w, r)
+			return
+		case len(parts) == 2 && parts[0] == "api":
+			if !s.serveResourceList(w, "", parts[1]) {
+				writeStatus(w, notFoundPath(path))
+			}
+			return
+		case len(parts) == 2 && parts[0] == "apis":
+			if !s.serveGroup(w, parts[1]) {
+				writeStatus(w, notFoundPath(path))
+			}
+			return
+		case len(parts) == 3 && parts[0] == "apis":
+			if !s.serveResourceList(w, parts[1], parts[2]) {
+				writeStatus(w, notFoundPath(path))
+			}
+			return
+		}
+	}
+	info, st := parsePath(r.Method, path, r.URL.Query())
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	s.serveResource(rec, r, info)
+	resource := info.resource.Name
+	if info.subresource != "" {
+		resource += "/" + info.subresource
+	}
+	s.metrics.observe(info.verb, resource, rec.code, time.Since(start))
+	if rec.code >= 500 {
+		s.log.Error("request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Int("code", rec.code))
+	} else {
+		s.log.Debug("request", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Int("code", rec.code))
+	}
+}
+
+// statusRecorder remembers the response code for metrics and logs.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets watch streams push each event out at once.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code = http.StatusInternalServerError
+		b, _ = json.Marshal(internalError(err))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+func writeStatus(w http.ResponseWriter, st *api.Status) {
+	st.APIVersion, st.Kind, st.Status = "v1", "Status", "Failure"
+	writeJSON(w, int(st.Code), st)
+}
+
+// Run serves the API on addr until ctx is cancelled, then shuts down,
+// giving open requests a few seconds to finish.
+func (s *Server) Run(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller made (tests use port 0).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("serving the API", zap.String("address", ln.Addr().String()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		srv.Shutdown(shutCtx)
+		return nil
+	}
+}

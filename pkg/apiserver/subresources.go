@@ -1,0 +1,209 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+
+	"kubelab/pkg/api"
+)
+
+// serveBinding answers POST pods/{name}/binding: the scheduler's way of
+// placing a pod. A pod is bound once; binding it again is a conflict.
+func (s *Server) serveBinding(w http.ResponseWriter, r *http.Request, info requestInfo) {
+	if r.Method != http.MethodPost {
+		writeStatus(w, statusErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "binding takes POST"))
+		return
+	}
+	body, st := s.readBody(w, r)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	var b api.Binding
+	if err := json.Unmarshal(body, &b); err != nil {
+		writeStatus(w, badRequest("the body is not a valid Binding: "+err.Error()))
+		return
+	}
+	if b.Target.Name == "" {
+		writeStatus(w, invalid(info.resource, info.name, api.ErrorList{{Type: "Required value", Field: "target.name"}}))
+		return
+	}
+	if b.Name != "" && b.Name != info.name {
+		writeStatus(w, badRequest(fmt.Sprintf("the binding's name (%s) does not match the pod on the URL (%s)", b.Name, info.name)))
+		return
+	}
+	_, st = s.update(r.Context(), info, func(cur api.Object) (api.Object, *api.Status) {
+		pod := cur.(*api.Pod)
+		if pod.DeletionTimestamp != nil {
+			return nil, conflict(info.resource, info.name, "pod is being deleted, cannot be assigned to a host")
+		}
+		if pod.Spec.NodeName != "" {
+			return nil, conflict(info.resource, info.name, fmt.Sprintf("pod %s is already assigned to node %q", info.name, pod.Spec.NodeName))
+		}
+		if b.UID != "" && b.UID != pod.UID {
+			return nil, conflict(info.resource, info.name, "the binding's UID does not match the pod's")
+		}
+		pod.Spec.NodeName = b.Target.Name
+		setPodCondition(&pod.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue})
+		pod.ResourceVersion = ""
+		return pod, nil
+	})
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	writeJSON(w, http.StatusCreated, &api.Status{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Status"}, Status: "Success", Code: 201})
+}
+
+// setPodCondition sets a condition, keeping its transition time when the
+// status does not change.
+func setPodCondition(st *api.PodStatus, c api.PodCondition) {
+	now := api.Now()
+	for i := range st.Conditions {
+		if st.Conditions[i].Type == c.Type {
+			if st.Conditions[i].Status != c.Status {
+				c.LastTransitionTime = now
+			} else {
+				c.LastTransitionTime = st.Conditions[i].LastTransitionTime
+			}
+			st.Conditions[i] = c
+			return
+		}
+	}
+	c.LastTransitionTime = now
+	st.Conditions = append(st.Conditions, c)
+}
+
+// serveScale answers GET and PUT/PATCH of {replicasets,replicationcontrollers}/{name}/scale.
+func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, info requestInfo) {
+	main := info
+	main.subresource = ""
+	ctx := r.Context()
+	switch r.Method {
+	case http.MethodGet:
+		obj, _, st := s.load(ctx, info.resource, info.namespace, info.name)
+		if st != nil {
+			writeStatus(w, st)
+			return
+		}
+		writeJSON(w, http.StatusOK, scaleOf(obj))
+	case http.MethodPut, http.MethodPatch:
+		body, st := s.readBody(w, r)
+		if st != nil {
+			writeStatus(w, st)
+			return
+		}
+		obj, st := s.update(ctx, main, func(cur api.Object) (api.Object, *api.Status) {
+			var sc api.Scale
+			if r.Method == http.MethodPut {
+				if err := json.Unmarshal(body, &sc); err != nil {
+					return nil, badRequest("the body is not a valid Scale: " + err.Error())
+				}
+			} else {
+				doc, _ := json.Marshal(scaleOf(cur))
+				ct := r.Header.Get("Content-Type")
+				patched, _, err := applyPatch(ct, doc, body)
+				if err != nil {
+					return nil, badRequest(err.Error())
+				}
+				if err := json.Unmarshal(patched, &sc); err != nil {
+					return nil, badRequest("the patched body is not a valid Scale: " + err.Error())
+				}
+				sc.ResourceVersion = ""
+			}
+			if sc.Spec.Replicas < 0 {
+				return nil, invalid(info.resource, info.name, api.ErrorList{{Type: "Invalid value", Field: "spec.replicas",
+					BadValue: sc.Spec.Replicas, Detail: "must be greater than or equal to 0"}})
+			}
+			setReplicas(cur, sc.Spec.Replicas)
+			cur.GetObjectMeta().ResourceVersion = sc.ResourceVersion
+			return cur, nil
+		})
+		if st != nil {
+			writeStatus(w, st)
+			return
+		}
+		writeJSON(w, http.StatusOK, scaleOf(obj))
+	default:
+		writeStatus(w, statusErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "scale takes GET, PUT or PATCH"))
+	}
+}
+
+func scaleOf(obj api.Object) *api.Scale {
+	sc := &api.Scale{TypeMeta: api.TypeMeta{APIVersion: "autoscaling/v1", Kind: "Scale"}}
+	m := obj.GetObjectMeta()
+	sc.Name, sc.Namespace, sc.UID, sc.ResourceVersion, sc.CreationTimestamp = m.Name, m.Namespace, m.UID, m.ResourceVersion, m.CreationTimestamp
+	switch o := obj.(type) {
+	case *api.ReplicaSet:
+		if o.Spec.Replicas != nil {
+			sc.Spec.Replicas = *o.Spec.Replicas
+		}
+		sc.Status.Replicas = o.Status.Replicas
+		if sel, err := api.SelectorFromLabelSelector(o.Spec.Selector); err == nil {
+			sc.Status.Selector = sel.String()
+		}
+	case *api.ReplicationController:
+		if o.Spec.Replicas != nil {
+			sc.Spec.Replicas = *o.Spec.Replicas
+		}
+		sc.Status.Replicas = o.Status.Replicas
+		sc.Status.Selector = api.SelectorFromSet(o.Spec.Selector).String()
+	}
+	return sc
+}
+
+func setReplicas(obj api.Object, n int32) {
+	switch o := obj.(type) {
+	case *api.ReplicaSet:
+		o.Spec.Replicas = api.Int32(n)
+	case *api.ReplicationController:
+		o.Spec.Replicas = api.Int32(n)
+	}
+}
+
+// serveNodeProxy forwards pods/{name}/log and pods/{name}/exec to the node
+// agent that runs the pod, at the address its Node object publishes:
+// http://{InternalIP}:{daemonEndpoints.kubeletEndpoint.Port}/pods/{ns}/{name}/{log|exec}.
+func (s *Server) serveNodeProxy(w http.ResponseWriter, r *http.Request, info requestInfo) {
+	ctx := r.Context()
+	obj, _, st := s.load(ctx, info.resource, info.namespace, info.name)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	pod := obj.(*api.Pod)
+	if pod.Spec.NodeName == "" {
+		writeStatus(w, badRequest(fmt.Sprintf("pod %s is not scheduled to a node yet", info.name)))
+		return
+	}
+	nobj, _, st := s.load(ctx, mustResource("nodes"), "", pod.Spec.NodeName)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	node := nobj.(*api.Node)
+	ip, port := node.InternalIP(), node.Status.DaemonEndpoints.KubeletEndpoint.Port
+	if ip == "" || port == 0 {
+		writeStatus(w, statusErr(http.StatusServiceUnavailable, "ServiceUnavailable",
+			fmt.Sprintf("node %s does not publish a node agent address (InternalIP and kubelet port)", node.Name)))
+		return
+	}
+	target := &url.URL{Scheme: "http", Host: ip + ":" + strconv.Itoa(int(port))}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.URL.Path = fmt.Sprintf("/pods/%s/%s/%s", info.namespace, info.name, info.subresource)
+			pr.Out.URL.RawQuery = r.URL.RawQuery
+		},
+		FlushInterval: -1,
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			writeStatus(w, statusErr(http.StatusBadGateway, "ServiceUnavailable",
+				fmt.Sprintf("the node agent of %s at %s could not be reached: %v", node.Name, target.Host, err)))
+		},
+	}
+	proxy.ServeHTTP(w, r)
+}
