@@ -1,0 +1,35 @@
+// Package kctl is kubelab's command-line client, a small kubectl: the same
+// verbs, flags and output, so that what a student types here works on a
+// real cluster too. cmd/kctl only calls NewRootCommand and Execute.
+//
+// Every command talks to the apiserver through pkg/client and writes to the
+// io.Writers it is given, never to os.Stdout, so tests run the commands
+// against a fake server and read what they printed.
+//
+// The files, one idea each:
+//
+//	root.go          the root command, global flags, kubectl-style error lines
+//	config.go        where the server address comes from: --server,
+//	                 $KCTL_SERVER, the config file, the default
+//	resources.go     reading TYPE NAME, TYPE/NAME and "all" arguments
+//	manifests.go     reading -f files, directories and stdin into objects
+//	apply.go         kctl apply: create, or patch what changed
+//	apply_patch.go   the three-way merge that decides the patch (pure)
+//	create.go        kctl create
+//	get.go           kctl get, including --watch
+//	printers.go      -o yaml|json|name|jsonpath, tables, ages
+//	columns.go       the table columns of each kind (pod STATUS and friends)
+//	jsonpath.go      a small JSONPath for -o jsonpath=…: the parser
+//	jsonpath_eval.go running a parsed template
+//	describe.go      kctl describe: the section writer and events
+//	describe_pod.go  pods and containers
+//	describe_kinds.go services, nodes, controllers and the rest
+//	delete.go        kctl delete, --cascade, --grace-period, --wait
+//	apiresources.go  kctl api-resources, from the server's discovery
+//	version.go       kctl version
+//
+// Errors print as kubectl prints them: `Error from server (NotFound): pods
+// "x" not found` for an error the server answered with, `error: …` for
+// anything else, and the exit code is 1. Commands that work on several
+// objects (apply, delete, get a b c) report each failure and go on.
+package kctl

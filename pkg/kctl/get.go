@@ -1,0 +1,256 @@
+package kctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+)
+
+// getOptions are the flags of get.
+type getOptions struct {
+	output        string
+	selector      string
+	fieldSelector string
+	allNamespaces bool
+	watch         bool
+	watchOnly     bool
+	showLabels    bool
+	noHeaders     bool
+}
+
+func newGetCommand(g *globals) *cobra.Command {
+	var o getOptions
+	cmd := &cobra.Command{
+		Use:   "get TYPE[,TYPE...] [NAME...] | TYPE/NAME... | all",
+		Short: "Show objects as a table, YAML, JSON, names or jsonpath",
+		Example: "  kctl get pods -o wide\n  kctl get pod kubia -o yaml\n  kctl get all\n" +
+			"  kctl get pods -l app=kubia -w\n  kctl get pods -o jsonpath='{.items[*].status.podIP}'",
+		RunE: func(cmd *cobra.Command, args []string) error { return runGet(cmd.Context(), g, o, args) },
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "", "output format: wide, yaml, json, name or jsonpath=TEMPLATE")
+	f.StringVarP(&o.selector, "selector", "l", "", "label selector, e.g. app=kubia,env!=prod")
+	f.StringVar(&o.fieldSelector, "field-selector", "", "field selector, e.g. status.phase=Running")
+	f.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "list objects of every namespace")
+	f.BoolVarP(&o.watch, "watch", "w", false, "after listing, print a line per change")
+	f.BoolVar(&o.watchOnly, "watch-only", false, "print a line per change, without listing first")
+	f.BoolVar(&o.showLabels, "show-labels", false, "add a LABELS column")
+	f.BoolVar(&o.noHeaders, "no-headers", false, "leave out the column names")
+	return cmd
+}
+
+func runGet(ctx context.Context, g *globals, o getOptions, args []string) error {
+	targets, err := parseTargets("get", args)
+	if err != nil {
+		return err
+	}
+	p, err := newPrinter(o.output)
+	if err != nil {
+		return err
+	}
+	p.noHeaders, p.showLabels = o.noHeaders, o.showLabels
+	named := false
+	for _, t := range targets {
+		named = named || len(t.names) > 0
+	}
+	switch {
+	case named && o.selector != "":
+		return errors.New("name cannot be provided when a selector is specified")
+	case named && o.allNamespaces:
+		return errors.New("a resource cannot be retrieved by name across all namespaces")
+	}
+	ns := g.namespace
+	if o.allNamespaces {
+		ns = ""
+	}
+	c, err := g.client()
+	if err != nil {
+		return err
+	}
+	if o.watch || o.watchOnly {
+		if len(targets) != 1 {
+			return errors.New("you may only specify a single resource type when watching")
+		}
+		p.withNamespace = o.allNamespaces && targets[0].res.Namespaced
+		return watch(ctx, g, c, p, targets[0], ns, o)
+	}
+	return getTargets(ctx, g, c, p, targets, ns, o)
+}
+
+// getTargets prints each target's objects: a table per type, or all
+// objects together in the other formats.
+func getTargets(ctx context.Context, g *globals, c *client.Client, p *printer, targets []target, ns string, o getOptions) error {
+	p.withKind = len(targets) > 1
+	single := len(targets) == 1 && len(targets[0].names) == 1
+	var all []api.Object
+	failed, tablesPrinted, anyNamespaced, named := false, 0, false, false
+	for _, t := range targets {
+		anyNamespaced = anyNamespaced || t.res.Namespaced
+		named = named || len(t.names) > 0
+		objs, errs := fetch(ctx, c, t, ns, o)
+		for _, err := range errs {
+			if isUnreachable(err) {
+				return err
+			}
+			fmt.Fprintln(g.errOut, errorLine(err))
+			failed = true
+		}
+		if !p.isTable() {
+			all = append(all, objs...)
+			continue
+		}
+		if len(objs) == 0 {
+			continue
+		}
+		if tablesPrinted > 0 {
+			fmt.Fprintln(g.out)
+		}
+		p.withNamespace = o.allNamespaces && t.res.Namespaced
+		p.widths = nil // each type's table is aligned on its own
+		if err := p.printTable(g.out, t.res, objs, true); err != nil {
+			return err
+		}
+		tablesPrinted++
+	}
+	empty := tablesPrinted == 0 && len(all) == 0
+	if empty && !named && (p.isTable() || p.format == formatName) {
+		fmt.Fprintln(g.errOut, noResourcesMessage(ns, o.allNamespaces, anyNamespaced))
+	}
+	if !p.isTable() && (len(all) > 0 || !failed) {
+		if err := p.printObjects(g.out, all, single); err != nil {
+			return err
+		}
+	}
+	if failed {
+		return errReported
+	}
+	return nil
+}
+
+// fetch gets the named objects of a target one by one, or lists them.
+// Events come sorted by when they were last seen, which is how one reads
+// them; the server returns them by name.
+func fetch(ctx context.Context, c *client.Client, t target, ns string, o getOptions) ([]api.Object, []error) {
+	rc := c.Resource(t.res).Namespace(namespaceFor(t.res, ns))
+	if len(t.names) == 0 {
+		objs, _, err := rc.List(ctx, client.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector})
+		if err != nil {
+			return nil, []error{err}
+		}
+		if t.res.Kind == "Event" {
+			sortEvents(objs)
+		}
+		return objs, nil
+	}
+	var objs []api.Object
+	var errs []error
+	for _, name := range t.names {
+		obj, err := rc.Get(ctx, name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		objs = append(objs, obj)
+	}
+	return objs, errs
+}
+
+func sortEvents(objs []api.Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		return eventLastSeen(objs[i].(*api.Event)).Before(eventLastSeen(objs[j].(*api.Event)).Time)
+	})
+}
+
+// watch lists (unless --watch-only) and then prints one row per change
+// until the user interrupts. A watch the server closes is reopened from the
+// last version seen; one that is too old to resume starts from a new list.
+func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t target, ns string, o getOptions) error {
+	rc := c.Resource(t.res).Namespace(namespaceFor(t.res, ns))
+	opts := client.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector}
+	if len(t.names) > 1 {
+		return errors.New("watch is only supported on a single object or a whole type")
+	}
+	if len(t.names) == 1 {
+		opts.FieldSelector = joinSelector(opts.FieldSelector, "metadata.name="+t.names[0])
+	}
+	objs, rv, err := rc.List(ctx, opts)
+	if err != nil {
+		return err
+	}
+	printed := 0
+	show := func(batch []api.Object) error {
+		if p.isTable() {
+			err := p.printTable(g.out, t.res, batch, printed == 0)
+			printed += len(batch)
+			return err
+		}
+		for _, obj := range batch {
+			if printed > 0 && p.format == formatYAML {
+				fmt.Fprintln(g.out, "---")
+			}
+			printed++
+			if err := p.printObjects(g.out, []api.Object{obj}, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !o.watchOnly {
+		if len(objs) == 0 && p.isTable() {
+			fmt.Fprintln(g.errOut, noResourcesMessage(ns, o.allNamespaces, t.res.Namespaced))
+		} else if err := show(objs); err != nil {
+			return err
+		}
+	}
+	for {
+		opts.ResourceVersion = rv
+		w, err := rc.Watch(ctx, opts)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for ev := range w.ResultChan() {
+			rv = ev.Object.GetObjectMeta().ResourceVersion
+			if ev.Type == api.Bookmark {
+				continue
+			}
+			if err := show([]api.Object{ev.Object}); err != nil {
+				w.Stop()
+				return err
+			}
+		}
+		switch err := w.Err(); {
+		case ctx.Err() != nil:
+			return nil
+		case client.IsGone(err):
+			opts.ResourceVersion = ""
+			if _, rv, err = rc.List(ctx, opts); err != nil {
+				return err
+			}
+		case err != nil && !errors.Is(err, io.EOF):
+			return err
+		}
+		select { // the server ended the watch: reopen it, without hammering
+		case <-ctx.Done():
+			return nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func joinSelector(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "," + b
+}

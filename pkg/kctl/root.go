@@ -1,0 +1,136 @@
+package kctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"kubelab/pkg/client"
+)
+
+// Version is the version of kctl itself, printed by `kctl version`.
+const Version = "v0.1.0"
+
+// globals are the flags every command shares and the streams every command
+// writes to. Commands get them passed in; nothing in this package touches
+// os.Stdout or os.Stderr directly, so tests can capture the output.
+type globals struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+
+	server       string // --server, resolved against env and config by serverURL
+	namespace    string // -n
+	namespaceSet bool   // -n was given explicitly
+	getenv       func(string) string
+}
+
+// NewRootCommand builds the kctl command tree. in, out and errOut replace
+// stdin, stdout and stderr. Run it with Execute to get kubectl's error
+// lines and exit code.
+func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
+	g := &globals{in: in, out: out, errOut: errOut, getenv: os.Getenv}
+	root := &cobra.Command{
+		Use:   "kctl",
+		Short: "kctl controls a kubelab cluster, like kubectl controls Kubernetes",
+		Long: "kctl controls a kubelab cluster. Its verbs, flags and output follow kubectl's.\n\n" +
+			"The server is taken from --server, else $KCTL_SERVER, else the config file\n" +
+			"($KCTL_CONFIG, .kubelab/config in this directory, or ~/.kube/kubelab),\n" +
+			"else " + DefaultServer + ".",
+		SilenceErrors: true, // Execute prints errors the way kubectl does
+		SilenceUsage:  true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			g.namespaceSet = cmd.Flags().Changed("namespace")
+		},
+	}
+	root.SetIn(in)
+	root.SetOut(out)
+	root.SetErr(errOut)
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.server, "server", "", "address of the kubelab apiserver, e.g. http://127.0.0.1:6443")
+	pf.StringVarP(&g.namespace, "namespace", "n", "default", "namespace of the request")
+
+	root.AddCommand(
+		newApplyCommand(g),
+		newCreateCommand(g),
+		newGetCommand(g),
+		newDescribeCommand(g),
+		newDeleteCommand(g),
+		newAPIResourcesCommand(g),
+		newVersionCommand(g),
+	)
+	return root
+}
+
+// Execute runs the command until it finishes or the user presses Ctrl-C,
+// prints any error as one kubectl-style line on the command's error stream,
+// and returns the process exit code.
+func Execute(cmd *cobra.Command) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	if !errors.Is(err, errReported) {
+		fmt.Fprintln(cmd.ErrOrStderr(), errorLine(err))
+	}
+	return 1
+}
+
+// errReported is returned by commands that already printed their errors
+// one by one (apply, delete, get of several names) and only need the exit
+// code to say that something failed.
+var errReported = errors.New("errors were reported")
+
+// errorLine formats an error as kubectl does: a Status from the server is
+// `Error from server (NotFound): pods "x" not found`, anything else is
+// `error: …`.
+func errorLine(err error) string {
+	if s, ok := client.StatusOf(err); ok {
+		msg := strings.ReplaceAll(s.Message, "\n", " ")
+		if s.Reason == "" {
+			return "Error from server: " + msg
+		}
+		return fmt.Sprintf("Error from server (%s): %s", s.Reason, msg)
+	}
+	return "error: " + strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+// client makes a REST client for the resolved server. Warnings the server
+// sends (unknown fields, say) go to the error stream as kubectl prints them.
+func (g *globals) client() (*client.Client, error) {
+	server, err := g.serverURL()
+	if err != nil {
+		return nil, err
+	}
+	return client.New(client.Config{
+		Server:         server,
+		UserAgent:      "kctl/" + Version,
+		WarningHandler: func(text string) { fmt.Fprintln(g.errOut, "Warning: "+text) },
+	})
+}
+
+// serverURL applies the lookup order: flag, environment, config file,
+// default.
+func (g *globals) serverURL() (string, error) {
+	workDir, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	return resolveServer(configSources{flag: g.server, getenv: g.getenv, workDir: workDir, home: home})
+}
+
+// isUnreachable reports whether err says the server could not be reached
+// at all, in which case trying the next object is pointless.
+func isUnreachable(err error) bool {
+	if _, ok := client.StatusOf(err); ok {
+		return false
+	}
+	return strings.Contains(err.Error(), "could not be reached")
+}
