@@ -1,0 +1,43 @@
+# kubelab — make help lists the targets.
+GO      ?= go
+BIN     := bin
+CMDS    := $(notdir $(wildcard cmd/*))
+
+.PHONY: help build test test-short verify fmt up down bench fuzz clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build every program into bin/
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+
+test: ## run every test (needs nothing but Go for the control plane)
+	$(GO) test -count=1 ./...
+
+test-short: ## run the fast tests only
+	$(GO) test -count=1 -short ./...
+
+verify: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt: ## gofmt every file
+	gofmt -w $$(git ls-files '*.go')
+
+up: build ## start a cluster on this machine (logs and state in .kubelab/)
+	hack/up.sh
+
+down: ## stop the cluster started by make up
+	hack/down.sh
+
+bench: ## run the benchmarks and print their ratios
+	hack/bench/api.sh
+
+fuzz: ## fuzz decoding, selectors and quantities for 20 s each
+	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/
+	$(GO) test -run='^$$' -fuzz=FuzzParseSelector -fuzztime=20s ./pkg/api/
+	$(GO) test -run='^$$' -fuzz=FuzzParseQuantity -fuzztime=20s ./pkg/api/
+
+clean: ## remove built binaries
+	rm -rf $(BIN)

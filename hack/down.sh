@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Stops what hack/up.sh started. With PURGE=1 it also removes the state
+# (etcd data, logs, config).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir="${KUBELAB_DIR:-$PWD/.kubelab}"
+for pidfile in "$dir"/run/*.pid; do
+	[ -e "$pidfile" ] || continue
+	name=$(basename "$pidfile" .pid)
+	pid=$(cat "$pidfile")
+	if kill "$pid" 2>/dev/null; then
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+		echo "stopped $name"
+	fi
+	rm -f "$pidfile"
+done
+if [ "${PURGE:-0}" = 1 ]; then
+	rm -rf "$dir"
+	echo "removed $dir"
+fi
