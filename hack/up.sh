@@ -19,13 +19,15 @@ start() { # name, then the command line
 	echo "  started $name (pid $!), log: $dir/logs/$name.log"
 }
 
-[ -x bin/apiserver ] || { echo "bin/apiserver is missing: run 'make build' first" >&2; exit 1; }
+for b in apiserver kctl; do
+	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
+done
 echo "starting kubelab in $dir"
 start apiserver bin/apiserver --listen "$addr" --data-dir "$dir/etcd"
 
 printf '  waiting for the apiserver at http://%s ' "$addr"
 for _ in $(seq 1 100); do
-	if curl -sf "http://$addr/healthz" >/dev/null 2>&1; then
+	if bin/kctl --server "http://$addr" version >/dev/null 2>&1; then
 		echo "ready"
 		echo "server: http://$addr" >"$dir/config"
 		mkdir -p "$HOME/.kube" && cp "$dir/config" "$HOME/.kube/kubelab"

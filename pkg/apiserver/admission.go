@@ -67,6 +67,20 @@ func prepareCreate(obj api.Object) {
 	}
 }
 
+// normalize folds write-only conveniences into the stored form: a
+// Secret's stringData goes into data, as Kubernetes does on every write.
+func normalize(obj api.Object) {
+	if sec, ok := obj.(*api.Secret); ok && len(sec.StringData) > 0 {
+		if sec.Data == nil {
+			sec.Data = map[string][]byte{}
+		}
+		for k, v := range sec.StringData {
+			sec.Data[k] = []byte(v)
+		}
+		sec.StringData = nil
+	}
+}
+
 // keepServerFields carries over from old what a client's update may not
 // change: identity, timestamps, generation, and deletion state.
 func keepServerFields(obj, old api.Object) {

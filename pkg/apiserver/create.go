@@ -35,6 +35,7 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 			Detail: "name or generateName is required"}})
 	}
 	prepareCreate(obj)
+	normalize(obj)
 	api.SetDefaults(obj)
 	// A generated name may collide; draw again a few times, as Kubernetes' clients do.
 	for attempt := 0; ; attempt++ {

@@ -229,3 +229,13 @@ func TestYAMLBody(t *testing.T) {
 	body := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: yaml-pod\nspec:\n  containers:\n  - name: c\n    image: i\n"
 	ts.must(http.StatusCreated, "POST", podsPath, body, "application/yaml")
 }
+
+func TestSecretStringDataIsStoredAsData(t *testing.T) {
+	ts := newTestServer(t)
+	body := `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"stringData":{"user":"admin"},"data":{"pw":"aHVudGVyMg=="}}`
+	var sec api.Secret
+	ts.must(http.StatusCreated, "POST", "/api/v1/namespaces/default/secrets", body).into(t, &sec)
+	if string(sec.Data["user"]) != "admin" || string(sec.Data["pw"]) != "hunter2" || len(sec.StringData) != 0 {
+		t.Fatalf("secret data = %q, stringData = %q", sec.Data, sec.StringData)
+	}
+}

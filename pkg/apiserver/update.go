@@ -70,6 +70,7 @@ func (s *Server) updateFrom(ctx context.Context, info requestInfo, obj, old api.
 		if res.HasSubresource("status") {
 			obj = withStatusOf(obj, old)
 		}
+		normalize(obj)
 		api.SetDefaults(obj)
 		if specChanged(obj, old) {
 			obj.GetObjectMeta().Generation = old.GetObjectMeta().Generation + 1
