@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -86,9 +87,13 @@ var registry = []Resource{
 		Namespaced: true, Subresources: []string{"status"}, New: func() Object { return &DaemonSet{} }},
 }
 
+// byType maps each kind's Go type (*Pod, …) to its registry entry.
+var byType = map[reflect.Type]int{}
+
 func init() {
 	for i := range registry {
 		registry[i].Verbs = allVerbs
+		byType[reflect.TypeOf(registry[i].New())] = i
 	}
 }
 
@@ -164,13 +169,11 @@ func ForKind(apiVersion, kind string) (Resource, error) {
 
 // ResourceOf returns the resource of a typed object (*Pod → pods).
 func ResourceOf(obj Object) (Resource, bool) {
-	want := fmt.Sprintf("%T", obj)
-	for _, r := range registry {
-		if fmt.Sprintf("%T", r.New()) == want {
-			return r, true
-		}
+	i, ok := byType[reflect.TypeOf(obj)]
+	if !ok {
+		return Resource{}, false
 	}
-	return Resource{}, false
+	return registry[i], true
 }
 
 // SetTypeMeta fills in apiVersion and kind from the object's Go type.

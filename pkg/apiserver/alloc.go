@@ -25,6 +25,8 @@ const (
 	claimServiceIP = "ranges/serviceips/"
 	claimNodePort  = "ranges/nodeports/"
 	claimPodCIDR   = "ranges/podcidrs/"
+	// A terminating namespace holds this mark; creates in it check its absence.
+	markTerminating = "ranges/terminating/"
 )
 
 // claimsOf lists the claim keys an object holds; nil for a nil object.
@@ -39,6 +41,10 @@ func claimsOf(obj api.Object) []string {
 			if p.NodePort != 0 {
 				out = append(out, claimNodePort+strconv.Itoa(int(p.NodePort)))
 			}
+		}
+	case *api.Namespace:
+		if o.DeletionTimestamp != nil {
+			out = append(out, markTerminating+o.Name)
 		}
 	case *api.Node:
 		if o.Spec.PodCIDR != "" {

@@ -3,7 +3,6 @@ package apiserver
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"kubelab/pkg/api"
 )
@@ -24,9 +23,8 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		if meta.Namespace == "" {
 			meta.Namespace = "default"
 		}
-		if st := s.namespaceOpen(ctx, res, meta.Namespace); st != nil {
-			return nil, st
-		}
+		// That the namespace exists and is not terminating is checked in
+		// the commit transaction itself (see commit).
 	} else {
 		meta.Namespace = ""
 	}
@@ -55,19 +53,4 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		}
 		return out, st
 	}
-}
-
-// namespaceOpen checks that a namespace exists and is not being deleted.
-func (s *Server) namespaceOpen(ctx context.Context, res api.Resource, name string) *api.Status {
-	obj, _, st := s.load(ctx, mustResource("namespaces"), "", name)
-	if st != nil {
-		if st.Code == http.StatusNotFound {
-			return notFound(mustResource("namespaces"), name)
-		}
-		return st
-	}
-	if obj.GetObjectMeta().DeletionTimestamp != nil && res.Name != "events" {
-		return forbidden(res, "", fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", name))
-	}
-	return nil
 }

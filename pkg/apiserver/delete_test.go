@@ -98,7 +98,7 @@ func TestNamespaceLifecycle(t *testing.T) {
 		t.Fatalf("phase = %s", ns.Status.Phase)
 	}
 	st := ts.must(http.StatusForbidden, "POST", "/api/v1/namespaces/lab/pods", testPod("q")).status()
-	if st.Message != `pods "" is forbidden: unable to create new content in namespace lab because it is being terminated` {
+	if st.Message != `pods "q" is forbidden: unable to create new content in namespace lab because it is being terminated` {
 		t.Fatalf("create in terminating namespace: %q", st.Message)
 	}
 	// The namespace controller finalizes it once empty.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/store"
@@ -57,8 +58,16 @@ func (s *Server) load(ctx context.Context, r api.Resource, namespace, name strin
 
 // storeErr maps a store error to the Status a client should see.
 func storeErr(r api.Resource, name string, err error) *api.Status {
-	var claim *store.ClaimError
+	var (
+		claim *store.ClaimError
+		cond  *store.ConditionError
+	)
 	switch {
+	case errors.As(err, &cond) && cond.Present:
+		ns := strings.TrimPrefix(cond.Key, markTerminating)
+		return forbidden(r, name, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
+	case errors.As(err, &cond):
+		return notFound(mustResource("namespaces"), cond.Key[strings.LastIndex(cond.Key, "/")+1:])
 	case errors.Is(err, store.ErrNotFound):
 		return notFound(r, name)
 	case errors.Is(err, store.ErrAlreadyExists):
@@ -90,8 +99,16 @@ func (s *Server) commit(ctx context.Context, r api.Resource, obj, old api.Object
 	}
 	key := objectKey(r, meta.Namespace, meta.Name)
 	claim, release := claimDiff(claimsOf(old), claimsOf(obj))
-	newRev, err := s.store.Commit(ctx, store.Txn{Key: key, Value: value, Rev: rev,
-		Claim: claim, Release: release, Owner: []byte(key)})
+	txn := store.Txn{Key: key, Value: value, Rev: rev, Claim: claim, Release: release, Owner: []byte(key)}
+	if rev == 0 && r.Namespaced {
+		// New content needs its namespace, and one that is not terminating
+		// (events excepted, so the namespace's deletion can be reported).
+		txn.Require = []string{objectKey(mustResource("namespaces"), "", meta.Namespace)}
+		if r.Name != "events" {
+			txn.Absent = []string{markTerminating + meta.Namespace}
+		}
+	}
+	newRev, err := s.store.Commit(ctx, txn)
 	if err != nil {
 		return nil, storeErr(r, meta.Name, err)
 	}

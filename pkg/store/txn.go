@@ -20,6 +20,8 @@ type Txn struct {
 	Claim   []string // keys to take; each must not exist
 	Release []string // keys to give up
 	Owner   []byte   // the value written into each claim (who holds it)
+	Require []string // keys that must exist (e.g. the object's namespace)
+	Absent  []string // keys that must not exist (e.g. a namespace's terminating mark)
 }
 
 // ClaimError says a claim in a Txn was already held by someone else.
@@ -29,6 +31,21 @@ type ClaimError struct {
 
 // Error names the claim.
 func (e *ClaimError) Error() string { return fmt.Sprintf("store: claim %s is already held", e.Key) }
+
+// ConditionError says a Require key was missing (Present false) or an
+// Absent key was there (Present true).
+type ConditionError struct {
+	Key     string
+	Present bool
+}
+
+// Error names the key and what was wrong with it.
+func (e *ConditionError) Error() string {
+	if e.Present {
+		return fmt.Sprintf("store: %s exists", e.Key)
+	}
+	return fmt.Sprintf("store: %s does not exist", e.Key)
+}
 
 // Commit runs t and returns the revision it was written at. It fails with
 // ErrAlreadyExists (create of an existing key), ErrNotFound or ErrConflict
@@ -43,6 +60,12 @@ func (s *Store) Commit(ctx context.Context, t Txn) (int64, error) {
 	}
 	for _, c := range t.Claim {
 		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.full(c)), "=", 0))
+	}
+	for _, k := range t.Require {
+		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.full(k)), ">", 0))
+	}
+	for _, k := range t.Absent {
+		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.full(k)), "=", 0))
 	}
 	var ops []clientv3.Op
 	if t.Value == nil {
@@ -80,6 +103,16 @@ func (s *Store) whyFailed(ctx context.Context, t Txn) error {
 	case t.Rev != 0 && cur.ModRevision != t.Rev:
 		return fmt.Errorf("store: %s: %w", t.Key, ErrConflict)
 	}
+	for _, k := range t.Require {
+		if kv, err := s.lookup(ctx, k); err != nil || kv == nil {
+			return firstErr(err, &ConditionError{Key: k})
+		}
+	}
+	for _, k := range t.Absent {
+		if kv, err := s.lookup(ctx, k); err != nil || kv != nil {
+			return firstErr(err, &ConditionError{Key: k, Present: true})
+		}
+	}
 	for _, c := range t.Claim {
 		held, err := s.lookup(ctx, c)
 		if err != nil {
@@ -91,4 +124,11 @@ func (s *Store) whyFailed(ctx context.Context, t Txn) error {
 	}
 	// Everything holds now: a racing writer changed something meanwhile.
 	return fmt.Errorf("store: %s: %w", t.Key, ErrConflict)
+}
+
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }

@@ -44,3 +44,22 @@ func TestCommitClaims(t *testing.T) {
 		t.Fatalf("delete missing: %v", err)
 	}
 }
+
+func TestCommitRequireAndAbsent(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testCtx(t)
+	_, err := s.Commit(ctx, Txn{Key: "pods/ns/p", Value: []byte("p"), Require: []string{"namespaces/ns"}})
+	var cond *ConditionError
+	if !errors.As(err, &cond) || cond.Key != "namespaces/ns" || cond.Present {
+		t.Fatalf("missing required key: %v", err)
+	}
+	mustCreate(t, s, "namespaces/ns", "ns")
+	mustCreate(t, s, "terminating/ns", "")
+	_, err = s.Commit(ctx, Txn{Key: "pods/ns/p", Value: []byte("p"), Require: []string{"namespaces/ns"}, Absent: []string{"terminating/ns"}})
+	if !errors.As(err, &cond) || cond.Key != "terminating/ns" || !cond.Present {
+		t.Fatalf("present absent key: %v", err)
+	}
+	if _, err := s.Commit(ctx, Txn{Key: "pods/ns/p", Value: []byte("p"), Require: []string{"namespaces/ns"}}); err != nil {
+		t.Fatal(err)
+	}
+}

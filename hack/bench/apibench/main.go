@@ -19,10 +19,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -40,9 +42,20 @@ func main() {
 	watchers := flag.Int("watchers", 100, "concurrent watchers")
 	events := flag.Int("events", 200, "writes observed by the watchers")
 	bin := flag.String("apiserver", "bin/apiserver", "apiserver binary for the memory figure")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "apibench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*n, *watchers, *events, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -88,6 +101,7 @@ func run(n, watchers, events int, bin string) error {
 			if err != nil {
 				return err
 			}
+			io.Copy(io.Discard, resp.Body) // drain, so the connection is reused
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusCreated {
 				return fmt.Errorf("create: %s", resp.Status)
@@ -209,6 +223,7 @@ func watchLatency(ctx context.Context, base string, client *http.Client, watcher
 		if err != nil {
 			return 0, 0, err
 		}
+		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		time.Sleep(2 * time.Millisecond)
 	}
