@@ -239,3 +239,18 @@ func TestSecretStringDataIsStoredAsData(t *testing.T) {
 		t.Fatalf("secret data = %q, stringData = %q", sec.Data, sec.StringData)
 	}
 }
+
+func TestEventsByInvolvedObject(t *testing.T) {
+	ts := newTestServer(t)
+	for i, name := range []string{"a", "b", "a"} {
+		ev := &api.Event{ObjectMeta: api.ObjectMeta{Name: "ev" + string(rune('0'+i))},
+			InvolvedObject: api.ObjectReference{Kind: "Pod", Namespace: "default", Name: name, UID: "uid-" + name},
+			Reason:         "Tested", Message: "m"}
+		ts.must(http.StatusCreated, "POST", "/api/v1/namespaces/default/events", ev)
+	}
+	var list api.List[api.Event]
+	ts.must(http.StatusOK, "GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Da,involvedObject.namespace%3Ddefault,involvedObject.uid%3Duid-a", nil).into(t, &list)
+	if len(list.Items) != 2 {
+		t.Fatalf("%d events for a, want 2", len(list.Items))
+	}
+}
