@@ -63,6 +63,10 @@ func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 		newGetCommand(g),
 		newDescribeCommand(g),
 		newDeleteCommand(g),
+		newScaleCommand(g),
+		newCordonCommand(g, true),
+		newCordonCommand(g, false),
+		newDrainCommand(g),
 		newAPIResourcesCommand(g),
 		newVersionCommand(g),
 	)
