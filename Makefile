@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 CMDS    := $(notdir $(wildcard cmd/*))
 
-.PHONY: help build test test-short verify fmt up down bench fuzz clean
+.PHONY: help build images test test-short verify fmt up down bench fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -11,6 +11,9 @@ help: ## list the targets
 build: ## build every program into bin/
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+
+images: ## build the pause, kubia and toolbox images with docker build
+	images/build.sh
 
 test: ## run every test (needs nothing but Go for the control plane)
 	$(GO) test -count=1 ./...

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds kubelab's images with plain `docker build`, no registry needed:
+#   kubelab/pause:latest    the pod sandbox
+#   kubelab/kubia:latest    the demo HTTP server
+#   kubelab/toolbox:latest  busybox, for exec and debugging
+# Each is FROM scratch with one static binary. The toolbox needs Debian's
+# busybox-static (apt-get install busybox-static).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOCKER_BUILDKIT=0 # the classic builder: no buildx needed
+ctx=$(mktemp -d)
+trap 'rm -rf "$ctx"' EXIT
+
+build() { # the image name; its context is $ctx/NAME
+	if ! docker build -q -t "kubelab/$1:latest" "$ctx/$1" >"$ctx/$1.log" 2>&1; then
+		cat "$ctx/$1.log" >&2
+		exit 1
+	fi
+	echo "built kubelab/$1:latest"
+}
+for img in pause kubia; do
+	mkdir -p "$ctx/$img"
+	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$ctx/$img/$img" "./images/$img"
+	cp "images/$img/Dockerfile" "$ctx/$img/"
+	build "$img"
+done
+busybox=$(command -v busybox || true)
+if [ -z "$busybox" ] || ! ldd "$busybox" 2>&1 | grep -q 'not a dynamic'; then
+	echo "skipped kubelab/toolbox: no static busybox (apt-get install busybox-static)" >&2
+	exit 0
+fi
+mkdir -p "$ctx/toolbox"
+cp "$busybox" "$ctx/toolbox/busybox"
+cp images/toolbox/Dockerfile "$ctx/toolbox/"
+build toolbox
