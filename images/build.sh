@@ -25,7 +25,8 @@ for img in pause kubia; do
 	build "$img"
 done
 busybox=$(command -v busybox || true)
-if [ -z "$busybox" ] || ! ldd "$busybox" 2>&1 | grep -q 'not a dynamic'; then
+linkage=$( [ -z "$busybox" ] || ldd "$busybox" 2>&1 || true)
+if [ -z "$busybox" ] || [[ "$linkage" != *"not a dynamic"* ]]; then
 	echo "skipped kubelab/toolbox: no static busybox (apt-get install busybox-static)" >&2
 	exit 0
 fi
