@@ -1,0 +1,104 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+
+	"kubelab/pkg/kubelet"
+)
+
+// ListContainers implements kubelet.Runtime: every container with this
+// node's label, running or exited, oldest first. Docker's list does not
+// say how a container exited, so each one is inspected too: one call per
+// container, which is what a node of a few dozen pods can afford.
+func (r *Runtime) ListContainers(ctx context.Context) ([]kubelet.Container, error) {
+	list, err := r.docker.ContainerList(ctx, client.ContainerListOptions{
+		All:     true,
+		Filters: make(client.Filters).Add("label", kubelet.LabelNode+"="+r.node),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	out := make([]kubelet.Container, 0, len(list.Items))
+	for _, item := range list.Items {
+		res, err := r.docker.ContainerInspect(ctx, item.ID, client.ContainerInspectOptions{})
+		if cerrdefs.IsNotFound(err) {
+			continue // removed since the list
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inspect container %s: %w", item.ID, err)
+		}
+		if c, ok := fromInspect(r.node, res.Container); ok {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b kubelet.Container) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// fromInspect translates what Docker knows of a container into what the
+// kubelet needs. ok is false for a container that is not node's.
+func fromInspect(node string, in container.InspectResponse) (c kubelet.Container, ok bool) {
+	if in.Config == nil || in.State == nil {
+		return kubelet.Container{}, false
+	}
+	l := in.Config.Labels
+	if l[kubelet.LabelNode] != node || l[kubelet.LabelPodUID] == "" || l[kubelet.LabelContainerName] == "" {
+		return kubelet.Container{}, false
+	}
+	attempt, _ := strconv.Atoi(l[kubelet.LabelAttempt])
+	c = kubelet.Container{
+		ID:           idPrefix + in.ID,
+		PodUID:       l[kubelet.LabelPodUID],
+		PodNamespace: l[kubelet.LabelPodNamespace],
+		PodName:      l[kubelet.LabelPodName],
+		Name:         l[kubelet.LabelContainerName],
+		Attempt:      attempt,
+		PodIP:        l[kubelet.LabelPodIP],
+		Image:        in.Config.Image, // as the pod spec named it
+		ImageID:      in.Image,        // sha256:… it resolved to
+		CreatedAt:    parseTime(in.Created),
+		StartedAt:    parseTime(in.State.StartedAt),
+	}
+	if in.State.Running { // also paused or restarting: the process is there
+		c.State = kubelet.ContainerRunning
+		return c, true
+	}
+	c.State = kubelet.ContainerExited
+	c.ExitCode = int32(in.State.ExitCode)
+	c.FinishedAt = parseTime(in.State.FinishedAt)
+	switch {
+	case c.StartedAt.IsZero():
+		// Created, never started: the command was not found, a mount
+		// failed … Docker says 127 or 126 here; Kubernetes says 128 and
+		// StartError, and so does kubelet.Runtime. A container caught
+		// between create and start looks the same for a moment.
+		c.ExitCode, c.Reason, c.Message = 128, "StartError", in.State.Error
+		if c.Message == "" {
+			c.Message = "created but not started"
+		}
+		if c.FinishedAt.IsZero() {
+			c.FinishedAt = c.CreatedAt // back-off counts from here
+		}
+	case in.State.OOMKilled:
+		c.Reason = "OOMKilled"
+	}
+	return c, true
+}
+
+// parseTime reads Docker's RFC 3339 times; Docker's "not yet"
+// (0001-01-01T00:00:00Z) and anything unreadable are the zero time.
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
+}
