@@ -1,0 +1,243 @@
+package network
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+
+	goipt "github.com/coreos/go-iptables/iptables"
+	"github.com/vishvananda/netns"
+)
+
+// The chains kubelab owns, and where they hang.
+const (
+	forwardChain     = "KLAB-FORWARD"     // filter table, jumped to from FORWARD
+	postroutingChain = "KLAB-POSTROUTING" // nat table, jumped to from POSTROUTING
+)
+
+// A hook is a chain of kubelab's own and the built-in chain that jumps to it.
+// Keeping every rule in a chain of its own means kubelab can rewrite or
+// remove all of them without reading anybody else's rules.
+type hook struct {
+	table, from, chain string
+}
+
+var (
+	forwardHook     = hook{"filter", "FORWARD", forwardChain}
+	postroutingHook = hook{"nat", "POSTROUTING", postroutingChain}
+)
+
+// jumpRule is the one rule kubelab adds to a built-in chain.
+func (h hook) jumpRule() []string {
+	return []string{"-m", "comment", "--comment", "kubelab", "-j", h.chain}
+}
+
+// forwardRules accept pod traffic in FORWARD.
+//
+// Docker sets FORWARD's policy to DROP, and with br_netfilter loaded even
+// traffic between two pods on the same bridge passes FORWARD; without these
+// rules it would die there. Why a jump from FORWARD and not Docker's
+// DOCKER-USER chain: FORWARD exists on every node (also in a simulated
+// node's namespace, where Docker does not run), and Docker never flushes
+// FORWARD; on a restart it only inserts its own jumps at the top, and those
+// return here for traffic that is not Docker's. DOCKER-USER would survive
+// too, but only where Docker runs and only once Docker made it.
+func forwardRules(clusterCIDR string) [][]string {
+	return [][]string{
+		{"-s", clusterCIDR, "-m", "comment", "--comment", "kubelab: from pods", "-j", "ACCEPT"},
+		{"-d", clusterCIDR, "-m", "comment", "--comment", "kubelab: to pods", "-j", "ACCEPT"},
+	}
+}
+
+// masqueradeRules give pod traffic that leaves the cluster CIDR the node's
+// source address, so the outside world can answer it. Traffic between pods
+// keeps its pod addresses: the cluster routes them with no NAT.
+func masqueradeRules(clusterCIDR string) [][]string {
+	return [][]string{
+		{"-s", clusterCIDR, "!", "-d", clusterCIDR, "-m", "comment", "--comment", "kubelab: pods to the outside", "-j", "MASQUERADE"},
+	}
+}
+
+// iptables is the part of github.com/coreos/go-iptables the network uses,
+// plus the version line that names the backend.
+type iptables interface {
+	ChainExists(table, chain string) (bool, error)
+	ClearChain(table, chain string) error // creates the chain, or flushes it
+	DeleteChain(table, chain string) error
+	Append(table, chain string, rulespec ...string) error
+	Insert(table, chain string, pos int, rulespec ...string) error
+	Exists(table, chain string, rulespec ...string) (bool, error)
+	Delete(table, chain string, rulespec ...string) error
+	List(table, chain string) ([]string, error) // in iptables -S form
+	Version() (string, error)                   // `iptables --version`
+	LegacyTables() ([]string, error)            // tables the legacy backend holds here
+}
+
+// ensureHook makes chain hold exactly rules, and from jump to it.
+// When everything is in place it writes nothing, so calling it on every
+// resync is cheap and leaves the counters alone.
+func ensureHook(ipt iptables, h hook, rules [][]string) error {
+	if !chainHolds(ipt, h, rules) {
+		if err := ipt.ClearChain(h.table, h.chain); err != nil {
+			return err
+		}
+		for _, r := range rules {
+			if err := ipt.Append(h.table, h.chain, r...); err != nil {
+				return err
+			}
+		}
+	}
+	ok, err := hooked(ipt, h)
+	if err != nil || ok {
+		return err
+	}
+	return ipt.Insert(h.table, h.from, 1, h.jumpRule()...)
+}
+
+// hooked reports whether h.from jumps to h.chain. (Asking iptables about
+// a jump to a chain that does not exist is an error, not a "no".)
+func hooked(ipt iptables, h hook) (bool, error) {
+	ok, err := ipt.ChainExists(h.table, h.chain)
+	if err != nil || !ok {
+		return false, err
+	}
+	return ipt.Exists(h.table, h.from, h.jumpRule()...)
+}
+
+// chainHolds reports whether h's chain exists with exactly rules in it.
+func chainHolds(ipt iptables, h hook, rules [][]string) bool {
+	if ok, err := ipt.ChainExists(h.table, h.chain); err != nil || !ok {
+		return false
+	}
+	have, err := ipt.List(h.table, h.chain)
+	if err != nil || len(have) != len(rules)+1 { // List's first line is "-N chain"
+		return false
+	}
+	for _, r := range rules {
+		if ok, err := ipt.Exists(h.table, h.chain, r...); err != nil || !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// removeHook deletes the jump to h's chain and the chain itself; absent
+// ones are fine.
+func removeHook(ipt iptables, h hook) error {
+	for {
+		ok, err := hooked(ipt, h)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := ipt.Delete(h.table, h.from, h.jumpRule()...); err != nil {
+			return err
+		}
+	}
+	ok, err := ipt.ChainExists(h.table, h.chain)
+	if err != nil || !ok {
+		return err
+	}
+	if err := ipt.ClearChain(h.table, h.chain); err != nil {
+		return err
+	}
+	return ipt.DeleteChain(h.table, h.chain)
+}
+
+// forwardPolicy reads the policy of FORWARD ("ACCEPT", "DROP") from the
+// first line iptables -S prints: "-P FORWARD DROP".
+func forwardPolicy(ipt iptables) (string, error) {
+	lines, err := ipt.List("filter", "FORWARD")
+	if err != nil {
+		return "", err
+	}
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "-P" {
+			return f[2], nil
+		}
+	}
+	return "", nil
+}
+
+// nsIPTables runs go-iptables inside one network namespace: each call
+// executes the iptables command from a thread inside it (see inNetNS), so
+// the rules land in the node's tables, never in those of the namespace the
+// process happens to run in.
+type nsIPTables struct {
+	ns   netns.NsHandle
+	once sync.Once
+	ipt  *goipt.IPTables
+	err  error
+}
+
+var _ iptables = (*nsIPTables)(nil)
+
+// do runs fn with the client inside the namespace; the client is made on
+// first use, so a Network can be built on a host without iptables.
+func (t *nsIPTables) do(fn func(*goipt.IPTables) error) error {
+	t.once.Do(func() { t.ipt, t.err = goipt.New(goipt.Timeout(5)) })
+	if t.err != nil {
+		return t.err
+	}
+	return inNetNS(t.ns, func() error { return fn(t.ipt) })
+}
+
+func (t *nsIPTables) ChainExists(table, chain string) (ok bool, err error) {
+	err = t.do(func(ipt *goipt.IPTables) (err error) { ok, err = ipt.ChainExists(table, chain); return })
+	return ok, err
+}
+
+func (t *nsIPTables) ClearChain(table, chain string) error {
+	return t.do(func(ipt *goipt.IPTables) error { return ipt.ClearChain(table, chain) })
+}
+
+func (t *nsIPTables) DeleteChain(table, chain string) error {
+	return t.do(func(ipt *goipt.IPTables) error { return ipt.DeleteChain(table, chain) })
+}
+
+func (t *nsIPTables) Append(table, chain string, rule ...string) error {
+	return t.do(func(ipt *goipt.IPTables) error { return ipt.Append(table, chain, rule...) })
+}
+
+func (t *nsIPTables) Insert(table, chain string, pos int, rule ...string) error {
+	return t.do(func(ipt *goipt.IPTables) error { return ipt.Insert(table, chain, pos, rule...) })
+}
+
+func (t *nsIPTables) Exists(table, chain string, rule ...string) (ok bool, err error) {
+	err = t.do(func(ipt *goipt.IPTables) (err error) { ok, err = ipt.Exists(table, chain, rule...); return })
+	return ok, err
+}
+
+func (t *nsIPTables) Delete(table, chain string, rule ...string) error {
+	return t.do(func(ipt *goipt.IPTables) error { return ipt.Delete(table, chain, rule...) })
+}
+
+func (t *nsIPTables) List(table, chain string) (lines []string, err error) {
+	err = t.do(func(ipt *goipt.IPTables) (err error) { lines, err = ipt.List(table, chain); return })
+	return lines, err
+}
+
+// Version needs no namespace: it asks the command, not the kernel.
+func (t *nsIPTables) Version() (string, error) {
+	out, err := exec.Command("iptables", "--version").Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+// LegacyTables lists the tables the legacy (x_tables) backend holds in the
+// node's namespace. /proc/net is the namespace of the process's main
+// thread; /proc/thread-self/net is that of the calling thread, which
+// inNetNS put inside the node's.
+func (t *nsIPTables) LegacyTables() (names []string, err error) {
+	err = inNetNS(t.ns, func() error {
+		b, err := os.ReadFile("/proc/thread-self/net/ip_tables_names")
+		names = strings.Fields(string(b))
+		if os.IsNotExist(err) { // no ip_tables module: no legacy tables
+			return nil
+		}
+		return err
+	})
+	return names, err
+}

@@ -1,0 +1,259 @@
+package network
+
+// Tests that need no root: names, MACs, configuration, iptables rule
+// bookkeeping against a fake, and the doctor's judgement.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestHostVethName(t *testing.T) {
+	a, b := HostVethName("3f1c-uid-a"), HostVethName("3f1c-uid-b")
+	for _, name := range []string{a, b} {
+		if len(name) != 12 || !strings.HasPrefix(name, "veth") {
+			t.Errorf("HostVethName = %q, want veth and 8 hex digits", name)
+		}
+	}
+	if a == b {
+		t.Errorf("two pods got the same veth name %q", a)
+	}
+	if again := HostVethName("3f1c-uid-a"); again != a {
+		t.Errorf("HostVethName is not stable: %q then %q", a, again)
+	}
+}
+
+func TestVTEPMAC(t *testing.T) {
+	tests := []struct {
+		name, cidr, want string
+	}{
+		{"network address", "10.244.2.0/24", "0a:58:0a:f4:02:00"},
+		{"host bits dropped", "10.244.3.77/24", "0a:58:0a:f4:03:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mac, err := VTEPMAC(tt.cidr)
+			if err != nil || mac.String() != tt.want {
+				t.Errorf("VTEPMAC(%s) = %v, %v; want %s", tt.cidr, mac, err, tt.want)
+			}
+		})
+	}
+	if _, err := VTEPMAC("fd00::/64"); err == nil {
+		t.Error("VTEPMAC of an IPv6 CIDR: want an error")
+	}
+}
+
+func TestNewDefaultsAndValidation(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr string // "" for success
+		check   func(*testing.T, *Network)
+	}{
+		{name: "defaults", cfg: Config{PodCIDR: "10.244.1.0/24"}, check: func(t *testing.T, n *Network) {
+			if n.cfg.Bridge != "klab0" || n.cfg.Mode != ModeHostGW || n.cfg.MTU != 1500 || n.gateway.String() != "10.244.1.1" {
+				t.Errorf("got bridge %s mode %s MTU %d gateway %s", n.cfg.Bridge, n.cfg.Mode, n.cfg.MTU, n.gateway)
+			}
+		}},
+		{name: "vxlan MTU leaves room for the header", cfg: Config{PodCIDR: "10.244.1.0/24", Mode: ModeVXLAN, NodeIP: "192.0.2.1"},
+			check: func(t *testing.T, n *Network) {
+				if n.cfg.MTU != 1450 || n.cfg.VNI != 1 || n.cfg.VXLANPort != 8472 || n.cfg.VXLANDevice != "klab.vxlan" {
+					t.Errorf("got MTU %d VNI %d port %d device %s", n.cfg.MTU, n.cfg.VNI, n.cfg.VXLANPort, n.cfg.VXLANDevice)
+				}
+			}},
+		{name: "no pod CIDR", cfg: Config{}, wantErr: "pod CIDR"},
+		{name: "IPv6", cfg: Config{PodCIDR: "fd00::/64"}, wantErr: "not an IPv4 CIDR"},
+		{name: "outside the cluster", cfg: Config{PodCIDR: "10.9.1.0/24"}, wantErr: "not inside the cluster CIDR"},
+		{name: "too small", cfg: Config{PodCIDR: "10.244.1.0/31"}, wantErr: "too small"},
+		{name: "vxlan without node IP", cfg: Config{PodCIDR: "10.244.1.0/24", Mode: ModeVXLAN}, wantErr: "needs the node IP"},
+		{name: "unknown mode", cfg: Config{PodCIDR: "10.244.1.0/24", Mode: "udp"}, wantErr: "mode"},
+		{name: "bad node IP", cfg: Config{PodCIDR: "10.244.1.0/24", NodeIP: "node1"}, wantErr: "node IP"},
+		{name: "long bridge name", cfg: Config{PodCIDR: "10.244.1.0/24", Bridge: "a-very-long-bridge"}, wantErr: "15 characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := newNetwork(tt.cfg)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, n)
+		})
+	}
+}
+
+// fakeIPTables keeps chains in memory and records every write, in
+// iptables' own words.
+type fakeIPTables struct {
+	chains map[string][]string // "table/chain" → rules, each joined by spaces
+	writes []string
+}
+
+var _ iptables = (*fakeIPTables)(nil)
+
+func newFakeIPTables() *fakeIPTables {
+	return &fakeIPTables{chains: map[string][]string{
+		"filter/FORWARD": nil, "nat/POSTROUTING": nil,
+	}}
+}
+
+func (f *fakeIPTables) write(format string, args ...any) {
+	f.writes = append(f.writes, fmt.Sprintf(format, args...))
+}
+
+func (f *fakeIPTables) ChainExists(table, chain string) (bool, error) {
+	_, ok := f.chains[table+"/"+chain]
+	return ok, nil
+}
+
+func (f *fakeIPTables) ClearChain(table, chain string) error {
+	f.chains[table+"/"+chain] = nil
+	f.write("-t %s -F %s", table, chain)
+	return nil
+}
+
+func (f *fakeIPTables) DeleteChain(table, chain string) error {
+	delete(f.chains, table+"/"+chain)
+	f.write("-t %s -X %s", table, chain)
+	return nil
+}
+
+func (f *fakeIPTables) Append(table, chain string, rule ...string) error {
+	k := table + "/" + chain
+	f.chains[k] = append(f.chains[k], strings.Join(rule, " "))
+	f.write("-t %s -A %s %s", table, chain, strings.Join(rule, " "))
+	return nil
+}
+
+func (f *fakeIPTables) Insert(table, chain string, pos int, rule ...string) error {
+	k := table + "/" + chain
+	f.chains[k] = slices.Insert(f.chains[k], pos-1, strings.Join(rule, " "))
+	f.write("-t %s -I %s %d %s", table, chain, pos, strings.Join(rule, " "))
+	return nil
+}
+
+func (f *fakeIPTables) Exists(table, chain string, rule ...string) (bool, error) {
+	return slices.Contains(f.chains[table+"/"+chain], strings.Join(rule, " ")), nil
+}
+
+func (f *fakeIPTables) Delete(table, chain string, rule ...string) error {
+	k := table + "/" + chain
+	if i := slices.Index(f.chains[k], strings.Join(rule, " ")); i >= 0 {
+		f.chains[k] = slices.Delete(f.chains[k], i, i+1)
+	}
+	f.write("-t %s -D %s %s", table, chain, strings.Join(rule, " "))
+	return nil
+}
+
+func (f *fakeIPTables) List(table, chain string) ([]string, error) {
+	out := []string{"-N " + chain}
+	for _, r := range f.chains[table+"/"+chain] {
+		out = append(out, "-A "+chain+" "+r)
+	}
+	return out, nil
+}
+
+func (f *fakeIPTables) Version() (string, error)        { return "iptables v1.8.9 (nf_tables)", nil }
+func (f *fakeIPTables) LegacyTables() ([]string, error) { return nil, nil }
+
+func TestEnsureAndRemoveHook(t *testing.T) {
+	ipt := newFakeIPTables()
+	rules := forwardRules("10.244.0.0/16")
+
+	if err := ensureHook(ipt, forwardHook, rules); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"-t filter -F KLAB-FORWARD",
+		"-t filter -A KLAB-FORWARD -s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
+		"-t filter -A KLAB-FORWARD -d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
+		"-t filter -I FORWARD 1 -m comment --comment kubelab -j KLAB-FORWARD",
+	}
+	if !slices.Equal(ipt.writes, want) {
+		t.Fatalf("first ensure wrote\n%s\nwant\n%s", strings.Join(ipt.writes, "\n"), strings.Join(want, "\n"))
+	}
+
+	ipt.writes = nil
+	if err := ensureHook(ipt, forwardHook, rules); err != nil {
+		t.Fatal(err)
+	}
+	if len(ipt.writes) != 0 {
+		t.Errorf("second ensure wrote %q, want nothing", ipt.writes)
+	}
+
+	ipt.chains["filter/KLAB-FORWARD"] = append(ipt.chains["filter/KLAB-FORWARD"], "-j DROP") // someone meddled
+	ipt.writes = nil
+	if err := ensureHook(ipt, forwardHook, rules); err != nil {
+		t.Fatal(err)
+	}
+	if got := ipt.chains["filter/KLAB-FORWARD"]; len(got) != 2 {
+		t.Errorf("after repair the chain holds %q, want the two accept rules", got)
+	}
+
+	if err := removeHook(ipt, forwardHook); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ipt.chains["filter/KLAB-FORWARD"]; ok || len(ipt.chains["filter/FORWARD"]) != 0 {
+		t.Errorf("after remove: chains %v", ipt.chains)
+	}
+	if err := removeHook(ipt, forwardHook); err != nil {
+		t.Errorf("removing twice: %v", err)
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	healthy := facts{
+		ipForward: "1", brNetfilter: true, bridgeNFCall: "1", forwardPolicy: "DROP", forwardHooked: true,
+		iptablesVersion: "iptables v1.8.9 (nf_tables)", nodeIP: "192.0.2.11", nodeIPDev: "eth1", defaultRouteDev: "eth1",
+	}
+	tests := []struct {
+		name   string
+		change func(*facts)
+		want   []string // substrings of findings of severity Problem or Warning
+	}{
+		{name: "healthy", change: func(*facts) {}},
+		{name: "forwarding off", change: func(f *facts) { f.ipForward = "0" },
+			want: []string{"problem: net.ipv4.ip_forward=0"}},
+		{name: "Docker's DROP without kubelab's chain", change: func(f *facts) { f.forwardHooked = false },
+			want: []string{"problem: the FORWARD policy is DROP", "even between pods on one bridge"}},
+		{name: "DROP without br_netfilter", change: func(f *facts) { f.forwardHooked, f.brNetfilter = false, false },
+			want: []string{"warning: br_netfilter is not loaded", "problem: the FORWARD policy is DROP", "routed pod traffic"}},
+		{name: "legacy backend", change: func(f *facts) { f.iptablesVersion = "iptables v1.8.7 (legacy)" }},
+		{name: "both backends hold tables", change: func(f *facts) { f.legacyTables = []string{"filter", "nat"} },
+			want: []string{"warning: iptables backend: nf_tables", "iptables-legacy holds tables here too (filter, nat)"}},
+		{name: "no iptables", change: func(f *facts) { f.iptablesVersion = "" },
+			want: []string{"problem: iptables not found"}},
+		{name: "Vagrant's NAT interface", change: func(f *facts) { f.defaultRouteDev = "eth0" },
+			want: []string{"warning: node IP 192.0.2.11 is on eth1 but the default route leaves by eth0"}},
+		{name: "node IP on no interface", change: func(f *facts) { f.nodeIPDev = "" },
+			want: []string{"problem: node IP 192.0.2.11 is on no interface"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := healthy
+			tt.change(&f)
+			var bad []string
+			for _, fd := range evaluate(f) {
+				if fd.Severity != OK {
+					bad = append(bad, fd.String())
+				}
+			}
+			text := strings.Join(bad, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("findings\n%s\nsay nothing like %q", text, w)
+				}
+			}
+			if len(tt.want) == 0 && len(bad) != 0 {
+				t.Errorf("want no warnings or problems, got\n%s", text)
+			}
+		})
+	}
+}
