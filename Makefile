@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 CMDS    := $(notdir $(wildcard cmd/*))
 
-.PHONY: help build images test test-short verify fmt up down bench fuzz clean
+.PHONY: help build images test test-images test-short verify fmt up down bench fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,8 +15,11 @@ build: ## build every program into bin/
 images: ## build the pause, kubia and toolbox images with docker build
 	images/build.sh
 
-test: ## run every test (needs nothing but Go for the control plane)
+test: test-images ## run every test (node tests need root and Docker, else they skip)
 	$(GO) test -count=1 ./...
+
+test-images:
+	@if docker info >/dev/null 2>&1; then images/build.sh; else echo "no Docker: skipping the images (node tests will skip)"; fi
 
 test-short: ## run the fast tests only
 	$(GO) test -count=1 -short ./...
