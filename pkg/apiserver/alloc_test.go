@@ -144,3 +144,36 @@ func TestAllocationsSurviveRestart(t *testing.T) {
 		t.Fatalf("taken IP: %q", st.Message)
 	}
 }
+
+// Nodes registering at the same moment each get a pod CIDR of their own: a
+// CIDR chosen by two requests at once is claimed by one, and the other
+// chooses again.
+func TestConcurrentAllocationsChooseAgain(t *testing.T) {
+	ts := newTestServer(t)
+	const n = 8
+	errs := make(chan string, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			r := ts.do("POST", "/api/v1/nodes", &api.Node{ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("n%d", i)}})
+			if r.code != http.StatusCreated {
+				errs <- fmt.Sprintf("node n%d: %d %s", i, r.code, r.body)
+				return
+			}
+			errs <- ""
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+	var list api.List[api.Node]
+	ts.must(http.StatusOK, "GET", "/api/v1/nodes", nil).into(t, &list)
+	seen := map[string]bool{}
+	for _, node := range list.Items {
+		if seen[node.Spec.PodCIDR] {
+			t.Fatalf("pod CIDR %s given twice", node.Spec.PodCIDR)
+		}
+		seen[node.Spec.PodCIDR] = true
+	}
+}

@@ -2,9 +2,12 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/store"
 )
 
 // create admits, validates and stores a new object. Nothing is written
@@ -35,9 +38,13 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 	prepareCreate(obj)
 	normalize(obj)
 	api.SetDefaults(obj)
-	// A generated name may collide; draw again a few times, as Kubernetes' clients do.
+	// A generated name may collide, and so may an address chosen for the
+	// object when another apiserver (or request) chose it at the same
+	// moment: then choose again, a few times, as Kubernetes does.
+	requested := claimsOf(obj)
+	pristine := api.DeepCopy(obj)
 	for attempt := 0; ; attempt++ {
-		generated := meta.Name == "" || attempt > 0
+		generated := meta.Name == "" || attempt > 0 && meta.GenerateName != ""
 		if generated {
 			meta.Name = generatedName(meta.GenerateName)
 		}
@@ -47,10 +54,22 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		if st := s.allocate(ctx, res, obj, nil); st != nil {
 			return nil, st
 		}
-		out, st := s.commit(ctx, res, obj, nil, 0)
-		if st != nil && st.Reason == "AlreadyExists" && generated && attempt < 5 {
+		out, err := s.commitTxn(ctx, res, obj, nil, 0)
+		var claim *store.ClaimError
+		retry := attempt < 5 && (errors.Is(err, store.ErrAlreadyExists) && generated ||
+			errors.As(err, &claim) && !slices.Contains(requested, claim.Key))
+		if retry {
+			name := meta.Name
+			obj = api.DeepCopy(pristine)
+			meta = obj.GetObjectMeta()
+			if !generated {
+				meta.Name = name
+			}
 			continue
 		}
-		return out, st
+		if err != nil {
+			return nil, storeErr(res, meta.Name, err)
+		}
+		return out, nil
 	}
 }

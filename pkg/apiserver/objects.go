@@ -84,6 +84,23 @@ func storeErr(r api.Resource, name string, err error) *api.Status {
 // the addresses it claims and releases. rev is the revision the caller read
 // (0 to create). It returns the stored object with its new resourceVersion.
 func (s *Server) commit(ctx context.Context, r api.Resource, obj, old api.Object, rev int64) (api.Object, *api.Status) {
+	out, err := s.commitTxn(ctx, r, obj, old, rev)
+	if err != nil {
+		return nil, storeErr(r, nameOf(obj, old), err)
+	}
+	return out, nil
+}
+
+func nameOf(obj, old api.Object) string {
+	if obj != nil {
+		return obj.GetObjectMeta().Name
+	}
+	return old.GetObjectMeta().Name
+}
+
+// commitTxn is commit with the store's error, so a caller can tell which
+// claim was taken (see create).
+func (s *Server) commitTxn(ctx context.Context, r api.Resource, obj, old api.Object, rev int64) (api.Object, error) {
 	var (
 		value []byte
 		err   error
@@ -92,7 +109,7 @@ func (s *Server) commit(ctx context.Context, r api.Resource, obj, old api.Object
 	if obj != nil {
 		meta = obj.GetObjectMeta()
 		if value, err = encodeForStore(obj); err != nil {
-			return nil, internalError(err)
+			return nil, err
 		}
 	} else {
 		meta = old.GetObjectMeta()
@@ -110,7 +127,7 @@ func (s *Server) commit(ctx context.Context, r api.Resource, obj, old api.Object
 	}
 	newRev, err := s.store.Commit(ctx, txn)
 	if err != nil {
-		return nil, storeErr(r, meta.Name, err)
+		return nil, err
 	}
 	if obj == nil {
 		out := api.DeepCopy(old)
