@@ -1,0 +1,78 @@
+// Package kubelet is kubelab's node agent. One kubelet runs on each node:
+// it registers the Node, keeps its heartbeat, and runs the pods the
+// scheduler bound to it, reporting their status.
+//
+// # A tour
+//
+// Start-up (kubelet.go, Run):
+//
+//	register the Node         node.go: capacity, labels, addresses, Ready;
+//	                          the apiserver answers with spec.podCIDR
+//	open the IPAM             ipam.go: pod IPs from the pod CIDR, one file each
+//	watch pods                an informer with fieldSelector spec.nodeName=<node>
+//	clean up                  release IPs of pods that are gone
+//	run                       pod workers, relist, resync, heartbeat
+//
+// The pod workers (podworkers.go) are a control loop like every other in
+// kubelab: a queue of pod keys, and one function, sync(ctx, key), that
+// compares desired state (the pod in the informer's cache, or its absence)
+// with actual state (the runtime's containers for that pod) and takes one
+// step:
+//
+//	pod gone, containers left       stop and remove them, release the IP
+//	pod being deleted               stop (grace) → remove → release IP → delete with grace 0
+//	pod finished                    stop the sandbox, release the IP
+//	otherwise                       start.go: sandbox, init containers, containers
+//	                                (pull policy, restart policy, back-off)
+//	then                            status.go: compute the status, write it if it changed
+//
+// sync remembers nothing it cannot rebuild (back-off delays aside, which
+// start over, as in Kubernetes): a restarted kubelet lists the runtime's
+// containers, finds them by their labels, and carries on. A
+// running container is adopted, never restarted; the containers of a pod
+// deleted meanwhile are removed.
+//
+// Nothing tells the kubelet that a container exited: the relister
+// (pleg.go) lists the runtime every second and queues the pods whose
+// containers changed. A resync every 30 seconds queues every pod anyway,
+// so nothing is missed for long.
+//
+// # Runtimes
+//
+// Everything the kubelet does to processes goes through the Runtime
+// interface (runtime.go), eight methods shaped by what Docker needs:
+//
+//   - FakeRuntime (runtime_fake.go) keeps containers in memory. It is the
+//     product's simulated node, `kubelet --runtime=fake`: pods report Running
+//     with an IP from the node's pod CIDR, so a laptop can run many nodes
+//     and watch scheduling, controllers and Services at work. Image names
+//     missing/…, crash/… and complete/… simulate an absent image, a crashing
+//     program and one that completes. Its containers live as long as the
+//     process: a restarted simulated node starts its pods again (on the
+//     same IPs, which the IPAM kept).
+//   - The Docker runtime (package kubelet/docker), with real pod networking
+//     (a bridge and a veth pair per pod, wired with netlink), probes, and
+//     the log and exec endpoints that the apiserver proxies `kctl logs` and
+//     `kctl exec` to, comes later behind the same interface. It imports
+//     this package, so cmd/kubelet builds it and hands it over in
+//     Options.Runtime.
+//
+// # Running several nodes in one process
+//
+// New and Run take Options; a test or a simulated cluster can run many
+// kubelets side by side, each with its own node name, a FakeRuntime and a
+// free port:
+//
+//	k, err := kubelet.New(kubelet.Options{Client: c, NodeName: "n1", RootDir: dir, Logger: log})
+//	go k.Run(ctx)
+//	fake := k.Runtime().(*kubelet.FakeRuntime)
+//	fake.Exit(podUID, "app", 1, "") // the container crashes; watch the back-off
+//
+// # Serving
+//
+// The kubelet serves /healthz and /metrics (running pods and containers,
+// pod start latency) on --address:--port. The address defaults to
+// 127.0.0.1, so that a laptop does not expose it; on a lab of VMs give
+// --address 0.0.0.0 (or the node's IP), since the apiserver will reach
+// the kubelet there for logs and exec.
+package kubelet

@@ -1,0 +1,423 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+	"kubelab/pkg/component"
+)
+
+// Options configure a kubelet: the command line's flags, and, for a kubelet
+// run inside another program (tests, a simulated cluster), the
+// dependencies to use instead of building them from the flags.
+type Options struct {
+	Server      string            // the apiserver, e.g. http://127.0.0.1:6443
+	NodeName    string            // default: the hostname
+	RuntimeName string            // "fake"; "docker" arrives later
+	NodeIP      string            // the node's InternalIP; see chooseNodeIP for the default
+	Iface       string            // take the InternalIP from this interface
+	Address     string            // where /healthz and /metrics listen; default 127.0.0.1
+	Port        int               // their port (the Node's kubeletEndpoint); 0 picks a free one, -1 serves nothing
+	Heartbeat   time.Duration     // between node status updates; default 10s
+	RootDir     string            // state (pod IP allocations); default .kubelab/kubelet/<node>
+	CPU         string            // capacity; default the host's
+	Memory      string            // capacity; default the host's
+	MaxPods     int               // capacity; default 110
+	NodeLabels  map[string]string // added to the standard kubernetes.io/ labels
+	QPS         float64           // client rate limit
+	Burst       int
+	LogLevel    string // debug, info, warn, error; default info
+
+	Workers      int           // pods synced at once; default 4
+	RelistPeriod time.Duration // between looks at the runtime; default 1s
+	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
+
+	Client  *client.Client // default: one for Server
+	Runtime Runtime        // default: the one RuntimeName names
+	Logger  *zap.Logger    // default: a new one at LogLevel
+}
+
+// Kubelet is the node agent of one node. Make it with New, start it with
+// Run.
+type Kubelet struct {
+	opts    Options
+	log     *zap.Logger
+	client  *client.Client
+	runtime Runtime
+	reg     *prometheus.Registry
+	metrics *metrics
+	hostIP  string
+
+	mu   sync.Mutex
+	addr string // where the server listens, once it does
+}
+
+// Run makes a kubelet with opts and runs it until ctx is done.
+func Run(ctx context.Context, opts Options) error {
+	k, err := New(opts)
+	if err != nil {
+		return err
+	}
+	return k.Run(ctx)
+}
+
+// New checks opts, fills in defaults and builds the kubelet's parts. It
+// talks to nothing yet.
+func New(opts Options) (*Kubelet, error) {
+	if err := opts.complete(); err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		var err error
+		if log, err = component.NewLogger("kubelet", opts.LogLevel); err != nil {
+			return nil, err
+		}
+	}
+	log = log.With(zap.String("node", opts.NodeName))
+	c := opts.Client
+	if c == nil {
+		var err error
+		if c, err = client.New(client.Config{Server: opts.Server, QPS: opts.QPS, Burst: opts.Burst, UserAgent: "kubelet/" + opts.NodeName}); err != nil {
+			return nil, err
+		}
+	}
+	rt := opts.Runtime
+	switch {
+	case rt != nil:
+	case opts.RuntimeName == "fake":
+		rt = NewFakeRuntime(opts.NodeName, nil)
+	case opts.RuntimeName == "docker":
+		return nil, fmt.Errorf("--runtime=docker is not available yet: this kubelet has only the simulated runtime, --runtime=fake")
+	default:
+		return nil, fmt.Errorf("--runtime %q: must be fake (docker comes later)", opts.RuntimeName)
+	}
+	hostIP, why, err := chooseNodeIP(opts.NodeIP, opts.Iface, isFake(rt))
+	if err != nil {
+		return nil, err
+	}
+	log.Info("chose the node's address", zap.String("internalIP", hostIP), zap.String("why", why))
+	reg := prometheus.NewRegistry()
+	return &Kubelet{opts: opts, log: log, client: c, runtime: rt, reg: reg, metrics: newMetrics(reg), hostIP: hostIP}, nil
+}
+
+func isFake(rt Runtime) bool {
+	_, ok := rt.(*FakeRuntime)
+	return ok
+}
+
+// complete checks opts and fills in defaults.
+func (o *Options) complete() error {
+	if o.NodeName == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("no --node-name, and no hostname: %w", err)
+		}
+		o.NodeName = strings.ToLower(h)
+	}
+	if errs := api.IsDNS1123Subdomain(o.NodeName); len(errs) > 0 {
+		return fmt.Errorf("node name %q: %s", o.NodeName, strings.Join(errs, "; "))
+	}
+	if o.RuntimeName == "" {
+		o.RuntimeName = "fake"
+	}
+	for k, v := range o.NodeLabels {
+		if errs := append(api.IsQualifiedName(k), api.IsValidLabelValue(v)...); len(errs) > 0 {
+			return fmt.Errorf("--node-labels %s=%s: %s", k, v, strings.Join(errs, "; "))
+		}
+	}
+	if o.Address == "" {
+		o.Address = "127.0.0.1"
+	}
+	if o.Port > 65535 {
+		return fmt.Errorf("--port %d: must be at most 65535", o.Port)
+	}
+	if o.RootDir == "" {
+		o.RootDir = filepath.Join(".kubelab", "kubelet", o.NodeName)
+	}
+	if o.MaxPods == 0 {
+		o.MaxPods = 110
+	}
+	if o.MaxPods < 0 {
+		return fmt.Errorf("--max-pods %d: must be positive", o.MaxPods)
+	}
+	if o.LogLevel == "" {
+		o.LogLevel = "info"
+	}
+	setDefault(&o.Heartbeat, 10*time.Second)
+	setDefault(&o.RelistPeriod, time.Second)
+	setDefault(&o.ResyncPeriod, 30*time.Second)
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	return nil
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d <= 0 {
+		*d = v
+	}
+}
+
+// NodeName is the name of this kubelet's Node.
+func (k *Kubelet) NodeName() string { return k.opts.NodeName }
+
+// Runtime is the kubelet's container runtime: a test of a simulated node
+// takes the *FakeRuntime from here to make containers exit.
+func (k *Kubelet) Runtime() Runtime { return k.runtime }
+
+// Addr is where /healthz and /metrics are served, once Run listens ("" before).
+func (k *Kubelet) Addr() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.addr
+}
+
+// Run starts the node agent and blocks until ctx is done:
+//
+//  1. serve /healthz and /metrics;
+//  2. register the Node and wait for its pod CIDR;
+//  3. watch the pods bound to this node;
+//  4. clean up what an earlier run left behind: containers of pods that
+//     are gone, IPs of pods that are gone;
+//  5. sync pods, relist the runtime, heartbeat, until stopped.
+//
+// Containers keep running when the kubelet stops: a new kubelet adopts
+// them. Stopping (ctx done) is not an error.
+func (k *Kubelet) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup // every goroutine Run starts
+	defer func() { cancel(); wg.Wait() }()
+
+	err := k.run(ctx, &wg)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
+	version, err := k.runtime.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("the container runtime: %w", err)
+	}
+	port, err := k.serve(ctx, wg)
+	if err != nil {
+		return err
+	}
+	agent, err := k.nodeAgent(version, port)
+	if err != nil {
+		return err
+	}
+	node, err := agent.registerUntilDone(ctx)
+	if err != nil {
+		return err
+	}
+	if node, err = agent.waitForPodCIDR(ctx, node); err != nil {
+		return err
+	}
+	ipam, err := NewIPAM(filepath.Join(k.opts.RootDir, "ipam"), node.Spec.PodCIDR)
+	if err != nil {
+		return err
+	}
+	k.log.Info("node ready", zap.String("podCIDR", ipam.CIDR()), zap.String("gateway", ipam.Gateway()),
+		zap.String("runtime", version), zap.String("stateDir", k.opts.RootDir))
+	wg.Go(func() {
+		agent.run(ctx, k.opts.Heartbeat, func(n *api.Node) {
+			if n.Spec.PodCIDR != ipam.CIDR() {
+				k.log.Error("the node's pod CIDR changed; restart the kubelet to use it",
+					zap.String("podCIDR", n.Spec.PodCIDR), zap.String("using", ipam.CIDR()))
+			}
+		})
+	})
+	return k.runPods(ctx, wg, node, ipam)
+}
+
+// serve starts the HTTP server, unless Port is negative, and returns the
+// port it listens on (0 for none).
+func (k *Kubelet) serve(ctx context.Context, wg *sync.WaitGroup) (int32, error) {
+	if k.opts.Port < 0 {
+		return 0, nil
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(k.opts.Address, strconv.Itoa(k.opts.Port)))
+	if err != nil {
+		return 0, fmt.Errorf("listen: %w", err)
+	}
+	k.mu.Lock()
+	k.addr = l.Addr().String()
+	k.mu.Unlock()
+	wg.Go(func() {
+		if err := serve(ctx, l, handler(k.reg), k.log); err != nil {
+			k.log.Error("the HTTP server stopped", zap.Error(err))
+		}
+	})
+	return int32(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// nodeAgent gathers what the Node will say about this machine.
+func (k *Kubelet) nodeAgent(runtimeVersion string, port int32) (*nodeAgent, error) {
+	capacity, err := capacity(k.opts.CPU, k.opts.Memory, k.opts.MaxPods)
+	if err != nil {
+		return nil, err
+	}
+	return &nodeAgent{
+		api: clientAPI{c: k.client},
+		facts: nodeFacts{
+			name:       k.opts.NodeName,
+			labels:     nodeLabels(k.opts.NodeName, goruntime.GOOS, goruntime.GOARCH, k.opts.NodeLabels),
+			capacity:   capacity,
+			internalIP: k.hostIP,
+			hostname:   k.opts.NodeName,
+			port:       port,
+			info:       systemInfo(runtimeVersion),
+		},
+		now:  time.Now,
+		log:  k.log,
+		poll: time.Second,
+	}, nil
+}
+
+// runPods watches the pods bound to this node and runs the pod workers,
+// the relister and the resync until ctx is done.
+func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Node, ipam *IPAM) error {
+	events := client.NewRecorder(k.client, "kubelet", k.opts.NodeName, k.log)
+	events.Run(ctx)
+	events.Eventf(node, api.EventNormal, "Starting", "Starting kubelet.")
+
+	podsResource, _ := api.Lookup("pods")
+	pods := client.NewInformer(k.client.Resource(podsResource),
+		client.ListOptions{FieldSelector: "spec.nodeName=" + k.opts.NodeName}, k.log)
+	queue := client.NewQueue("pods")
+	enqueue := func(obj api.Object) { queue.Add(client.KeyOf(obj)) }
+	pods.AddHandler(client.Handler{
+		OnAdd:    enqueue,
+		OnUpdate: func(_, obj api.Object) { enqueue(obj) },
+		OnDelete: enqueue,
+	})
+	wg.Go(func() { pods.Run(ctx) })
+	if !pods.WaitForSync(ctx) {
+		return ctx.Err()
+	}
+	if err := releaseStaleIPs(ctx, k.runtime, pods, ipam, k.log); err != nil {
+		return err
+	}
+
+	workers := newPodWorkers(&podWorkers{
+		hostIP: k.hostIP, runtime: k.runtime, pods: pods, api: clientAPI{c: k.client},
+		events: events, ipam: ipam, metrics: k.metrics, log: k.log, requeue: queue.AddAfter,
+	})
+	// The first relist queues every pod that has containers, among them
+	// those the API no longer has: their sync removes them.
+	rl := &relister{runtime: k.runtime, queue: queue, metrics: k.metrics, log: k.log}
+	wg.Go(func() { every(ctx, k.opts.RelistPeriod, rl.relist) })
+	wg.Go(func() {
+		every(ctx, k.opts.ResyncPeriod, func(context.Context) {
+			for _, obj := range pods.List() {
+				enqueue(obj)
+			}
+		})
+	})
+	client.RunWorkers(ctx, queue, k.opts.Workers, workers.sync, k.log)
+	return nil
+}
+
+// releaseStaleIPs frees the addresses held for pods that have neither an
+// API object nor containers any more: they were deleted while the kubelet
+// was down.
+func releaseStaleIPs(ctx context.Context, rt Runtime, pods podLister, ipam *IPAM, log *zap.Logger) error {
+	cs, err := rt.ListContainers(ctx)
+	if err != nil {
+		return fmt.Errorf("list containers: %w", err)
+	}
+	live := map[string]bool{}
+	for _, c := range cs {
+		live[c.PodUID] = true
+	}
+	for _, obj := range pods.List() {
+		live[obj.GetObjectMeta().UID] = true
+	}
+	for uid, ip := range ipam.Allocated() {
+		if !live[uid] {
+			log.Info("releasing the IP of a pod that is gone", zap.String("uid", uid), zap.String("ip", ip))
+			if err := ipam.Release(uid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// every calls fn at once and then every period until ctx is done.
+func every(ctx context.Context, period time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// clientAPI is podAPI and nodeAPI over the REST client.
+type clientAPI struct{ c *client.Client }
+
+var (
+	_ podAPI  = clientAPI{}
+	_ nodeAPI = clientAPI{}
+)
+
+func (a clientAPI) resource(name string) *client.ResourceClient {
+	r, _ := api.Lookup(name)
+	return a.c.Resource(r)
+}
+
+func (a clientAPI) UpdatePodStatus(ctx context.Context, pod *api.Pod) (*api.Pod, error) {
+	obj, err := a.resource("pods").Namespace(pod.Namespace).UpdateStatus(ctx, pod)
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*api.Pod), nil
+}
+
+func (a clientAPI) DeletePod(ctx context.Context, namespace, name string, opts *api.DeleteOptions) error {
+	return a.resource("pods").Namespace(namespace).Delete(ctx, name, opts)
+}
+
+func (a clientAPI) GetNode(ctx context.Context, name string) (*api.Node, error) {
+	return asNode(a.resource("nodes").Get(ctx, name))
+}
+
+func (a clientAPI) CreateNode(ctx context.Context, node *api.Node) (*api.Node, error) {
+	return asNode(a.resource("nodes").Create(ctx, node))
+}
+
+func (a clientAPI) UpdateNode(ctx context.Context, node *api.Node) (*api.Node, error) {
+	return asNode(a.resource("nodes").Update(ctx, node))
+}
+
+func (a clientAPI) UpdateNodeStatus(ctx context.Context, node *api.Node) (*api.Node, error) {
+	return asNode(a.resource("nodes").UpdateStatus(ctx, node))
+}
+
+func asNode(obj api.Object, err error) (*api.Node, error) {
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*api.Node), nil
+}

@@ -1,0 +1,179 @@
+package kubelet
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"kubelab/pkg/api"
+)
+
+// Runtime runs the containers of this node's pods. It is the kubelet's one
+// door to the outside world of processes: the fake runtime keeps containers
+// in memory for simulated nodes, the Docker runtime will drive dockerd. The
+// pod workers never reach around it.
+//
+// Every method is about containers, never about pods: what a pod should
+// look like is the kubelet's business, worked out from the API object and
+// what ListContainers reports. That keeps a runtime a thin translation of
+// these eight calls, and lets the kubelet forget everything on a restart and
+// learn it again from ListContainers.
+type Runtime interface {
+	// Version names the runtime for the Node's
+	// nodeInfo.containerRuntimeVersion ("fake://1", "docker://27.1.1"). The
+	// kubelet also calls it once at start-up to fail early when the runtime
+	// is not there.
+	Version(ctx context.Context) (string, error)
+
+	// ListContainers returns every container the kubelet made on this node,
+	// sandboxes included, running or exited. It is the kubelet's only view
+	// of actual state: pod status, restarts, clean-up after a restart and
+	// the periodic relist all read it. A runtime finds its containers by
+	// the labels it put on them (see the Label constants), so containers of
+	// other programs, and of other simulated nodes sharing one Docker
+	// engine, are left out.
+	ListContainers(ctx context.Context) ([]Container, error)
+
+	// ImagePresent says whether image is on the node, so the kubelet can
+	// honour imagePullPolicy (Never: fail with ErrImageNeverPull rather
+	// than wait for an image that will not come).
+	ImagePresent(ctx context.Context, image string) (bool, error)
+
+	// PullImage fetches image. It blocks until done; its error is shown to
+	// the user as ErrImagePull, so it should say why.
+	PullImage(ctx context.Context, image string) error
+
+	// RunSandbox starts the pod's sandbox: the container that holds the
+	// network namespace (and IPC) the pod's containers share. podIP is the
+	// address the kubelet allocated; the runtime records it on the sandbox
+	// (the Docker runtime as a label, with network mode none: the kubelet
+	// wires eth0 itself afterwards).
+	RunSandbox(ctx context.Context, pod *api.Pod, podIP string) (id string, err error)
+
+	// StartContainer creates and starts one container of a pod in the
+	// sandbox's namespaces. If it was created but could not start (no such
+	// command, say), it stays listed as exited, with exit code 128 and
+	// reason StartError, and an error is returned: restart policy and
+	// back-off then apply to it as to any container that died. If nothing
+	// was created, nothing is left behind.
+	StartContainer(ctx context.Context, cfg ContainerConfig) (id string, err error)
+
+	// StopContainer asks a container to stop (SIGTERM), waits up to grace,
+	// then kills it (SIGKILL). Stopping a stopped container does nothing.
+	StopContainer(ctx context.Context, id string, grace time.Duration) error
+
+	// RemoveContainer deletes a stopped container and what it holds (its
+	// log, its writable layer). Removing a container that is not there is
+	// not an error.
+	RemoveContainer(ctx context.Context, id string) error
+}
+
+// Log and exec streams (`kctl logs`, `kctl exec`) arrive with the Docker
+// runtime.
+
+// ContainerState is whether a container is running.
+type ContainerState string
+
+// Container states. A runtime reports a container that was created but
+// never started as exited.
+const (
+	ContainerRunning ContainerState = "running"
+	ContainerExited  ContainerState = "exited"
+)
+
+// SandboxName is the Name of a pod's sandbox container.
+const SandboxName = "POD"
+
+// Container is one container as the runtime reports it.
+type Container struct {
+	// ID is unique on the node and names the runtime: "fake://n1-7",
+	// "docker://4f1c…". It is what pod status shows as containerID.
+	ID string
+
+	// Whose container it is, from the labels the runtime put on it.
+	PodUID       string
+	PodNamespace string
+	PodName      string
+	Name         string // the container's name in the pod spec, or SandboxName
+	Attempt      int    // 0 for the first run of this container in this pod, +1 for each restart
+
+	Image   string // as the pod spec names it
+	ImageID string // what the runtime resolved it to
+	PodIP   string // set on the sandbox
+
+	State     ContainerState
+	ExitCode  int32
+	Reason    string // the runtime's word for an exit (OOMKilled, StartError); "" for an ordinary one
+	Message   string
+	CreatedAt time.Time
+	// StartedAt and FinishedAt are zero until the container started and
+	// exited.
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// IsSandbox reports whether c is a pod's sandbox.
+func (c *Container) IsSandbox() bool { return c.Name == SandboxName }
+
+// PodKey is the key of c's pod in the informer and the queue.
+func (c *Container) PodKey() string { return c.PodNamespace + "/" + c.PodName }
+
+// ContainerConfig is everything a runtime needs to start one container: the
+// kubelet resolves what needs the API (environment from fields) so that a
+// runtime never talks to the apiserver.
+type ContainerConfig struct {
+	Pod       *api.Pod
+	SandboxID string
+	Container *api.Container // from the pod spec
+	Attempt   int            // restart attempt, recorded as a label
+	Env       []string       // resolved, "NAME=value", in the spec's order
+	PodIP     string
+}
+
+// Labels a runtime puts on every container it makes for the kubelet, so
+// that ListContainers can say whose each container is, also after the
+// kubelet restarted and forgot. They use Docker's reverse-DNS style, as
+// Kubernetes' own io.kubernetes.pod.uid does.
+const (
+	LabelNode          = "io.kubelab.node"
+	LabelPodUID        = "io.kubelab.pod.uid"
+	LabelPodNamespace  = "io.kubelab.pod.namespace"
+	LabelPodName       = "io.kubelab.pod.name"
+	LabelContainerName = "io.kubelab.container.name"
+	LabelAttempt       = "io.kubelab.container.attempt"
+	LabelPodIP         = "io.kubelab.pod.ip"
+)
+
+// containerLabels returns the labels for container name (SandboxName for
+// the sandbox) of pod on node.
+func containerLabels(node string, pod *api.Pod, name string, attempt int, podIP string) map[string]string {
+	l := map[string]string{
+		LabelNode:          node,
+		LabelPodUID:        pod.UID,
+		LabelPodNamespace:  pod.Namespace,
+		LabelPodName:       pod.Name,
+		LabelContainerName: name,
+		LabelAttempt:       strconv.Itoa(attempt),
+	}
+	if podIP != "" {
+		l[LabelPodIP] = podIP
+	}
+	return l
+}
+
+// identityFromLabels fills the identity fields of a Container from its
+// labels. ok is false for a container that is not node's.
+func identityFromLabels(node string, l map[string]string) (c Container, ok bool) {
+	if l[LabelNode] != node || l[LabelPodUID] == "" || l[LabelContainerName] == "" {
+		return Container{}, false
+	}
+	attempt, _ := strconv.Atoi(l[LabelAttempt])
+	return Container{
+		PodUID:       l[LabelPodUID],
+		PodNamespace: l[LabelPodNamespace],
+		PodName:      l[LabelPodName],
+		Name:         l[LabelContainerName],
+		Attempt:      attempt,
+		PodIP:        l[LabelPodIP],
+	}, true
+}

@@ -1,0 +1,199 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+)
+
+// start makes one step toward a running pod:
+//
+//  1. a running sandbox; if it died, everything of the pod starts over;
+//  2. init containers one at a time, in order, each to a successful exit;
+//  3. every container that is not running and should be: a first start,
+//     or a restart allowed by restartPolicy once its back-off is over.
+//
+// What it cannot do yet it notes in step, for the status and for when to
+// come back.
+func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs []Container, step *syncStep) error {
+	sandboxID, cs, err := w.ensureSandbox(ctx, pod, podIP, cs)
+	if err != nil || sandboxID == "" {
+		return err
+	}
+	runs := containerHistory(cs)
+	for i := range pod.Spec.InitContainers {
+		c := &pod.Spec.InitContainers[i]
+		h := runs[c.Name]
+		if len(h) > 0 && h[0].State == ContainerExited && h[0].ExitCode == 0 {
+			continue // done
+		}
+		if len(h) == 0 || h[0].State != ContainerRunning {
+			w.ensureContainer(ctx, pod, c, true, h, sandboxID, podIP, step)
+		}
+		return nil // the next one waits for this one
+	}
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		w.ensureContainer(ctx, pod, c, false, runs[c.Name], sandboxID, podIP, step)
+	}
+	return nil
+}
+
+// ensureSandbox returns the ID of the pod's running sandbox, starting one if
+// there is none, with the containers that are left. The sandbox holds the
+// pod's network namespace: if it died, the containers in it lost their
+// network, so they go too and the pod starts over, as in Kubernetes. A pod
+// that will never restart its containers (restartPolicy Never, and they
+// have run) gets no new sandbox: the ID is "" and nothing more starts.
+func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP string, cs []Container) (string, []Container, error) {
+	for _, c := range cs {
+		if c.IsSandbox() && c.State == ContainerRunning {
+			return c.ID, cs, nil
+		}
+	}
+	if len(cs) > 0 {
+		if pod.Spec.RestartPolicy == api.RestartNever && slices.ContainsFunc(cs, func(c Container) bool { return !c.IsSandbox() }) {
+			return "", cs, nil
+		}
+		w.log.Info("the pod's sandbox is not running; starting the pod again", zap.String("pod", client.KeyOf(pod)))
+		if err := w.stopAndRemove(ctx, pod, cs, gracePeriod(pod)); err != nil {
+			return "", cs, err
+		}
+	}
+	id, err := w.runtime.RunSandbox(ctx, pod, podIP)
+	if err != nil {
+		w.events.Eventf(pod, api.EventWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
+		return "", nil, fmt.Errorf("run the sandbox: %w", err)
+	}
+	return id, nil, nil
+}
+
+// ensureContainer starts container c if it should run and does not: runs
+// are its containers so far, newest first.
+func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.Container, init bool, runs []Container, sandboxID, podIP string, step *syncStep) {
+	now := w.now()
+	attempt := 0
+	if len(runs) > 0 {
+		latest := runs[0]
+		if latest.State == ContainerRunning || !shouldRestart(pod.Spec.RestartPolicy, latest.ExitCode, init) {
+			return
+		}
+		key := pod.UID + "/" + c.Name
+		if wait := w.crashBackoff.waitSince(key, latest.FinishedAt, now); wait > 0 {
+			step.wait(c.Name, reasonCrashLoopBackOff, fmt.Sprintf("back-off %s restarting failed container=%s pod=%s",
+				w.crashBackoff.delay(key), c.Name, podDesc(pod)), wait)
+			w.events.Eventf(pod, api.EventWarning, "BackOff", "Back-off restarting failed container %s in pod %s", c.Name, podDesc(pod))
+			return
+		}
+		w.crashBackoff.next(key, now)
+		attempt = latest.Attempt + 1
+	}
+	if !w.ensureImage(ctx, pod, c, step) {
+		return
+	}
+	env, err := containerEnv(pod, c, podIP, w.hostIP)
+	if err != nil {
+		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %v", err)
+		step.wait(c.Name, reasonConfigError, err.Error(), retryPeriod)
+		return
+	}
+	id, err := w.runtime.StartContainer(ctx, ContainerConfig{
+		Pod: pod, SandboxID: sandboxID, Container: c, Attempt: attempt, Env: env, PodIP: podIP,
+	})
+	if err != nil {
+		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %v", err)
+		if id == "" {
+			step.wait(c.Name, reasonCreateError, err.Error(), retryPeriod)
+		} else {
+			step.wait(c.Name, reasonRunError, err.Error(), 0) // its exit will be noticed, and back-off applies
+		}
+		return
+	}
+	w.events.Eventf(pod, api.EventNormal, "Created", "Created container %s", c.Name)
+	w.events.Eventf(pod, api.EventNormal, "Started", "Started container %s", c.Name)
+	// The run before this one stays for lastState (and, later, logs);
+	// older ones go.
+	for _, old := range runs[min(1, len(runs)):] {
+		if err := w.runtime.RemoveContainer(ctx, old.ID); err != nil {
+			w.log.Warn("could not remove an old container", zap.String("container", old.ID), zap.Error(err))
+		}
+	}
+}
+
+// shouldRestart applies restartPolicy to a container that exited with
+// code. An init container that succeeded is done; one that failed is
+// retried unless the policy is Never.
+func shouldRestart(policy string, code int32, init bool) bool {
+	switch {
+	case init:
+		return code != 0 && policy != api.RestartNever
+	case policy == api.RestartNever:
+		return false
+	case policy == api.RestartOnFailure:
+		return code != 0
+	default: // Always
+		return true
+	}
+}
+
+// ensureImage makes sure c's image is on the node, as imagePullPolicy says:
+//
+//	Never         present: go; absent: ErrImageNeverPull, with no pull
+//	IfNotPresent  present: go; absent: pull
+//	Always        pull
+//
+// A failed pull is ErrImagePull, then ImagePullBackOff until the back-off
+// allows another try. It reports whether the container can start.
+func (w *podWorkers) ensureImage(ctx context.Context, pod *api.Pod, c *api.Container, step *syncStep) bool {
+	image := c.Image
+	present, err := w.runtime.ImagePresent(ctx, image)
+	if err != nil {
+		step.wait(c.Name, "ImageInspectError", fmt.Sprintf("Failed to inspect image %q: %v", image, err), retryPeriod)
+		return false
+	}
+	policy := c.ImagePullPolicy
+	if policy == "" {
+		policy = api.PullIfNotPresent
+	}
+	switch {
+	case policy == api.PullNever && !present:
+		msg := fmt.Sprintf("Container image %q is not present with pull policy of Never", image)
+		w.events.Eventf(pod, api.EventWarning, reasonErrImageNeverPull, "%s", msg)
+		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %s", reasonErrImageNeverPull)
+		step.wait(c.Name, reasonErrImageNeverPull, msg, retryPeriod)
+		return false
+	case policy != api.PullAlways && present:
+		w.events.Eventf(pod, api.EventNormal, "Pulled", "Container image %q already present on machine", image)
+		return true
+	}
+
+	now := w.now()
+	key := pod.UID + "/" + image
+	if wait := w.pullBackoff.waitSinceUpdate(key, now); wait > 0 {
+		w.events.Eventf(pod, api.EventNormal, "BackOff", "Back-off pulling image %q", image)
+		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %s", reasonImagePullBackOff)
+		step.wait(c.Name, reasonImagePullBackOff, fmt.Sprintf("Back-off pulling image %q", image), wait)
+		return false
+	}
+	w.events.Eventf(pod, api.EventNormal, "Pulling", "Pulling image %q", image)
+	if err := w.runtime.PullImage(ctx, image); err != nil {
+		w.pullBackoff.next(key, now)
+		w.events.Eventf(pod, api.EventWarning, "Failed", "Failed to pull image %q: %v", image, err)
+		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %s", reasonErrImagePull)
+		// Look again soon, so the status moves on to ImagePullBackOff as
+		// users know it from Kubernetes.
+		step.wait(c.Name, reasonErrImagePull, err.Error(), pullErrorShown)
+		return false
+	}
+	w.events.Eventf(pod, api.EventNormal, "Pulled", "Successfully pulled image %q in %s", image, w.now().Sub(now).Round(time.Millisecond))
+	return true
+}
+
+// pullErrorShown is how long ErrImagePull shows before ImagePullBackOff.
+const pullErrorShown = time.Second
