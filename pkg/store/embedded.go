@@ -13,6 +13,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // startTimeout bounds how long StartEmbedded waits for etcd to serve.
@@ -94,7 +95,10 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   endpoints,
 		DialTimeout: 5 * time.Second,
-		Logger:      quiet(cfg.Logger, "etcd-client"),
+		// The client logs every failed call it may retry at warn, including
+		// the expected "future revision" of a watch that starts at the
+		// newest revision; its errors are returned anyway.
+		Logger: quietAt(cfg.Logger, "etcd-client", zap.ErrorLevel),
 	})
 	if err != nil {
 		e.Close()
@@ -152,11 +156,14 @@ func Connect(endpoints []string, dialTimeout time.Duration) (*clientv3.Client, e
 
 // quiet returns a named child of log that drops messages below warn; a nil
 // log gives a logger that drops everything.
-func quiet(log *zap.Logger, name string) *zap.Logger {
+func quiet(log *zap.Logger, name string) *zap.Logger { return quietAt(log, name, zap.WarnLevel) }
+
+// quietAt is quiet with another threshold.
+func quietAt(log *zap.Logger, name string, level zapcore.Level) *zap.Logger {
 	if log == nil {
 		return zap.NewNop()
 	}
-	return log.Named(name).WithOptions(zap.IncreaseLevel(zap.WarnLevel))
+	return log.Named(name).WithOptions(zap.IncreaseLevel(level))
 }
 
 // urlOrFreePort parses raw, or when it is empty picks a free port on
