@@ -37,10 +37,14 @@ func TestGracefulPodDeletion(t *testing.T) {
 func TestBindingOnce(t *testing.T) {
 	ts := newTestServer(t)
 	ts.must(http.StatusCreated, "POST", podsPath, testPod("p"))
-	b := &api.Binding{ObjectMeta: api.ObjectMeta{Name: "p"}, Target: api.ObjectReference{Kind: "Node", Name: "n1"}}
+	b := &api.Binding{ObjectMeta: api.ObjectMeta{Name: "p", Annotations: map[string]string{"why": "fits"}},
+		Target: api.ObjectReference{Kind: "Node", Name: "n1"}}
 	ts.must(http.StatusCreated, "POST", podsPath+"/p/binding", b)
 	var pod api.Pod
 	ts.must(http.StatusOK, "GET", podsPath+"/p", nil).into(t, &pod)
+	if pod.Annotations["why"] != "fits" {
+		t.Fatalf("binding annotations not copied: %v", pod.Annotations)
+	}
 	if pod.Spec.NodeName != "n1" || len(pod.Status.Conditions) != 1 || pod.Status.Conditions[0].Type != api.PodScheduled {
 		t.Fatalf("after binding: node=%q conditions=%+v", pod.Spec.NodeName, pod.Status.Conditions)
 	}

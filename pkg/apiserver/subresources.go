@@ -48,6 +48,12 @@ func (s *Server) serveBinding(w http.ResponseWriter, r *http.Request, info reque
 			return nil, conflict(info.resource, info.name, "the binding's UID does not match the pod's")
 		}
 		pod.Spec.NodeName = b.Target.Name
+		for k, v := range b.Annotations { // as Kubernetes: the binder may annotate the pod in the same write
+			if pod.Annotations == nil {
+				pod.Annotations = map[string]string{}
+			}
+			pod.Annotations[k] = v
+		}
 		setPodCondition(&pod.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue})
 		pod.ResourceVersion = ""
 		return pod, nil

@@ -2,6 +2,7 @@ package kctl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -28,7 +29,7 @@ func describePod(ctx context.Context, d *describer, obj api.Object) error {
 		d.field(0, "Start Time", timestamp(*p.Status.StartTime))
 	}
 	d.labels(0, "Labels", p.Labels)
-	d.labels(0, "Annotations", p.Annotations)
+	d.labels(0, "Annotations", withoutKey(p.Annotations, decisionAnnotation)) // shown as a table below
 	if p.DeletionTimestamp != nil {
 		d.field(0, "Status", fmt.Sprintf("Terminating (lasts %s)", age(*p.DeletionTimestamp, d.now)))
 		if p.DeletionGracePeriodSeconds != nil {
@@ -80,7 +81,67 @@ func describePod(ctx context.Context, d *describer, obj api.Object) error {
 	d.field(0, "QoS Class", qos)
 	d.field(0, "Node-Selectors", formatLabels(p.Spec.NodeSelector))
 	d.multiline(0, "Tolerations", tolerations(p.Spec.Tolerations))
+	d.scheduling(p.Annotations[decisionAnnotation])
 	return d.events(ctx, p)
+}
+
+// decisionAnnotation is where kubelab's scheduler records what each node
+// made of the pod (see pkg/scheduler, DecisionAnnotation).
+const decisionAnnotation = "scheduler.kubelab.io/decision"
+
+// scheduling writes the scheduler's decision, when the pod has one, as a
+// table of the nodes it lists, the chosen node first:
+//
+//	Scheduling:
+//	  NODE  FIT    SCORE  REASON
+//	  ----  ---    -----  ------
+//	  n1    True   87
+//	  n2    False         Insufficient cpu
+func (d *describer) scheduling(value string) {
+	if value == "" {
+		return
+	}
+	var rec struct {
+		Total    int `json:"total"`
+		Feasible int `json:"feasible"`
+		Nodes    []struct {
+			Node   string `json:"node"`
+			Fit    bool   `json:"fit"`
+			Score  int64  `json:"score"`
+			Reason string `json:"reason"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(value), &rec); err != nil {
+		d.line(0, "Scheduling: <unreadable %s annotation: %v>", decisionAnnotation, err)
+		return
+	}
+	d.line(0, "Scheduling:")
+	rows := make([][]string, 0, len(rec.Nodes))
+	for _, n := range rec.Nodes {
+		score := ""
+		if n.Fit {
+			score = fmt.Sprint(n.Score)
+		}
+		rows = append(rows, []string{n.Node, boolWord(n.Fit), score, n.Reason})
+	}
+	d.table(1, []string{"NODE", "FIT", "SCORE", "REASON"}, rows)
+	if more := rec.Total - len(rec.Nodes); more > 0 {
+		d.line(1, "… and %d more nodes (%d of %d fit)", more, rec.Feasible, rec.Total)
+	}
+}
+
+// withoutKey returns m without key, leaving m alone.
+func withoutKey(m map[string]string, key string) map[string]string {
+	if _, ok := m[key]; !ok {
+		return m
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // containers describes containers with, when statuses is true, their

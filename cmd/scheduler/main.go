@@ -1,0 +1,40 @@
+// Command scheduler binds pending pods to nodes: it filters the nodes a
+// pod may run on, scores the ones that pass and binds the pod to the best.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/component"
+	"kubelab/pkg/scheduler"
+)
+
+func main() {
+	var opts scheduler.Options
+	cmd := &cobra.Command{
+		Use:          "scheduler",
+		Short:        "Bind pending pods to nodes",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return scheduler.Run(component.SignalContext(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Server, "server", "http://127.0.0.1:6443", "address of the apiserver")
+	f.StringVar(&opts.SchedulerName, "scheduler-name", api.DefaultSchedulerName, "schedule the pods whose spec.schedulerName is this")
+	f.IntVar(&opts.Parallelism, "parallelism", 16, "bindings in flight at once")
+	f.Float64Var(&opts.QPS, "qps", 200, "requests per second to the apiserver, sustained")
+	f.IntVar(&opts.Burst, "burst", 400, "requests to the apiserver allowed at once above --qps")
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:10259", "address to serve /healthz and /metrics on (empty: do not serve them)")
+	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	f.BoolVar(&opts.RecordDecisions, "record-decisions", true, "write each pod's filter and score results as the annotation "+scheduler.DecisionAnnotation+" (kctl describe pod shows them)")
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "scheduler:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,141 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+	"kubelab/pkg/component"
+)
+
+// Options are the scheduler's command-line settings.
+type Options struct {
+	Server          string  // apiserver URL
+	SchedulerName   string  // schedule pods with this spec.schedulerName
+	Parallelism     int     // bindings in flight at once
+	QPS             float64 // client rate limit
+	Burst           int
+	Listen          string // address of /healthz and /metrics; "" serves none
+	LogLevel        string
+	RecordDecisions bool // write DecisionAnnotation on every pod tried
+}
+
+// requestTimeout bounds each request, so that a hung binding cannot hold
+// a worker for ever.
+const requestTimeout = 30 * time.Second
+
+// Run is the scheduler program: it serves /healthz and /metrics, starts
+// the scheduler against the apiserver and runs it until ctx is done.
+func Run(ctx context.Context, o Options) error {
+	log, err := component.NewLogger("scheduler", o.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	cc := client.Config{Server: o.Server, QPS: o.QPS, Burst: o.Burst, UserAgent: "kubelab-scheduler", Timeout: requestTimeout}
+	c, err := client.New(cc)
+	if err != nil {
+		return err
+	}
+	// Events get a client, and so a rate limit, of their own, as in
+	// kube-scheduler: a burst of events does not slow the bindings down.
+	ec, err := client.New(cc)
+	if err != nil {
+		return err
+	}
+	name := orDefault(o.SchedulerName, api.DefaultSchedulerName)
+	rec := client.NewRecorder(ec, name, "", log)
+	rec.Run(ctx)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var synced atomic.Bool
+	if o.Listen != "" {
+		ln, err := net.Listen("tcp", o.Listen)
+		if err != nil {
+			return fmt.Errorf("--listen: %w", err)
+		}
+		srv := &http.Server{Handler: httpHandler(reg, &synced), ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+		log.Info("serving /healthz and /metrics", zap.String("listen", ln.Addr().String()))
+	}
+
+	s, err := Start(ctx, c, Config{Name: name, Parallelism: o.Parallelism, RecordDecisions: o.RecordDecisions,
+		Events: rec, Logger: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	synced.Store(true)
+	log.Info("scheduling", zap.String("server", o.Server), zap.String("schedulerName", name),
+		zap.Int("parallelism", s.writers), zap.Float64("qps", o.QPS), zap.Int("burst", o.Burst))
+	<-s.Stopped()
+	return nil
+}
+
+// Start makes a scheduler for the apiserver behind c and starts it, for
+// Run and for programs that run a scheduler in-process (benchmarks,
+// integration tests): informers of all pods and of nodes feed it, and the
+// REST Binder and Patcher write through c unless cfg has others; events go
+// through c too unless cfg.Events is set. Start returns once the informers
+// have synced; the scheduler then runs until ctx is done, and Stopped is
+// closed when it has finished.
+func Start(ctx context.Context, c *client.Client, cfg Config) (*Scheduler, error) {
+	podsRes, _ := api.Lookup("pods")
+	nodesRes, _ := api.Lookup("nodes")
+	// All pods, bound ones included: they take up room on their nodes.
+	pods := client.NewInformer(c.Resource(podsRes), client.ListOptions{Limit: 1000}, cfg.Logger)
+	nodes := client.NewInformer(c.Resource(nodesRes), client.ListOptions{Limit: 1000}, cfg.Logger)
+	rest := NewREST(c)
+	cfg.Pods = pods
+	if cfg.Binder == nil {
+		cfg.Binder = rest
+	}
+	if cfg.Patcher == nil {
+		cfg.Patcher = rest
+	}
+	if cfg.Events == nil {
+		rec := client.NewRecorder(c, orDefault(cfg.Name, api.DefaultSchedulerName), "", cfg.Logger)
+		rec.Run(ctx)
+		cfg.Events = rec
+	}
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pods.AddHandler(s.PodHandler())
+	nodes.AddHandler(s.NodeHandler())
+	go pods.Run(ctx)
+	go nodes.Run(ctx)
+	if !client.WaitForSync(ctx, nodes, pods) {
+		return nil, errors.New("stopped before the informers synced")
+	}
+	go s.Run(ctx)
+	return s, nil
+}
+
+// httpHandler serves /healthz (ok once the informers have synced) and
+// /metrics.
+func httpHandler(reg *prometheus.Registry, synced *atomic.Bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if !synced.Load() {
+			http.Error(w, "informers not synced yet", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
