@@ -39,6 +39,7 @@ down: ## stop the cluster started by make up
 
 bench: ## run the benchmarks and print their ratios
 	hack/bench/api.sh
+	hack/bench/scheduler.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/
