@@ -2,6 +2,7 @@
 GO      ?= go
 BIN     := bin
 CMDS    := $(notdir $(wildcard cmd/*))
+NODES   ?= 1
 
 .PHONY: help build images test test-images test-short verify fmt up down bench fuzz clean
 
@@ -31,8 +32,8 @@ verify: ## gofmt and go vet
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')
 
-up: build ## start a cluster on this machine (logs and state in .kubelab/)
-	hack/up.sh
+up: build ## start a cluster on this machine (NODES=3 for three simulated nodes; logs and state in .kubelab/)
+	NODES=$(NODES) hack/up.sh
 
 down: ## stop the cluster started by make up
 	hack/down.sh

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Starts a kubelab control plane on this machine in the background.
-# State and logs live in .kubelab/ (override with KUBELAB_DIR); the kctl
-# config is written to .kubelab/config and ~/.kube/kubelab.
+# Starts a kubelab cluster on this machine, in the background: the
+# apiserver (embedded etcd), the scheduler, the controller manager and the
+# node agents. State and logs live in .kubelab/ (override with
+# KUBELAB_DIR); kctl's config is written to .kubelab/config.
+#
+#   NODES=3 hack/up.sh           three simulated nodes (kubelet --runtime=fake)
+#   RUNTIME=docker hack/up.sh    one real node running pods on Docker
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
 addr="${KUBELAB_LISTEN:-127.0.0.1:6443}"
+server="http://$addr"
+nodes="${NODES:-1}"
+runtime="${RUNTIME:-fake}"
 mkdir -p "$dir/logs" "$dir/run"
 
 start() { # name, then the command line
@@ -19,30 +26,49 @@ start() { # name, then the command line
 	echo "  started $name (pid $!), log: $dir/logs/$name.log"
 }
 
-for b in apiserver kctl; do
+for b in apiserver scheduler controller kubelet kctl; do
 	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
 done
 echo "starting kubelab in $dir"
 start apiserver bin/apiserver --listen "$addr" --data-dir "$dir/etcd"
-
-printf '  waiting for the apiserver at http://%s ' "$addr"
-for _ in $(seq 1 100); do
-	if bin/kctl --server "http://$addr" version >/dev/null 2>&1; then
-		echo "ready"
-		echo "server: http://$addr" >"$dir/config"
-		mkdir -p "$HOME/.kube" && cp "$dir/config" "$HOME/.kube/kubelab"
-		cat <<MSG
-
-kubelab is up. Try:
-  bin/kctl apply -f examples/
-  bin/kctl get all
-  bin/kctl get pods -w
-Stop it with: make down
-MSG
-		exit 0
+printf '  waiting for the apiserver at %s ' "$server"
+for i in $(seq 1 100); do
+	bin/kctl --server "$server" version >/dev/null 2>&1 && break
+	if [ "$i" = 100 ]; then
+		echo; echo "the apiserver did not come up; last lines of its log:" >&2
+		tail -n 20 "$dir/logs/apiserver.log" >&2
+		exit 1
 	fi
 	printf '.'; sleep 0.1
 done
-echo; echo "the apiserver did not become healthy; last lines of its log:" >&2
-tail -n 20 "$dir/logs/apiserver.log" >&2
-exit 1
+echo "ready"
+echo "server: $server" >"$dir/config"
+
+start scheduler bin/scheduler --server "$server" --listen 127.0.0.1:10259
+start controller bin/controller --server "$server" --listen 127.0.0.1:10257
+if [ "$runtime" = docker ]; then
+	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
+		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet"
+else
+	for i in $(seq 1 "$nodes"); do
+		start "kubelet-sim-$i" bin/kubelet --server "$server" --runtime fake --node-name "sim-$i" \
+			--port $((10250 + i)) --root-dir "$dir/kubelet-sim-$i" --cpu 4 --memory 8Gi
+	done
+fi
+
+printf '  waiting for the nodes '
+for _ in $(seq 1 100); do
+	ready=$(bin/kctl --server "$server" get nodes --no-headers 2>/dev/null | awk '$2 ~ /^Ready/' | wc -l)
+	[ "$ready" -ge 1 ] && break
+	printf '.'; sleep 0.2
+done
+echo
+bin/kctl --server "$server" get nodes
+cat <<MSG
+
+kubelab is up. Try:
+  bin/kctl apply -f examples/replicaset.yaml
+  bin/kctl get pods -o wide
+  bin/kctl describe pod <name>      # the Scheduling table says why each node was or was not chosen
+Stop it with: make down
+MSG
