@@ -64,6 +64,7 @@ func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 		newDescribeCommand(g),
 		newDeleteCommand(g),
 		newScaleCommand(g),
+		newLabelCommand(g),
 		newCordonCommand(g, true),
 		newCordonCommand(g, false),
 		newDrainCommand(g),
