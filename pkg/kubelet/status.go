@@ -25,11 +25,6 @@ type statusInput struct {
 	// nothing here outlives the sync that found it.
 	waiting map[string]api.ContainerStateWaiting
 
-	// probes says, for each running container, whether its startup and
-	// readiness probes passed. nil means no prober (the fake runtime): a
-	// running container is started and ready.
-	probes map[string]probeStatus
-
 	podIP, hostIP string
 	now           time.Time
 }
@@ -78,7 +73,7 @@ func computePodStatus(in statusInput) api.PodStatus {
 	initialized := true
 	for i := range pod.Spec.InitContainers {
 		c := &pod.Spec.InitContainers[i]
-		cs := containerStatus(c, hist[c.Name], in.waiting, nil, reasonPodInitializing)
+		cs := containerStatus(c, hist[c.Name], in.waiting, reasonPodInitializing)
 		// An init container is ready once it has finished well, not while it runs.
 		t := cs.State.Terminated
 		cs.Ready = t != nil && t.ExitCode == 0
@@ -91,7 +86,7 @@ func computePodStatus(in statusInput) api.PodStatus {
 	}
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
-		st.ContainerStatuses = append(st.ContainerStatuses, containerStatus(c, hist[c.Name], in.waiting, in.probes, notStarted))
+		st.ContainerStatuses = append(st.ContainerStatuses, containerStatus(c, hist[c.Name], in.waiting, notStarted))
 	}
 
 	st.Phase = podPhase(pod.Spec.RestartPolicy, st.InitContainerStatuses, st.ContainerStatuses)
@@ -116,9 +111,9 @@ func containerHistory(cs []Container) map[string][]Container {
 }
 
 // containerStatus describes one container of the spec from its runs,
-// newest first, and its probes. notStarted is the waiting reason of a
-// container that has not run and that the sync said nothing about.
-func containerStatus(c *api.Container, runs []Container, waiting map[string]api.ContainerStateWaiting, probes map[string]probeStatus, notStarted string) api.ContainerStatus {
+// newest first. notStarted is the waiting reason of a container that has
+// not run and that the sync said nothing about.
+func containerStatus(c *api.Container, runs []Container, waiting map[string]api.ContainerStateWaiting, notStarted string) api.ContainerStatus {
 	cs := api.ContainerStatus{Name: c.Name, Image: c.Image, Started: api.Bool(false)}
 	w, isWaiting := waiting[c.Name]
 	if len(runs) == 0 {
@@ -133,11 +128,9 @@ func containerStatus(c *api.Container, runs []Container, waiting map[string]api.
 	switch {
 	case latest.State == ContainerRunning:
 		cs.State.Running = &api.ContainerStateRunning{StartedAt: api.NewTime(latest.StartedAt)}
-		p, probed := probes[c.Name]
-		if probes == nil || !probed {
-			p = probeStatus{started: true, ready: true}
-		}
-		cs.Started, cs.Ready = api.Bool(p.started), p.ready
+		// Readiness and startup probes come with the prober; until then a
+		// running container is started and ready.
+		cs.Started, cs.Ready = api.Bool(true), true
 	case isWaiting:
 		// It exited and waits to run again (back-off, or a restart that failed).
 		cs.State.Waiting = &w
