@@ -1,6 +1,7 @@
 // Command kubelet is kubelab's node agent: it registers its Node, keeps
-// its heartbeat, and runs the pods bound to it. With --runtime=fake it is a
-// simulated node whose pods run in memory; the Docker runtime comes later.
+// its heartbeat, and runs the pods bound to it. With --runtime=docker its
+// pods are Docker containers wired into a pod network; with --runtime=fake
+// it is a simulated node whose pods run in memory.
 package main
 
 import (
@@ -12,32 +13,42 @@ import (
 
 	"kubelab/pkg/component"
 	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/docker"
+	"kubelab/pkg/kubelet/network"
 )
 
 func main() {
 	var opts kubelet.Options
+	var dockerOpts dockerFlags
 	cmd := &cobra.Command{
 		Use:   "kubelet",
 		Short: "Run the pods bound to this node",
-		Example: `  kubelet --runtime=fake --node-name n1 --port 10250
+		Example: `  kubelet --runtime=docker --node-ip 127.0.0.1            # this machine, one node
+  kubelet --runtime=docker --address 0.0.0.0 --iface eth1  # a lab VM: the apiserver reaches it there
+  kubelet --runtime=fake --node-name n1 --port 10250        # simulated nodes, as many as you like
   kubelet --runtime=fake --node-name n2 --port 10251 --cpu 2 --memory 4Gi --node-labels zone=b`,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints the error once
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.RuntimeName == "docker" {
+				if err := useDocker(&opts, dockerOpts); err != nil {
+					return err
+				}
+			}
 			return kubelet.Run(component.SignalContext(), opts)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Server, "server", "http://127.0.0.1:6443", "the apiserver's URL")
 	f.StringVar(&opts.NodeName, "node-name", "", "the name of this node (default the hostname)")
-	f.StringVar(&opts.RuntimeName, "runtime", "fake", `container runtime: "fake" runs pods in memory (a simulated node); "docker" is not available yet`)
+	f.StringVar(&opts.RuntimeName, "runtime", "fake", `container runtime: "docker" runs pods on the Docker Engine with a pod network; "fake" runs them in memory (a simulated node)`)
 	f.StringVar(&opts.NodeIP, "node-ip", "", "the node's InternalIP (default: the address of --iface, 127.0.0.1 for --runtime=fake, else the default route's interface)")
 	f.StringVar(&opts.Iface, "iface", "", "take the node's InternalIP from this interface")
-	f.StringVar(&opts.Address, "address", "127.0.0.1", "address to serve /healthz and /metrics on (0.0.0.0 on a lab VM, so that the apiserver can reach it)")
+	f.StringVar(&opts.Address, "address", "127.0.0.1", "address to serve /healthz, /metrics, logs and exec on; the apiserver reaches it at the node's InternalIP, so give 0.0.0.0 on a lab VM")
 	f.IntVar(&opts.Port, "port", 10250, "port to serve on, reported in the Node's daemonEndpoints (give each simulated node on one host its own)")
 	f.DurationVar(&opts.Heartbeat, "heartbeat", 10*time.Second, "time between node status updates")
-	f.StringVar(&opts.RootDir, "root-dir", "", "directory for the kubelet's state, such as pod IP allocations (default .kubelab/kubelet/<node-name>)")
+	f.StringVar(&opts.RootDir, "root-dir", "", "directory for the kubelet's state: pod IP allocations, emptyDir volumes (default .kubelab/kubelet/<node-name>)")
 	f.StringVar(&opts.CPU, "cpu", "", "cpu capacity to report, e.g. 4 or 2500m (default the host's)")
 	f.StringVar(&opts.Memory, "memory", "", "memory capacity to report, e.g. 8Gi (default the host's)")
 	f.IntVar(&opts.MaxPods, "max-pods", 110, "pods capacity to report")
@@ -45,6 +56,10 @@ func main() {
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	f.Float64Var(&opts.QPS, "qps", 50, "requests per second to the apiserver")
 	f.IntVar(&opts.Burst, "burst", 100, "requests allowed at once above --qps")
+	f.StringVar(&dockerOpts.pauseImage, "pause-image", docker.DefaultPauseImage, "image of the pods' sandboxes (--runtime=docker)")
+	f.StringVar(&dockerOpts.clusterCIDR, "cluster-cidr", network.DefaultClusterCIDR, "every node's pod CIDRs together, as the apiserver's --cluster-cidr (--runtime=docker)")
+	f.StringVar(&dockerOpts.mode, "network-mode", network.ModeHostGW, `how pod traffic crosses nodes: "host-gw" (nodes on one layer-2 network) or "vxlan" (--runtime=docker)`)
+	f.StringVar(&dockerOpts.bridge, "bridge", network.DefaultBridge, "the node's pod bridge (--runtime=docker)")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)
 		os.Exit(1)

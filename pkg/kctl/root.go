@@ -68,6 +68,8 @@ func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 		newCordonCommand(g, true),
 		newCordonCommand(g, false),
 		newDrainCommand(g),
+		newLogsCommand(g),
+		newExecCommand(g),
 		newAPIResourcesCommand(g),
 		newVersionCommand(g),
 	)
@@ -83,6 +85,11 @@ func Execute(cmd *cobra.Command) int {
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	var exit interface{ ExitCode() int } // kctl exec: the command's own exit code
+	if errors.As(err, &exit) {
+		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		return exit.ExitCode()
 	}
 	if !errors.Is(err, errReported) {
 		fmt.Fprintln(cmd.ErrOrStderr(), errorLine(err))

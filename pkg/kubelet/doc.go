@@ -9,9 +9,12 @@
 //	register the Node         node.go: capacity, labels, addresses, Ready;
 //	                          the apiserver answers with spec.podCIDR
 //	open the IPAM             ipam.go: pod IPs from the pod CIDR, one file each
+//	set up the pod network    network.go: Options.NewNetwork builds it for the
+//	                          pod CIDR; Init; routes to the other nodes' pod
+//	                          CIDRs from an informer of all Nodes
 //	watch pods                an informer with fieldSelector spec.nodeName=<node>
 //	clean up                  release IPs of pods that are gone
-//	run                       pod workers, relist, resync, heartbeat
+//	run                       pod workers, probes, relist, resync, heartbeat
 //
 // The pod workers (podworkers.go) are a control loop like every other in
 // kubelab: a queue of pod keys, and one function, sync(ctx, key), that
@@ -20,11 +23,14 @@
 // step:
 //
 //	pod gone, containers left       stop and remove them, release the IP
-//	pod being deleted               stop (grace) → remove → release IP → delete with grace 0
-//	pod finished                    stop the sandbox, release the IP
-//	otherwise                       start.go: sandbox, init containers, containers
-//	                                (pull policy, restart policy, back-off)
-//	then                            status.go: compute the status, write it if it changed
+//	pod being deleted               stop (grace) → tear down the network → remove →
+//	                                release IP → remove its dirs → delete with grace 0
+//	pod finished                    tear down the network, stop the sandbox, release the IP
+//	otherwise                       start.go: sandbox, its eth0, init containers,
+//	                                containers (pull policy, restart policy, back-off,
+//	                                a kill after a failed liveness or startup probe)
+//	then                            status.go: compute the status (with what the
+//	                                probes say), write it if it changed
 //
 // sync remembers nothing it cannot rebuild (back-off delays aside, which
 // start over, as in Kubernetes): a restarted kubelet lists the runtime's
@@ -35,12 +41,17 @@
 // Nothing tells the kubelet that a container exited: the relister
 // (pleg.go) lists the runtime every second and queues the pods whose
 // containers changed. A resync every 30 seconds queues every pod anyway,
-// so nothing is missed for long.
+// so nothing is missed for long. Probes (prober.go) run in goroutines of
+// their own, one per probe of each running container, and queue their pod
+// when a result flips.
 //
 // # Runtimes
 //
 // Everything the kubelet does to processes goes through the Runtime
-// interface (runtime.go), eight methods shaped by what Docker needs:
+// interface (runtime.go), eight methods shaped by what Docker needs, and
+// three optional ones a runtime of real processes adds, found by type
+// assertion: SandboxPIDer (where to wire a sandbox's eth0), LogsExecer
+// (logs, exec, exec probes) and PodDirRemover (emptyDir volumes).
 //
 //   - FakeRuntime (runtime_fake.go) keeps containers in memory. It is the
 //     product's simulated node, `kubelet --runtime=fake`: pods report Running
@@ -49,13 +60,15 @@
 //     missing/…, crash/… and complete/… simulate an absent image, a crashing
 //     program and one that completes. Its containers live as long as the
 //     process: a restarted simulated node starts its pods again (on the
-//     same IPs, which the IPAM kept).
-//   - The Docker runtime (package kubelet/docker), with real pod networking
-//     (a bridge and a veth pair per pod, wired with netlink), probes, and
-//     the log and exec endpoints that the apiserver proxies `kctl logs` and
-//     `kctl exec` to, comes later behind the same interface. It imports
-//     this package, so cmd/kubelet builds it and hands it over in
-//     Options.Runtime.
+//     same IPs, which the IPAM kept). It has no network, no probes (its
+//     running containers are ready), no logs and no exec.
+//   - The Docker runtime (package kubelet/docker) runs real containers. It
+//     imports this package, so cmd/kubelet builds it and hands it over in
+//     Options.Runtime, with Options.NewNetwork building package
+//     kubelet/network's bridge-and-veth pod network (PodNetwork) once the
+//     node knows its pod CIDR. A network failure is an event
+//     (FailedCreatePodSandBox, with netlink's error) and a retry with the
+//     queue's back-off, never a crash.
 //
 // # Running several nodes in one process
 //
@@ -70,9 +83,11 @@
 //
 // # Serving
 //
-// The kubelet serves /healthz and /metrics (running pods and containers,
-// pod start latency) on --address:--port. The address defaults to
-// 127.0.0.1, so that a laptop does not expose it; on a lab of VMs give
-// --address 0.0.0.0 (or the node's IP), since the apiserver will reach
-// the kubelet there for logs and exec.
+// The kubelet serves /healthz, /metrics (running pods and containers, pod
+// start latency), and the log and exec endpoints that the apiserver
+// proxies `kctl logs` and `kctl exec` to (streams.go), on
+// --address:--port. The apiserver reaches it at the Node's InternalIP and
+// kubeletEndpoint port. The address defaults to 127.0.0.1, so that a
+// laptop does not expose it: that works on one host with --node-ip
+// 127.0.0.1; on a lab of VMs give --address 0.0.0.0 (or the node's IP).
 package kubelet

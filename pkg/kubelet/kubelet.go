@@ -3,6 +3,7 @@ package kubelet
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,10 +27,10 @@ import (
 type Options struct {
 	Server      string            // the apiserver, e.g. http://127.0.0.1:6443
 	NodeName    string            // default: the hostname
-	RuntimeName string            // "fake"; "docker" arrives later
+	RuntimeName string            // "fake", or "docker" (which cmd/kubelet builds and passes in Runtime)
 	NodeIP      string            // the node's InternalIP; see chooseNodeIP for the default
 	Iface       string            // take the InternalIP from this interface
-	Address     string            // where /healthz and /metrics listen; default 127.0.0.1
+	Address     string            // where /healthz, /metrics, logs and exec listen; default 127.0.0.1
 	Port        int               // their port (the Node's kubeletEndpoint); 0 picks a free one, -1 serves nothing
 	Heartbeat   time.Duration     // between node status updates; default 10s
 	RootDir     string            // state (pod IP allocations); default .kubelab/kubelet/<node>
@@ -46,8 +47,14 @@ type Options struct {
 	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
 
 	Client  *client.Client // default: one for Server
-	Runtime Runtime        // default: the one RuntimeName names
+	Runtime Runtime        // default: the one RuntimeName names (only "fake" can be built here)
 	Logger  *zap.Logger    // default: a new one at LogLevel
+
+	// NewNetwork builds the pod network once the node knows its pod CIDR
+	// (cmd/kubelet builds package kubelet/network's for --runtime=docker).
+	// nil: pods get an IP but no interface, which is all the fake runtime
+	// needs. A network needs a runtime that is a SandboxPIDer.
+	NewNetwork func(podCIDR, nodeIP string) (PodNetwork, error)
 }
 
 // Kubelet is the node agent of one node. Make it with New, start it with
@@ -62,7 +69,8 @@ type Kubelet struct {
 	hostIP  string
 
 	mu   sync.Mutex
-	addr string // where the server listens, once it does
+	addr string    // where the server listens, once it does
+	pods podLister // the pods bound here, once the informer synced
 }
 
 // Run makes a kubelet with opts and runs it until ctx is done.
@@ -77,7 +85,7 @@ func Run(ctx context.Context, opts Options) error {
 // New checks opts, fills in defaults and builds the kubelet's parts. It
 // talks to nothing yet.
 func New(opts Options) (*Kubelet, error) {
-	if err := opts.complete(); err != nil {
+	if err := opts.Complete(); err != nil {
 		return nil, err
 	}
 	log := opts.Logger
@@ -101,9 +109,12 @@ func New(opts Options) (*Kubelet, error) {
 	case opts.RuntimeName == "fake":
 		rt = NewFakeRuntime(opts.NodeName, nil)
 	case opts.RuntimeName == "docker":
-		return nil, fmt.Errorf("--runtime=docker is not available yet: this kubelet has only the simulated runtime, --runtime=fake")
+		return nil, fmt.Errorf("the docker runtime is built by cmd/kubelet and passed in Options.Runtime")
 	default:
-		return nil, fmt.Errorf("--runtime %q: must be fake (docker comes later)", opts.RuntimeName)
+		return nil, fmt.Errorf("--runtime %q: must be fake or docker", opts.RuntimeName)
+	}
+	if _, ok := rt.(SandboxPIDer); opts.NewNetwork != nil && !ok {
+		return nil, fmt.Errorf("a pod network needs a runtime that tells a sandbox's PID; %T does not", rt)
 	}
 	hostIP, why, err := chooseNodeIP(opts.NodeIP, opts.Iface, isFake(rt))
 	if err != nil {
@@ -119,8 +130,11 @@ func isFake(rt Runtime) bool {
 	return ok
 }
 
-// complete checks opts and fills in defaults.
-func (o *Options) complete() error {
+// Complete checks opts and fills in defaults. New calls it; a caller that
+// needs the defaults first may too (cmd/kubelet builds the Docker runtime
+// for the node name and under the root directory). Calling it twice is
+// harmless.
+func (o *Options) Complete() error {
 	if o.NodeName == "" {
 		h, err := os.Hostname()
 		if err != nil {
@@ -233,8 +247,20 @@ func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
 	if err != nil {
 		return err
 	}
+	var network PodNetwork
+	if k.opts.NewNetwork != nil {
+		if network, err = k.opts.NewNetwork(ipam.CIDR(), k.hostIP); err != nil {
+			return fmt.Errorf("pod network: %w", err)
+		}
+		if c, ok := network.(io.Closer); ok {
+			defer c.Close()
+		}
+		if err := initNetwork(ctx, network, k.log); err != nil {
+			return err
+		}
+	}
 	k.log.Info("node ready", zap.String("podCIDR", ipam.CIDR()), zap.String("gateway", ipam.Gateway()),
-		zap.String("runtime", version), zap.String("stateDir", k.opts.RootDir))
+		zap.String("runtime", version), zap.String("stateDir", k.opts.RootDir), zap.Bool("podNetwork", network != nil))
 	wg.Go(func() {
 		agent.run(ctx, k.opts.Heartbeat, func(n *api.Node) {
 			if n.Spec.PodCIDR != ipam.CIDR() {
@@ -243,7 +269,25 @@ func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
 			}
 		})
 	})
-	return k.runPods(ctx, wg, node, ipam)
+	if network != nil {
+		k.syncRoutes(ctx, wg, network)
+	}
+	return k.runPods(ctx, wg, node, ipam, network)
+}
+
+// syncRoutes keeps routes to every other node's pod CIDR, from an informer
+// of all Nodes.
+func (k *Kubelet) syncRoutes(ctx context.Context, wg *sync.WaitGroup, network PodNetwork) {
+	nodesResource, _ := api.Lookup("nodes")
+	nodes := client.NewInformer(k.client.Resource(nodesResource), client.ListOptions{}, k.log)
+	rs := newRouteSyncer(network, nodes, k.opts.NodeName, k.opts.ResyncPeriod, k.log)
+	nodes.AddHandler(client.Handler{
+		OnAdd:    rs.changed,
+		OnUpdate: func(_, obj api.Object) { rs.changed(obj) },
+		OnDelete: rs.changed,
+	})
+	wg.Go(func() { nodes.Run(ctx) })
+	wg.Go(func() { rs.run(ctx) })
 }
 
 // serve starts the HTTP server, unless Port is negative, and returns the
@@ -259,8 +303,10 @@ func (k *Kubelet) serve(ctx context.Context, wg *sync.WaitGroup) (int32, error) 
 	k.mu.Lock()
 	k.addr = l.Addr().String()
 	k.mu.Unlock()
+	streams := &streamServer{node: k.opts.NodeName, runtime: k.runtime, pods: k.podLister, log: k.log}
+	streams.streams, _ = k.runtime.(LogsExecer)
 	wg.Go(func() {
-		if err := serve(ctx, l, handler(k.reg), k.log); err != nil {
+		if err := serve(ctx, l, handler(k.reg, streams), k.log); err != nil {
 			k.log.Error("the HTTP server stopped", zap.Error(err))
 		}
 	})
@@ -290,9 +336,16 @@ func (k *Kubelet) nodeAgent(runtimeVersion string, port int32) (*nodeAgent, erro
 	}, nil
 }
 
+// podLister is the cache of pods bound here, or nil before it synced.
+func (k *Kubelet) podLister() podLister {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.pods
+}
+
 // runPods watches the pods bound to this node and runs the pod workers,
 // the relister and the resync until ctx is done.
-func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Node, ipam *IPAM) error {
+func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Node, ipam *IPAM, network PodNetwork) error {
 	events := client.NewRecorder(k.client, "kubelet", k.opts.NodeName, k.log)
 	events.Run(ctx)
 	events.Eventf(node, api.EventNormal, "Starting", "Starting kubelet.")
@@ -315,10 +368,25 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 		return err
 	}
 
+	k.mu.Lock()
+	k.pods = pods
+	k.mu.Unlock()
+
 	workers := newPodWorkers(&podWorkers{
 		hostIP: k.hostIP, runtime: k.runtime, pods: pods, api: clientAPI{c: k.client},
 		events: events, ipam: ipam, metrics: k.metrics, log: k.log, requeue: queue.AddAfter,
+		network: network,
 	})
+	if network != nil {
+		workers.sandboxPID = k.runtime.(SandboxPIDer).SandboxPID
+	}
+	workers.podDirs, _ = k.runtime.(PodDirRemover)
+	if !isFake(k.runtime) {
+		// The fake runtime's containers have no processes to probe: its
+		// pods are ready as soon as they run.
+		exec, _ := k.runtime.(LogsExecer)
+		workers.probes = newProbeManager(ctx, newProber(exec).check, events, queue.Add, k.log)
+	}
 	// The first relist queues every pod that has containers, among them
 	// those the API no longer has: their sync removes them.
 	rl := &relister{runtime: k.runtime, queue: queue, metrics: k.metrics, log: k.log}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,6 +124,7 @@ func newFakeAPIServer(t *testing.T) *fakeAPIServer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/nodes", f.createNode)
 	mux.HandleFunc("GET /api/v1/nodes/{name}", f.getNode)
+	mux.HandleFunc("GET /api/v1/nodes", f.listOrWatchNodes)
 	mux.HandleFunc("PUT /api/v1/nodes/{name}/status", f.updateNodeStatus)
 	mux.HandleFunc("GET /api/v1/pods", f.listOrWatchPods)
 	mux.HandleFunc("PUT /api/v1/namespaces/default/pods/{name}/status", f.updatePodStatus)
@@ -180,6 +182,33 @@ func (f *fakeAPIServer) getNode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, http.StatusOK, n)
+}
+
+// listOrWatchNodes lists the nodes; a watch sends nothing and lasts until
+// the client goes.
+func (f *fakeAPIServer) listOrWatchNodes(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("watch") == "true" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		return
+	}
+	f.mu.Lock()
+	list := api.List[*api.Node]{Metadata: api.ListMeta{ResourceVersion: strconv.Itoa(f.rv)}, Items: []*api.Node{}}
+	for _, n := range f.nodes {
+		list.Items = append(list.Items, n)
+	}
+	f.mu.Unlock()
+	reply(w, http.StatusOK, list)
+}
+
+// addNode stores a node another kubelet registered.
+func (f *fakeAPIServer) addNode(n *api.Node) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n.ResourceVersion = f.nextRV()
+	f.nodes[n.Name] = n
 }
 
 func (f *fakeAPIServer) updateNodeStatus(w http.ResponseWriter, r *http.Request) {
@@ -353,4 +382,68 @@ func (f *fakeAPIServer) lastDelete() string {
 		return ""
 	}
 	return f.deletes[len(f.deletes)-1]
+}
+
+// pidRuntime is a FakeRuntime that tells sandbox PIDs, so that a kubelet
+// can wire a (fake) pod network with it.
+type pidRuntime struct{ *FakeRuntime }
+
+func (pidRuntime) SandboxPID(context.Context, string) (int, error) { return 4242, nil }
+
+// Run builds the pod network once it knows the pod CIDR, routes to the
+// other nodes, wires each pod after its sandbox and unwires it before.
+func TestRunWiresThePodNetwork(t *testing.T) {
+	srv := newFakeAPIServer(t)
+	srv.addPod(testPod("p1", api.RestartAlways, "kubia"))
+	srv.addNode(&api.Node{
+		ObjectMeta: api.ObjectMeta{Name: "n2"},
+		Spec:       api.NodeSpec{PodCIDR: "10.244.9.0/24"},
+		Status:     api.NodeStatus{Addresses: []api.NodeAddress{{Type: api.NodeInternalIP, Address: "192.168.56.12"}}},
+	})
+	c, err := client.New(client.Config{Server: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := pidRuntime{NewFakeRuntime("n1", nil)}
+	net := &fakeNetwork{rt: rt.FakeRuntime}
+	var built []string
+	k, err := New(Options{Client: c, NodeName: "n1", NodeIP: "127.0.0.1", RootDir: t.TempDir(), Logger: zap.NewNop(), Runtime: rt,
+		RelistPeriod: 10 * time.Millisecond, CPU: "2", Memory: "4Gi",
+		NewNetwork: func(podCIDR, nodeIP string) (PodNetwork, error) {
+			built = append(built, podCIDR+" "+nodeIP)
+			return net, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- k.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	p1 := srv.waitForPod(t, "p1", func(p *api.Pod) bool { return p.Status.Phase == api.PodRunning })
+	srv.markDeleted("p1", 30)
+	for deadline := time.Now().Add(5 * time.Second); srv.hasPod("p1"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("p1 was not deleted")
+		}
+	}
+	wantStrings(t, "networks built", built, []string{"10.244.1.0/24 127.0.0.1"})
+	calls := net.take()
+	slices.Sort(calls) // routes and pods are synced by different goroutines
+	wantStrings(t, "network calls", calls, []string{
+		"init",
+		"routes [{n2 192.168.56.12 10.244.9.0/24}]",
+		"setup uid-p1 " + p1.Status.PodIP + " pid=4242",
+		"teardown uid-p1 sandbox=running",
+	})
+}
+
+func TestNewNeedsASandboxPIDForANetwork(t *testing.T) {
+	_, err := New(Options{NodeName: "n1", Server: "http://127.0.0.1:1", Logger: zap.NewNop(),
+		NewNetwork: func(string, string) (PodNetwork, error) { return nil, nil }})
+	if err == nil || !strings.Contains(err.Error(), "a pod network needs a runtime that tells a sandbox's PID") {
+		t.Errorf("New: %v", err)
+	}
 }

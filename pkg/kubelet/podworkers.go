@@ -59,6 +59,14 @@ type podWorkers struct {
 	now     func() time.Time
 	requeue func(key string, after time.Duration) // the queue's AddAfter
 
+	// Optional: a runtime of real processes brings them; the fake runtime
+	// none, and then pods are not wired, not probed, and have no
+	// directories to remove.
+	network    PodNetwork                                        // wires each sandbox's eth0
+	sandboxPID func(ctx context.Context, id string) (int, error) // where a sandbox's namespace is; set with network
+	probes     *probeManager                                     // nil: a running container is started and ready
+	podDirs    PodDirRemover
+
 	crashBackoff *backoff // per pod UID and container name
 	pullBackoff  *backoff // per pod UID and image
 
@@ -66,6 +74,7 @@ type podWorkers struct {
 	sent      map[string]sentStatus // pod UID → the status last written
 	uids      map[string]string     // pod key → UID last seen, to clean up after a pod that vanished
 	firstSeen map[string]time.Time  // pod UID → when first seen, for the start-latency metric
+	wired     map[string]string     // pod UID → the sandbox this kubelet wired, or found wired
 }
 
 // sentStatus is a status written for a pod read at resourceVersion basedOn.
@@ -79,7 +88,7 @@ type sentStatus struct {
 func newPodWorkers(w *podWorkers) *podWorkers {
 	w.crashBackoff = newBackoff(backoffInitial, backoffMax)
 	w.pullBackoff = newBackoff(backoffInitial, backoffMax)
-	w.sent, w.uids, w.firstSeen = map[string]sentStatus{}, map[string]string{}, map[string]time.Time{}
+	w.sent, w.uids, w.firstSeen, w.wired = map[string]sentStatus{}, map[string]string{}, map[string]time.Time{}, map[string]string{}
 	if w.log == nil {
 		w.log = zap.NewNop()
 	}
@@ -169,7 +178,8 @@ func (w *podWorkers) run(ctx context.Context, key string, pod *api.Pod, cs []Con
 	if lerr != nil {
 		return fmt.Errorf("list containers: %w", lerr)
 	}
-	st := computePodStatus(statusInput{pod: pod, containers: cs, waiting: step.waiting, podIP: podIP, hostIP: w.hostIP, now: w.now()})
+	st := computePodStatus(statusInput{pod: pod, containers: cs, waiting: step.waiting, probes: w.probeContainers(pod, podIP, cs),
+		podIP: podIP, hostIP: w.hostIP, now: w.now()})
 	if werr := w.writeStatus(ctx, pod, st); werr != nil && err == nil {
 		err = werr
 	}
@@ -204,6 +214,30 @@ func (w *podWorkers) podIP(pod *api.Pod) (string, error) {
 		return "", fmt.Errorf("allocate an IP for pod %s: %w", client.KeyOf(pod), err)
 	}
 	return ip, nil
+}
+
+// probeContainers starts and stops the probes of the pod's containers as
+// they run and stop, and says what the probes found of each running one.
+// nil means no prober: every running container is started and ready.
+func (w *podWorkers) probeContainers(pod *api.Pod, podIP string, cs []Container) map[string]probeStatus {
+	if w.probes == nil {
+		return nil
+	}
+	running := map[string]Container{}
+	for name, runs := range containerHistory(cs) {
+		if runs[0].State == ContainerRunning {
+			running[name] = runs[0]
+		}
+	}
+	w.probes.ensure(pod, podIP, running)
+	out := map[string]probeStatus{}
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		if r, ok := running[c.Name]; ok {
+			out[c.Name] = w.probes.status(pod.UID, c, r)
+		}
+	}
+	return out
 }
 
 // podContainers lists the runtime's containers of the pod with uid.
@@ -278,12 +312,16 @@ func (w *podWorkers) observeStart(pod *api.Pod, st api.PodStatus) {
 
 // forget drops what the workers remember of a pod that is gone.
 func (w *podWorkers) forget(uid string) {
+	if w.probes != nil {
+		w.probes.forget(uid)
+	}
 	w.crashBackoff.forget(uid + "/")
 	w.pullBackoff.forget(uid + "/")
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.sent, uid)
 	delete(w.firstSeen, uid)
+	delete(w.wired, uid)
 }
 
 // podDesc names a pod in messages as Kubernetes does: name_namespace(uid).

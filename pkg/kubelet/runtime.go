@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"context"
+	"io"
 	"strconv"
 	"time"
 
@@ -68,8 +69,38 @@ type Runtime interface {
 	RemoveContainer(ctx context.Context, id string) error
 }
 
-// Log and exec streams (`kctl logs`, `kctl exec`) arrive with the Docker
-// runtime.
+// A runtime that runs real processes can do more than Runtime says. The
+// kubelet asks for these optional capabilities by type assertion, as
+// net/http asks a ResponseWriter whether it is an http.Flusher: the Docker
+// runtime has them all, the FakeRuntime none (its pods have no processes
+// to log, to exec in or to wire a network into).
+
+// SandboxPIDer gives the host PID of a running sandbox's process, whose
+// network namespace (/proc/<pid>/ns/net) the pod network wires eth0 into.
+// A kubelet with a PodNetwork needs it.
+type SandboxPIDer interface {
+	SandboxPID(ctx context.Context, sandboxID string) (int, error)
+}
+
+// LogsExecer streams a container's output and runs commands in it: the
+// kubelet's /pods/{ns}/{name}/log and /exec endpoints (`kctl logs`,
+// `kctl exec`) and exec probes.
+type LogsExecer interface {
+	// Logs writes what the container printed, stdout and stderr
+	// interleaved, to w: the last tail lines (tail < 0: all), and with
+	// follow what it prints next, until it exits or ctx ends.
+	Logs(ctx context.Context, containerID string, follow bool, tail int, w io.Writer) error
+	// Exec runs cmd in the running container and returns its exit code.
+	// stdin may be nil; stdout and stderr may be one writer.
+	Exec(ctx context.Context, containerID string, cmd []string, stdin io.Reader, stdout, stderr io.Writer) (int, error)
+}
+
+// PodDirRemover deletes what a runtime keeps on disk for a pod (its
+// emptyDir volumes). The kubelet calls it once every container of the pod
+// is removed: an emptyDir lives exactly as long as its pod.
+type PodDirRemover interface {
+	RemovePodDirs(podUID string) error
+}
 
 // ContainerState is whether a container is running.
 type ContainerState string

@@ -126,7 +126,7 @@ func TestRelist(t *testing.T) {
 	r.relist(ctx)
 	wantStrings(t, "a's containers are gone", q.sorted(), []string{"default/a"})
 
-	srv := httptest.NewServer(handler(reg))
+	srv := httptest.NewServer(handler(reg, &streamServer{node: "n1", runtime: h.rt}))
 	defer srv.Close()
 	body := get(t, srv.URL+"/metrics")
 	for _, want := range []string{"kubelet_running_pods 1", "kubelet_running_containers 0", "kubelet_pod_start_duration_seconds_bucket"} {

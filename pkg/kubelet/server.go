@@ -56,11 +56,12 @@ func (m *metrics) count(cs []Container) {
 	m.runningContainers.Set(float64(containers))
 }
 
-// handler serves the kubelet's own endpoints: /healthz and /metrics. The
-// apiserver will proxy GET pods/{name}/log and POST pods/{name}/exec here
-// once the Docker runtime can stream them.
-func handler(reg *prometheus.Registry) http.Handler {
+// handler serves the kubelet's own endpoints: /healthz, /metrics, and
+// the log and exec endpoints the apiserver proxies GET pods/{name}/log
+// and POST pods/{name}/exec to (streams.go).
+func handler(reg *prometheus.Registry, streams *streamServer) http.Handler {
 	mux := http.NewServeMux()
+	streams.register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok"))
@@ -78,7 +79,7 @@ func serve(ctx context.Context, l net.Listener, h http.Handler, log *zap.Logger)
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Info("serving /healthz and /metrics", zap.String("address", l.Addr().String()))
+	log.Info("serving /healthz, /metrics, and pods' logs and exec", zap.String("address", l.Addr().String()))
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

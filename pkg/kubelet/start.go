@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -51,9 +52,22 @@ func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs [
 // network, so they go too and the pod starts over, as in Kubernetes. A pod
 // that will never restart its containers (restartPolicy Never, and they
 // have run) gets no new sandbox: the ID is "" and nothing more starts.
+//
+// A new sandbox gets its network right away (SetupPod, with the sandbox's
+// PID). If that fails the sandbox goes again, so the next try, after the
+// queue's back-off, starts clean; the event says what netlink said.
 func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP string, cs []Container) (string, []Container, error) {
 	for _, c := range cs {
 		if c.IsSandbox() && c.State == ContainerRunning {
+			if w.wiredAlready(pod.UID, c.ID) {
+				return c.ID, cs, nil
+			}
+			// Adopted from an earlier kubelet (or its wiring failed):
+			// wiring converges, so a pod that has its eth0 keeps it.
+			if err := w.wireSandbox(ctx, pod, c.ID, podIP); err != nil {
+				w.events.Eventf(pod, api.EventWarning, "FailedCreatePodSandBox", "Failed to set up the network of pod sandbox: %v", err)
+				return "", cs, err
+			}
 			return c.ID, cs, nil
 		}
 	}
@@ -71,6 +85,14 @@ func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP stri
 		w.events.Eventf(pod, api.EventWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
 		return "", nil, fmt.Errorf("run the sandbox: %w", err)
 	}
+	if err := w.wireSandbox(ctx, pod, id, podIP); err != nil {
+		w.events.Eventf(pod, api.EventWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
+		sandbox := []Container{{ID: id, PodUID: pod.UID, Name: SandboxName, State: ContainerRunning}}
+		if rmErr := w.stopAndRemove(ctx, pod, sandbox, 0); rmErr != nil {
+			w.log.Warn("could not remove a sandbox whose network failed", zap.String("container", id), zap.Error(rmErr))
+		}
+		return "", nil, err
+	}
 	return id, nil, nil
 }
 
@@ -81,7 +103,20 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 	attempt := 0
 	if len(runs) > 0 {
 		latest := runs[0]
-		if latest.State == ContainerRunning || !shouldRestart(pod.Spec.RestartPolicy, latest.ExitCode, init) {
+		switch {
+		case latest.State == ContainerRunning && !init:
+			if !w.killUnhealthy(ctx, pod, c, latest) {
+				return
+			}
+			// Killed: it restarts now unless the policy says never (as in
+			// Kubernetes, whatever its exit code), then with back-off.
+			if pod.Spec.RestartPolicy == api.RestartNever {
+				return
+			}
+			latest.FinishedAt = now
+		case latest.State == ContainerRunning:
+			return
+		case !shouldRestart(pod.Spec.RestartPolicy, latest.ExitCode, init):
 			return
 		}
 		key := pod.UID + "/" + c.Name
@@ -124,6 +159,28 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 			w.log.Warn("could not remove an old container", zap.String("container", old.ID), zap.Error(err))
 		}
 	}
+}
+
+// killUnhealthy stops a running container that failed its liveness or
+// startup probe, and reports whether it did.
+func (w *podWorkers) killUnhealthy(ctx context.Context, pod *api.Pod, c *api.Container, running Container) bool {
+	if w.probes == nil {
+		return false
+	}
+	kind, failed := w.probes.failed(pod.UID, c, running.ID)
+	if !failed {
+		return false
+	}
+	w.events.Eventf(pod, api.EventNormal, "Killing", "Container %s failed %s probe, will be restarted", c.Name, strings.ToLower(string(kind)))
+	grace := gracePeriod(pod)
+	if p := probesOf(c)[kind]; p != nil && p.TerminationGracePeriodSeconds != nil {
+		grace = time.Duration(*p.TerminationGracePeriodSeconds) * time.Second
+	}
+	if err := w.runtime.StopContainer(ctx, running.ID, grace); err != nil {
+		w.log.Warn("could not kill an unhealthy container", zap.String("container", running.ID), zap.Error(err))
+		return false
+	}
+	return true
 }
 
 // shouldRestart applies restartPolicy to a container that exited with

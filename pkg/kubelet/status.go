@@ -25,6 +25,11 @@ type statusInput struct {
 	// nothing here outlives the sync that found it.
 	waiting map[string]api.ContainerStateWaiting
 
+	// probes says, for each running container, whether its startup and
+	// readiness probes passed. nil means no prober (the fake runtime): a
+	// running container is started and ready.
+	probes map[string]probeStatus
+
 	podIP, hostIP string
 	now           time.Time
 }
@@ -73,7 +78,7 @@ func computePodStatus(in statusInput) api.PodStatus {
 	initialized := true
 	for i := range pod.Spec.InitContainers {
 		c := &pod.Spec.InitContainers[i]
-		cs := containerStatus(c, hist[c.Name], in.waiting, reasonPodInitializing)
+		cs := containerStatus(c, hist[c.Name], in.waiting, nil, reasonPodInitializing)
 		// An init container is ready once it has finished well, not while it runs.
 		t := cs.State.Terminated
 		cs.Ready = t != nil && t.ExitCode == 0
@@ -86,7 +91,7 @@ func computePodStatus(in statusInput) api.PodStatus {
 	}
 	for i := range pod.Spec.Containers {
 		c := &pod.Spec.Containers[i]
-		st.ContainerStatuses = append(st.ContainerStatuses, containerStatus(c, hist[c.Name], in.waiting, notStarted))
+		st.ContainerStatuses = append(st.ContainerStatuses, containerStatus(c, hist[c.Name], in.waiting, in.probes, notStarted))
 	}
 
 	st.Phase = podPhase(pod.Spec.RestartPolicy, st.InitContainerStatuses, st.ContainerStatuses)
@@ -111,9 +116,9 @@ func containerHistory(cs []Container) map[string][]Container {
 }
 
 // containerStatus describes one container of the spec from its runs,
-// newest first. notStarted is the waiting reason of a container that has
-// not run and that the sync said nothing about.
-func containerStatus(c *api.Container, runs []Container, waiting map[string]api.ContainerStateWaiting, notStarted string) api.ContainerStatus {
+// newest first, and its probes. notStarted is the waiting reason of a
+// container that has not run and that the sync said nothing about.
+func containerStatus(c *api.Container, runs []Container, waiting map[string]api.ContainerStateWaiting, probes map[string]probeStatus, notStarted string) api.ContainerStatus {
 	cs := api.ContainerStatus{Name: c.Name, Image: c.Image, Started: api.Bool(false)}
 	w, isWaiting := waiting[c.Name]
 	if len(runs) == 0 {
@@ -128,9 +133,11 @@ func containerStatus(c *api.Container, runs []Container, waiting map[string]api.
 	switch {
 	case latest.State == ContainerRunning:
 		cs.State.Running = &api.ContainerStateRunning{StartedAt: api.NewTime(latest.StartedAt)}
-		// Readiness and startup probes come with the prober; until then a
-		// running container is started and ready.
-		cs.Started, cs.Ready = api.Bool(true), true
+		p, probed := probes[c.Name]
+		if probes == nil || !probed {
+			p = probeStatus{started: true, ready: true}
+		}
+		cs.Started, cs.Ready = api.Bool(p.started), p.ready
 	case isWaiting:
 		// It exited and waits to run again (back-off, or a restart that failed).
 		cs.State.Waiting = &w

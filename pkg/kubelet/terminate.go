@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,6 +45,14 @@ func (w *podWorkers) terminate(ctx context.Context, pod *api.Pod, cs []Container
 // exited, until the pod is deleted, so that their status (and later their
 // logs) remain.
 func (w *podWorkers) finish(ctx context.Context, pod *api.Pod, cs []Container) error {
+	if w.probes != nil {
+		w.probes.forget(pod.UID)
+	}
+	if slices.ContainsFunc(cs, func(c Container) bool { return c.IsSandbox() && c.State == ContainerRunning }) {
+		if err := w.unwire(ctx, pod, pod.UID); err != nil {
+			return err
+		}
+	}
 	for _, c := range cs {
 		if c.State == ContainerRunning {
 			if err := w.runtime.StopContainer(ctx, c.ID, gracePeriod(pod)); err != nil {
@@ -54,23 +63,33 @@ func (w *podWorkers) finish(ctx context.Context, pod *api.Pod, cs []Container) e
 	return w.ipam.Release(pod.UID)
 }
 
-// killPod stops and removes the containers of the pod with uid and releases
-// its IP: everything but the API object. pod is nil for a pod the API no
-// longer has; it is only used for events.
+// killPod stops and removes the containers of the pod with uid, releases
+// its IP and removes its directories: everything but the API object. pod
+// is nil for a pod the API no longer has; it is only used for events.
 func (w *podWorkers) killPod(ctx context.Context, pod *api.Pod, uid string, cs []Container, grace time.Duration) error {
+	if w.probes != nil {
+		w.probes.forget(uid) // before the kill, so no probe fails on a container going away
+	}
 	if err := w.stopAndRemove(ctx, pod, cs, grace); err != nil {
 		return err
 	}
 	if err := w.ipam.Release(uid); err != nil {
 		return err
 	}
+	if w.podDirs != nil {
+		if err := w.podDirs.RemovePodDirs(uid); err != nil {
+			return err
+		}
+	}
 	w.forget(uid)
 	return nil
 }
 
 // stopAndRemove stops containers, the pod's own processes all at once (they
-// share the grace period, as in Kubernetes) and then its sandbox, and
-// removes them all.
+// share the grace period, as in Kubernetes), then takes down the pod's
+// network and stops its sandbox, and removes them all. The network goes
+// while the sandbox still runs: its namespace lives as long as the
+// sandbox's process.
 func (w *podWorkers) stopAndRemove(ctx context.Context, pod *api.Pod, cs []Container, grace time.Duration) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(cs))
@@ -88,6 +107,11 @@ func (w *podWorkers) stopAndRemove(ctx context.Context, pod *api.Pod, cs []Conta
 		return fmt.Errorf("stop containers: %w", err)
 	}
 	for _, c := range cs {
+		if c.IsSandbox() { // also a dead one: its veth may outlive it for a moment
+			if err := w.unwire(ctx, pod, c.PodUID); err != nil {
+				return err
+			}
+		}
 		if c.IsSandbox() && c.State == ContainerRunning {
 			if err := w.runtime.StopContainer(ctx, c.ID, grace); err != nil {
 				return fmt.Errorf("stop the sandbox: %w", err)

@@ -15,9 +15,14 @@ import (
 )
 
 // ListContainers implements kubelet.Runtime: every container with this
-// node's label, running or exited, oldest first. Docker's list does not
-// say how a container exited, so each one is inspected too: one call per
-// container, which is what a node of a few dozen pods can afford.
+// node's label, running or exited, oldest first.
+//
+// Docker's list does not say how a container exited, nor exactly when
+// it started, so a container is inspected too, but only when the list
+// shows it in a state it was not in at the last look: what inspect tells
+// of a running container stays true while it runs, and of an exited one
+// for good. The kubelet lists every second and on every pod sync, so this
+// turns a call per container into one call in all, most of the time.
 func (r *Runtime) ListContainers(ctx context.Context) ([]kubelet.Container, error) {
 	list, err := r.docker.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
@@ -27,20 +32,48 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]kubelet.Container, erro
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
 	out := make([]kubelet.Container, 0, len(list.Items))
+	seen := make(map[string]inspected, len(list.Items))
 	for _, item := range list.Items {
-		res, err := r.docker.ContainerInspect(ctx, item.ID, client.ContainerInspectOptions{})
-		if cerrdefs.IsNotFound(err) {
-			continue // removed since the list
+		c, ok := r.inspected(item.ID, item.State)
+		if !ok {
+			res, err := r.docker.ContainerInspect(ctx, item.ID, client.ContainerInspectOptions{})
+			if cerrdefs.IsNotFound(err) {
+				continue // removed since the list
+			}
+			if err != nil {
+				return nil, fmt.Errorf("inspect container %s: %w", item.ID, err)
+			}
+			if c, ok = fromInspect(r.node, res.Container); !ok {
+				continue
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("inspect container %s: %w", item.ID, err)
-		}
-		if c, ok := fromInspect(r.node, res.Container); ok {
-			out = append(out, c)
-		}
+		seen[item.ID] = inspected{state: item.State, c: c}
+		out = append(out, c)
 	}
+	r.mu.Lock()
+	r.inspections = seen // what is not listed any more is forgotten
+	r.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b kubelet.Container) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil
+}
+
+// inspected is what inspect said of a container, and its state in the
+// list then.
+type inspected struct {
+	state container.ContainerState
+	c     kubelet.Container
+}
+
+// inspected returns the container as last inspected, if the list still
+// shows it in the same state.
+func (r *Runtime) inspected(id string, state container.ContainerState) (kubelet.Container, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	in, ok := r.inspections[id]
+	if !ok || in.state != state || state == container.StateCreated {
+		return kubelet.Container{}, false // created: about to start or failed to, ask again
+	}
+	return in.c, true
 }
 
 // fromInspect translates what Docker knows of a container into what the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -25,13 +26,17 @@ const (
 const idPrefix = "docker://"
 
 // Runtime is a kubelet.Runtime over a Docker Engine. It keeps no state of
-// its own: Docker's containers and their labels are the state.
+// its own: Docker's containers and their labels are the state. (It only
+// remembers what inspecting them said, so as to ask less often.)
 type Runtime struct {
 	node       string
 	pauseImage string
 	rootDir    string
 	docker     *client.Client
 	log        *zap.Logger
+
+	mu          sync.Mutex
+	inspections map[string]inspected // by Docker ID: ListContainers' memory, see there
 }
 
 var _ kubelet.Runtime = (*Runtime)(nil)

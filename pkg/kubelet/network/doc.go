@@ -33,6 +33,9 @@
 //	err = n.Cleanup(ctx)                            // `make down`
 //	for _, f := range n.Checks(ctx) { fmt.Println(f) } // `kctl doctor`
 //
+// The kubelet drives it as a kubelet.PodNetwork, through the PodNetwork
+// wrapper (kubelet.go), which speaks the kubelet's types.
+//
 // The caller allocates pod IPs (the kubelet's IPAM does) and passes the
 // pod's UID as podKey; the host veth's name is derived from it
 // (HostVethName), so nothing needs remembering across restarts. Every
