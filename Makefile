@@ -3,6 +3,7 @@ GO      ?= go
 BIN     := bin
 CMDS    := $(notdir $(wildcard cmd/*))
 NODES   ?= 1
+RUNTIME ?= fake
 
 .PHONY: help build images test test-images test-short verify fmt up down bench fuzz clean
 
@@ -32,8 +33,8 @@ verify: ## gofmt and go vet
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')
 
-up: build ## start a cluster on this machine (NODES=3 for three simulated nodes; logs and state in .kubelab/)
-	NODES=$(NODES) hack/up.sh
+up: build ## start a cluster here: NODES=3 simulated nodes, or RUNTIME=docker for a real node (state in .kubelab/)
+	NODES=$(NODES) RUNTIME=$(RUNTIME) hack/up.sh
 
 down: ## stop the cluster started by make up
 	hack/down.sh
@@ -41,6 +42,7 @@ down: ## stop the cluster started by make up
 bench: ## run the benchmarks and print their ratios
 	hack/bench/api.sh
 	hack/bench/scheduler.sh
+	hack/bench/podstart.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/

@@ -47,6 +47,13 @@ echo "server: $server" >"$dir/config"
 start scheduler bin/scheduler --server "$server" --listen 127.0.0.1:10259
 start controller bin/controller --server "$server" --listen 127.0.0.1:10257
 if [ "$runtime" = docker ]; then
+	# Nothing of the lab may leave the machine: unreachable routes for the
+	# whole pod and service ranges (the node's own pod /24 on its bridge is
+	# more specific and still works). make down removes them.
+	for cidr in 10.244.0.0/16 10.96.0.0/12; do
+		ip route replace unreachable "$cidr"
+	done
+	echo "docker" >"$dir/run/runtime"
 	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
 		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet"
 else

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -47,5 +49,48 @@ func useDocker(opts *kubelet.Options, f dockerFlags) error {
 		}
 		return network.PodNetwork{Network: n}, nil
 	}
+	return nil
+}
+
+// cleanupDocker removes everything a Docker kubelet of this node made: its
+// containers (sandboxes included), their volume directories, and the pod
+// network (bridge, VXLAN device, routes, iptables chains). `make down`
+// runs it after stopping the kubelet.
+func cleanupDocker(opts kubelet.Options, f dockerFlags) error {
+	if err := useDocker(&opts, f); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	rt := opts.Runtime.(*docker.Runtime)
+	containers, err := rt.ListContainers(ctx)
+	if err != nil {
+		return err
+	}
+	pods := map[string]bool{}
+	for _, c := range containers {
+		if err := rt.StopContainer(ctx, c.ID, time.Second); err != nil {
+			return err
+		}
+		if err := rt.RemoveContainer(ctx, c.ID); err != nil {
+			return err
+		}
+		pods[c.PodUID] = true
+	}
+	for uid := range pods {
+		if err := rt.RemovePodDirs(uid); err != nil {
+			return err
+		}
+	}
+	// Any valid pod CIDR will do: Cleanup removes by name and by marker.
+	n, err := network.New(network.Config{NodeName: opts.NodeName, PodCIDR: "10.244.0.0/24", ClusterCIDR: f.clusterCIDR,
+		Bridge: f.bridge, Mode: f.mode, Log: opts.Logger.Named("network")})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if err := n.Cleanup(ctx); err != nil {
+		return err
+	}
+	opts.Logger.Info("removed the node's containers and pod network", zap.Int("containers", len(containers)))
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 func main() {
 	var opts kubelet.Options
 	var dockerOpts dockerFlags
+	var cleanup bool
 	cmd := &cobra.Command{
 		Use:   "kubelet",
 		Short: "Run the pods bound to this node",
@@ -31,6 +32,12 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints the error once
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cleanup {
+				if opts.RuntimeName != "docker" {
+					return fmt.Errorf("--cleanup is for --runtime=docker: a fake node leaves nothing behind")
+				}
+				return cleanupDocker(opts, dockerOpts)
+			}
 			if opts.RuntimeName == "docker" {
 				if err := useDocker(&opts, dockerOpts); err != nil {
 					return err
@@ -60,6 +67,7 @@ func main() {
 	f.StringVar(&dockerOpts.clusterCIDR, "cluster-cidr", network.DefaultClusterCIDR, "every node's pod CIDRs together, as the apiserver's --cluster-cidr (--runtime=docker)")
 	f.StringVar(&dockerOpts.mode, "network-mode", network.ModeHostGW, `how pod traffic crosses nodes: "host-gw" (nodes on one layer-2 network) or "vxlan" (--runtime=docker)`)
 	f.StringVar(&dockerOpts.bridge, "bridge", network.DefaultBridge, "the node's pod bridge (--runtime=docker)")
+	f.BoolVar(&cleanup, "cleanup", false, "remove this node's containers, volumes and pod network, then exit (--runtime=docker)")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)
 		os.Exit(1)
