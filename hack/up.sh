@@ -54,6 +54,7 @@ if [ "$runtime" = docker ]; then
 		ip route replace unreachable "$cidr"
 	done
 	echo "docker" >"$dir/run/runtime"
+	docker image inspect kubelab/pause:latest kubelab/kubia:latest >/dev/null 2>&1 || images/build.sh
 	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
 		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet"
 else
