@@ -10,6 +10,11 @@
 //	make the fewest writes through a Writer,
 //	say what it did with an EventRecorder.
 //
+// The reconcilers that own pods (replicaset, daemonset) also share how
+// pods are claimed by owner reference (ownership.go), their informer
+// handlers (handlers.go), pod readiness and availability (pods.go), and
+// the record of writes in flight (expectations.go).
+//
 // Tests give a reconciler the fakes of package controllertest and compare
 // the recorded writes with the expected ones: no apiserver, no etcd.
 package controller

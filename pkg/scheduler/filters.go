@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
 
 	"kubelab/pkg/api"
 )
@@ -57,7 +55,7 @@ func NodeUnschedulable(pod *PodInfo, node *NodeInfo) (bool, string) {
 		return true, ""
 	}
 	cordon := api.Taint{Key: api.TaintNodeUnschedulable, Effect: api.TaintNoSchedule}
-	if slices.ContainsFunc(pod.Spec.Tolerations, func(t api.Toleration) bool { return tolerates(t, cordon) }) {
+	if api.TolerationsTolerateTaint(pod.Spec.Tolerations, cordon) {
 		return true, ""
 	}
 	return false, ReasonUnschedulable
@@ -71,108 +69,30 @@ func TaintToleration(pod *PodInfo, node *NodeInfo) (bool, string) {
 		if taint.Effect != api.TaintNoSchedule && taint.Effect != api.TaintNoExecute {
 			continue
 		}
-		if !slices.ContainsFunc(pod.Spec.Tolerations, func(t api.Toleration) bool { return tolerates(t, taint) }) {
+		if !api.TolerationsTolerateTaint(pod.Spec.Tolerations, taint) {
 			return false, fmt.Sprintf("node(s) had untolerated taint {%s: %s}", taint.Key, taint.Value)
 		}
 	}
 	return true, ""
 }
 
-// tolerates reports whether toleration t matches taint: same effect (or
-// any, when t has none), same key (or any, for an empty key with Exists),
-// and the same value unless the operator is Exists.
-func tolerates(t api.Toleration, taint api.Taint) bool {
-	if t.Effect != "" && t.Effect != taint.Effect {
-		return false
-	}
-	if t.Key != "" && t.Key != taint.Key {
-		return false
-	}
-	switch t.Operator {
-	case "Exists":
-		return true
-	case "", "Equal":
-		return t.Key != "" && t.Value == taint.Value
-	}
-	return false
-}
-
 // NodeSelector fits nodes that carry every label of spec.nodeSelector.
 func NodeSelector(pod *PodInfo, node *NodeInfo) (bool, string) {
-	for k, v := range pod.Spec.NodeSelector {
-		if got, ok := node.Node.Labels[k]; !ok || got != v {
-			return false, ReasonNodeAffinity
-		}
+	if !api.NodeLabelsMatch(pod.Spec.NodeSelector, node.Node) {
+		return false, ReasonNodeAffinity
 	}
 	return true, ""
 }
 
 // NodeAffinity fits nodes that match the pod's required node affinity: any
 // one of its terms (they are ORed), each term matching when all its
-// expressions do (they are ANDed). Preferred affinity only scores in
-// Kubernetes; kubelab ignores it.
+// expressions do (they are ANDed); an empty term matches no node.
+// Preferred affinity only scores in Kubernetes; kubelab ignores it.
 func NodeAffinity(pod *PodInfo, node *NodeInfo) (bool, string) {
-	aff := pod.Spec.Affinity
-	if aff == nil || aff.NodeAffinity == nil || aff.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true, ""
+	if !api.NodeSelectorMatches(pod.Spec.RequiredNodeSelector(), node.Node) {
+		return false, ReasonNodeAffinity
 	}
-	for _, term := range aff.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		if termMatches(term, node.Node) {
-			return true, ""
-		}
-	}
-	return false, ReasonNodeAffinity
-}
-
-// termMatches: an empty term matches no node, as in Kubernetes.
-func termMatches(term api.NodeSelectorTerm, node *api.Node) bool {
-	if len(term.MatchExpressions) == 0 && len(term.MatchFields) == 0 {
-		return false
-	}
-	for _, r := range term.MatchExpressions {
-		if !requirementMatches(r, node.Labels) {
-			return false
-		}
-	}
-	// The one field Kubernetes allows here is metadata.name.
-	fields := map[string]string{"metadata.name": node.Name}
-	for _, r := range term.MatchFields {
-		if r.Key != "metadata.name" || !requirementMatches(r, fields) {
-			return false
-		}
-	}
-	return true
-}
-
-// requirementMatches applies one In/NotIn/Exists/DoesNotExist/Gt/Lt
-// requirement to a node's labels. Gt and Lt compare integers; a label
-// that is missing or not an integer does not match.
-func requirementMatches(r api.NodeSelectorRequirement, labels map[string]string) bool {
-	v, ok := labels[r.Key]
-	switch r.Operator {
-	case "In":
-		return ok && slices.Contains(r.Values, v)
-	case "NotIn":
-		return !ok || !slices.Contains(r.Values, v)
-	case "Exists":
-		return ok
-	case "DoesNotExist":
-		return !ok
-	case "Gt", "Lt":
-		if !ok || len(r.Values) != 1 {
-			return false
-		}
-		have, err1 := strconv.ParseInt(v, 10, 64)
-		want, err2 := strconv.ParseInt(r.Values[0], 10, 64)
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		if r.Operator == "Gt" {
-			return have > want
-		}
-		return have < want
-	}
-	return false
+	return true, ""
 }
 
 // NodePorts fits nodes where none of the host ports the pod asks for is

@@ -2,7 +2,6 @@ package daemonset
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -66,15 +65,7 @@ func (f *fixture) podWrites() []string {
 }
 
 // created returns the pods the writer was asked to create.
-func (f *fixture) created() []*api.Pod {
-	var out []*api.Pod
-	for _, a := range f.w.Actions {
-		if a.Verb == "create" && a.Resource == "pods" {
-			out = append(out, a.Object.(*api.Pod))
-		}
-	}
-	return out
-}
+func (f *fixture) created() []*api.Pod { return f.w.CreatedPods() }
 
 // status returns the last status written, or nil.
 func (f *fixture) status() *api.DaemonSetStatus {
@@ -88,16 +79,7 @@ func (f *fixture) status() *api.DaemonSetStatus {
 }
 
 // drain empties the queue and returns its keys, sorted.
-func (f *fixture) drain() []string {
-	var keys []string
-	for f.c.queue.Len() > 0 {
-		k, _ := f.c.queue.Get()
-		f.c.queue.Done(k)
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func (f *fixture) drain() []string { return controllertest.Drain(f.c.queue) }
 
 // Object builders. Every namespaced object lives in "default"; uids are
 // "uid-<name>".

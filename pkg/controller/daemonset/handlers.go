@@ -15,12 +15,7 @@ import (
 // DaemonSetHandler goes on the DaemonSet informer: any change to a
 // DaemonSet, its deletion included, queues its key.
 func (c *Controller) DaemonSetHandler() client.Handler {
-	enqueue := func(obj api.Object) { c.queue.Add(client.KeyOf(obj)) }
-	return client.Handler{
-		OnAdd:    enqueue,
-		OnUpdate: func(_, obj api.Object) { enqueue(obj) },
-		OnDelete: enqueue, // Sync finds it gone and forgets its expectations
-	}
+	return controller.OwnerHandler(c.queue, client.KeyOf)
 }
 
 // NodeHandler goes on the node informer. A node added or deleted, or whose
@@ -54,48 +49,7 @@ func sameTaint(a, b api.Taint) bool {
 // that controls the pod; for an orphan, every DaemonSet whose selector
 // matches it, which may adopt it.
 func (c *Controller) PodHandler() client.Handler {
-	return client.Handler{
-		OnAdd: func(obj api.Object) {
-			pod := obj.(*api.Pod)
-			key := c.ownerKey(pod)
-			switch {
-			case pod.DeletionTimestamp != nil && key != "":
-				// Seen for the first time already on its way out (after a re-list).
-				c.expectations.DeletionObserved(key, client.KeyOf(pod))
-				c.queue.Add(key)
-			case key != "":
-				c.expectations.CreationObserved(key)
-				c.queue.Add(key)
-			case isOrphan(pod) && pod.DeletionTimestamp == nil:
-				c.enqueueSelecting(pod)
-			}
-		},
-		OnUpdate: func(oldObj, newObj api.Object) {
-			old, pod := oldObj.(*api.Pod), newObj.(*api.Pod)
-			oldKey, key := c.ownerKey(old), c.ownerKey(pod)
-			if key != "" && pod.DeletionTimestamp != nil && old.DeletionTimestamp == nil {
-				// Deleting a pod first sets its deletionTimestamp; it no longer
-				// counts, so the deletion is as good as seen.
-				c.expectations.DeletionObserved(key, client.KeyOf(pod))
-			}
-			if oldKey != "" && oldKey != key {
-				c.queue.Add(oldKey) // released: the old owner recounts
-			}
-			switch {
-			case key != "":
-				c.queue.Add(key) // any change may matter: phase, readiness, labels
-			case isOrphan(pod) && pod.DeletionTimestamp == nil && (!isOrphan(old) || !maps.Equal(old.Labels, pod.Labels)):
-				c.enqueueSelecting(pod) // a new orphan, or one with new labels
-			}
-		},
-		OnDelete: func(obj api.Object) {
-			pod := obj.(*api.Pod)
-			if key := c.ownerKey(pod); key != "" {
-				c.expectations.DeletionObserved(key, client.KeyOf(pod))
-				c.queue.Add(key)
-			}
-		},
-	}
+	return controller.OwnedPodHandler(c.queue, c.expectations, c.ownerKey, c.enqueueSelecting)
 }
 
 // ownerKey returns the key of the DaemonSet in the cache that controls
@@ -111,9 +65,6 @@ func (c *Controller) ownerKey(pod *api.Pod) string {
 	}
 	return key
 }
-
-// isOrphan reports a pod no controller claims. Only orphans are adopted.
-func isOrphan(pod *api.Pod) bool { return api.ControllerRef(&pod.ObjectMeta) == nil }
 
 // enqueueSelecting queues every DaemonSet in pod's namespace whose
 // selector matches its labels.

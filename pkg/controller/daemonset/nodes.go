@@ -2,7 +2,6 @@ package daemonset
 
 import (
 	"slices"
-	"strconv"
 
 	"kubelab/pkg/api"
 )
@@ -35,12 +34,12 @@ func eligible(spec *api.PodSpec, node *api.Node) eligibility {
 	if spec.NodeName != "" && spec.NodeName != node.Name {
 		return eligibility{}
 	}
-	if !matchesNodeSelector(spec.NodeSelector, node) || !matchesAffinity(spec.Affinity, node) {
+	if !api.PodMatchesNode(spec, node) {
 		return eligibility{}
 	}
 	e := eligibility{shouldRun: true, mayStay: true}
 	for _, t := range node.Spec.Taints {
-		if tolerated(spec.Tolerations, t) {
+		if api.TolerationsTolerateTaint(spec.Tolerations, t) {
 			continue
 		}
 		switch t.Effect {
@@ -84,96 +83,6 @@ func withDaemonTolerations(tols []api.Toleration, hostNetwork bool) []api.Tolera
 		}
 	}
 	return out
-}
-
-// tolerated reports whether any toleration matches the taint: same effect
-// (or none given), and same key and value (Equal, the default) or same key
-// (Exists; an empty key with Exists matches every taint).
-func tolerated(tols []api.Toleration, t api.Taint) bool {
-	for _, tol := range tols {
-		if tol.Effect != "" && tol.Effect != t.Effect {
-			continue
-		}
-		switch tol.Operator {
-		case "Exists":
-			if tol.Key == "" || tol.Key == t.Key {
-				return true
-			}
-		case "", "Equal":
-			if tol.Key == t.Key && tol.Value == t.Value {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func matchesNodeSelector(sel map[string]string, node *api.Node) bool {
-	for k, v := range sel {
-		if got, ok := node.Labels[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
-}
-
-// matchesAffinity checks required node affinity: any one term must match.
-// Preferred terms only matter to a scheduler.
-func matchesAffinity(a *api.Affinity, node *api.Node) bool {
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true
-	}
-	for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		if termMatches(term, node) {
-			return true
-		}
-	}
-	return false
-}
-
-// termMatches checks that every requirement of a term holds; an empty term
-// matches no node, as in Kubernetes.
-func termMatches(term api.NodeSelectorTerm, node *api.Node) bool {
-	if len(term.MatchExpressions) == 0 && len(term.MatchFields) == 0 {
-		return false
-	}
-	for _, r := range term.MatchExpressions {
-		v, ok := node.Labels[r.Key]
-		if !requirementHolds(r, v, ok) {
-			return false
-		}
-	}
-	for _, r := range term.MatchFields {
-		if r.Key != "metadata.name" || !requirementHolds(r, node.Name, true) {
-			return false
-		}
-	}
-	return true
-}
-
-// requirementHolds checks one requirement against a value v (ok: present).
-func requirementHolds(r api.NodeSelectorRequirement, v string, ok bool) bool {
-	switch r.Operator {
-	case "In":
-		return ok && slices.Contains(r.Values, v)
-	case "NotIn":
-		return !ok || !slices.Contains(r.Values, v)
-	case "Exists":
-		return ok
-	case "DoesNotExist":
-		return !ok
-	case "Gt", "Lt":
-		if !ok || len(r.Values) != 1 {
-			return false
-		}
-		have, err1 := strconv.ParseInt(v, 10, 64)
-		limit, err2 := strconv.ParseInt(r.Values[0], 10, 64)
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		return (r.Operator == "Gt" && have > limit) || (r.Operator == "Lt" && have < limit)
-	}
-	return false
 }
 
 // pinnedTo returns a required node affinity for exactly the node named, in

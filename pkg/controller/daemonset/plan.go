@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/controller"
 )
 
 // plan is the writes one sync makes: pods to create (by node) and pods to
@@ -74,11 +75,11 @@ func rollingUpdate(ds *api.DaemonSet, hash string, nodes []nodeState, now time.T
 		case pod == nil:
 			unavailable++ // its pod is on the way
 		case pod.Labels[HashLabel] == hash:
-			if ok, _ := isAvailable(pod, minReady, now); !ok {
+			if ok, _ := controller.IsPodAvailable(pod, minReady, now); !ok {
 				unavailable++
 			}
 		default:
-			if ok, _ := isAvailable(pod, minReady, now); !ok {
+			if ok, _ := controller.IsPodAvailable(pod, minReady, now); !ok {
 				out = append(out, pod)
 			} else {
 				candidates = append(candidates, pod)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/controller"
 )
 
 // updateStatus writes the counts observed on the nodes to ds's status,
@@ -54,10 +55,10 @@ func computeStatus(ds *api.DaemonSet, hash string, nodes []nodeState, now time.T
 		if pod.Labels[HashLabel] == hash {
 			st.UpdatedNumberScheduled++
 		}
-		if isReady(pod) {
+		if controller.IsPodReady(pod) {
 			st.NumberReady++
 		}
-		switch ok, wait := isAvailable(pod, minReady, now); {
+		switch ok, wait := controller.IsPodAvailable(pod, minReady, now); {
 		case ok:
 			st.NumberAvailable++
 		case wait > 0 && (recheck == 0 || wait < recheck):

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/controller"
 )
 
 // This file is the pure part of the controller: from a Service and its
@@ -34,7 +35,7 @@ func subsetsFor(svc *api.Service, pods []*api.Pod) []api.EndpointSubset {
 			bySet[key] = s
 		}
 		addr := addressOf(svc, pod)
-		if publishAll || podReady(pod) {
+		if publishAll || controller.IsPodReady(pod) {
 			s.Addresses = append(s.Addresses, addr)
 		} else {
 			s.NotReadyAddresses = append(s.NotReadyAddresses, addr)
@@ -60,17 +61,6 @@ func inEndpoints(pod *api.Pod, publishAll bool) bool {
 		return false // its containers are gone; nothing answers at the IP
 	}
 	return true
-}
-
-// podReady reports the pod's Ready condition, which the kubelet sets from
-// the readiness probes.
-func podReady(pod *api.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == api.PodReady {
-			return c.Status == api.ConditionTrue
-		}
-	}
-	return false
 }
 
 // resolvePorts resolves every service port in pod. A pod that resolves

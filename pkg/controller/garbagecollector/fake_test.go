@@ -109,13 +109,4 @@ func newFixture(cached []api.Object, liveOnly ...api.Object) *fixture {
 }
 
 // queued drains the queue and returns its keys, sorted.
-func (f *fixture) queued() []string {
-	var keys []string
-	for f.c.queue.Len() > 0 {
-		key, _ := f.c.queue.Get()
-		f.c.queue.Done(key)
-		keys = append(keys, key)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func (f *fixture) queued() []string { return controllertest.Drain(f.c.queue) }

@@ -101,7 +101,7 @@ func (c *Controller) syncPods(ctx context.Context, node *api.Node, now time.Time
 			errs = append(errs, c.evict(ctx, node, pod, unreachable))
 			continue
 		}
-		if unreachable && pod.DeletionTimestamp == nil && podReady(pod) {
+		if unreachable && pod.DeletionTimestamp == nil && controller.IsPodReady(pod) {
 			errs = append(errs, c.markPodNotReady(ctx, pod, now))
 		}
 	}
@@ -132,7 +132,7 @@ func evictAt(pod *api.Pod, taint *api.Taint, since time.Time, timeout time.Durat
 	tolerated := false
 	var limit *int64
 	for _, tol := range pod.Spec.Tolerations {
-		if !tolerates(tol, taint) {
+		if !tol.ToleratesTaint(*taint) {
 			continue
 		}
 		tolerated = true
@@ -149,31 +149,11 @@ func evictAt(pod *api.Pod, taint *api.Taint, since time.Time, timeout time.Durat
 	return since.Add(time.Duration(max(*limit, 0)) * time.Second), true
 }
 
-// tolerates reports whether tol matches taint.
-func tolerates(tol api.Toleration, taint *api.Taint) bool {
-	if tol.Effect != "" && tol.Effect != taint.Effect {
-		return false
-	}
-	if tol.Operator == "Exists" {
-		return tol.Key == "" || tol.Key == taint.Key
-	}
-	return tol.Key == taint.Key && tol.Value == taint.Value // Equal, the default
-}
-
 // isDaemonPod reports a pod of a DaemonSet: it belongs on its node, down
 // or not.
 func isDaemonPod(pod *api.Pod) bool {
 	ref := api.ControllerRef(&pod.ObjectMeta)
 	return ref != nil && ref.Kind == "DaemonSet"
-}
-
-func podReady(pod *api.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == api.PodReady {
-			return c.Status == api.ConditionTrue
-		}
-	}
-	return false
 }
 
 // evict deletes a pod from a tainted node. force (an unreachable node)

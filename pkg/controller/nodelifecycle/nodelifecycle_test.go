@@ -114,7 +114,7 @@ func TestSync(t *testing.T) {
 				if len(taints) != 1 || taints[0].Key != api.TaintNodeUnreachable || taints[0].Effect != api.TaintNoExecute || !taints[0].TimeAdded.Equal(t0) {
 					t.Errorf("taints = %+v, want unreachable:NoExecute added now", taints)
 				}
-				if podReady(w.Actions[2].Object.(*api.Pod)) {
+				if controller.IsPodReady(w.Actions[2].Object.(*api.Pod)) {
 					t.Error("pod still Ready")
 				}
 			},

@@ -17,7 +17,7 @@
 //  1. claims pods: those whose controller owner reference is this owner's
 //     and whose labels it still selects; a matching orphan is adopted and a
 //     pod that no longer matches is released, each with a strategic merge
-//     patch of metadata.ownerReferences (see claim.go);
+//     patch of metadata.ownerReferences (see controller.ClaimPods);
 //  2. counts the active ones (not being deleted, not Succeeded or Failed)
 //     and creates the missing ones from the template (generateName
 //     "<owner>-", the template's labels, a controller owner reference) or

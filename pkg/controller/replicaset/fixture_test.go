@@ -2,7 +2,6 @@ package replicaset
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -54,27 +53,10 @@ func (f *fixture) sync(t *testing.T, key string) {
 }
 
 // created returns the pods the writer was asked to create.
-func (f *fixture) created() []*api.Pod {
-	var out []*api.Pod
-	for _, a := range f.w.Actions {
-		if a.Verb == "create" && a.Resource == "pods" {
-			out = append(out, a.Object.(*api.Pod))
-		}
-	}
-	return out
-}
+func (f *fixture) created() []*api.Pod { return f.w.CreatedPods() }
 
 // drain empties the queue and returns its keys, sorted.
-func (f *fixture) drain() []string {
-	var keys []string
-	for f.c.queue.Len() > 0 {
-		k, _ := f.c.queue.Get()
-		f.c.queue.Done(k)
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func (f *fixture) drain() []string { return controllertest.Drain(f.c.queue) }
 
 // Object builders. Every object lives in namespace "default" unless
 // changed; uids are "uid-<name>".

@@ -12,6 +12,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/controller"
 )
 
 // manage creates or deletes pods until the active ones number
@@ -120,7 +121,7 @@ func compareForDeletion(a, b *api.Pod) int {
 	if c := cmp.Compare(phaseRank[a.Status.Phase], phaseRank[b.Status.Phase]); c != 0 {
 		return c
 	}
-	if c := trueFirst(!isReady(a), !isReady(b)); c != 0 {
+	if c := trueFirst(!controller.IsPodReady(a), !controller.IsPodReady(b)); c != 0 {
 		return c
 	}
 	if c := b.CreationTimestamp.Compare(a.CreationTimestamp.Time); c != 0 {

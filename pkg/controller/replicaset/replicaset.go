@@ -185,14 +185,7 @@ func (o *owner) withStatus(st api.ReplicaSetStatus) api.Object {
 
 // controllerRef is the owner reference the owner's pods carry.
 func (o *owner) controllerRef() api.OwnerReference {
-	return api.OwnerReference{
-		APIVersion:         o.res.APIVersion(),
-		Kind:               o.res.Kind,
-		Name:               o.meta.Name,
-		UID:                o.meta.UID,
-		Controller:         api.Bool(true),
-		BlockOwnerDeletion: api.Bool(true),
-	}
+	return controller.NewControllerRef(o.meta, o.res.APIVersion(), o.res.Kind)
 }
 
 // activePods are the pods that count toward spec.replicas: not being

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/controller"
 )
 
 // updateStatus writes the counts observed in pods to o's status, when they
@@ -38,17 +39,14 @@ func computeStatus(o *owner, pods []*api.Pod, now time.Time) (st api.ReplicaSetS
 		if o.template != nil && hasLabels(p.Labels, o.template.Labels) {
 			st.FullyLabeledReplicas++
 		}
-		since, ready := readySince(p)
-		if !ready {
+		if !controller.IsPodReady(p) {
 			continue
 		}
 		st.ReadyReplicas++
-		switch wait := since.Add(minReady).Sub(now); {
-		case minReady == 0 || (!since.IsZero() && wait <= 0):
+		switch ok, wait := controller.IsPodAvailable(p, minReady, now); {
+		case ok:
 			st.AvailableReplicas++
-		case since.IsZero():
-			// Ready since we don't know when: not available yet, as in Kubernetes.
-		case recheck == 0 || wait < recheck:
+		case wait > 0 && (recheck == 0 || wait < recheck):
 			recheck = wait
 		}
 	}
@@ -63,20 +61,4 @@ func hasLabels(labels, want map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// readySince reports whether the pod's Ready condition is True, and since
-// when.
-func readySince(p *api.Pod) (time.Time, bool) {
-	for _, c := range p.Status.Conditions {
-		if c.Type == api.PodReady {
-			return c.LastTransitionTime.Time, c.Status == api.ConditionTrue
-		}
-	}
-	return time.Time{}, false
-}
-
-func isReady(p *api.Pod) bool {
-	_, ok := readySince(p)
-	return ok
 }
