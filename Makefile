@@ -5,7 +5,7 @@ CMDS    := $(notdir $(wildcard cmd/*))
 NODES   ?= 1
 RUNTIME ?= fake
 
-.PHONY: help build images test test-images test-short verify fmt up down bench fuzz clean
+.PHONY: help build images test test-images test-short verify fmt up down lab lab-down bench fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,10 +39,17 @@ up: build ## start a cluster here: NODES=3 simulated nodes, or RUNTIME=docker fo
 down: ## stop the cluster started by make up
 	hack/down.sh
 
+lab: build ## an N-node lab on this host: NODES=3 network namespaces, each a kubelet on Docker (root; state in .kubelab-lab/)
+	NODES=$(if $(filter command line environment,$(origin NODES)),$(NODES),3) hack/lab/up.sh
+
+lab-down: ## stop the lab, remove everything it made, and check that nothing is left
+	hack/lab/down.sh
+
 bench: ## run the benchmarks and print their ratios
 	hack/bench/api.sh
 	hack/bench/scheduler.sh
 	hack/bench/podstart.sh
+	hack/bench/up.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/
