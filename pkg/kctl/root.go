@@ -72,6 +72,7 @@ func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 		newExecCommand(g),
 		newAPIResourcesCommand(g),
 		newVersionCommand(g),
+		newDoctorCommand(g),
 	)
 	return root
 }

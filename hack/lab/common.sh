@@ -1,0 +1,41 @@
+# Shared by hack/lab/*.sh: where the lab keeps its state and which
+# addresses it uses. Sourced, not run.
+#
+# Node addresses come from 198.51.100.0/24 (TEST-NET-2, RFC 5737: for
+# documentation, never routed on the internet): the host is .1 on the lab
+# bridge, node i is .(10+i).
+dir="${KUBELAB_DIR:-$PWD/.kubelab-lab}"
+lab_bridge=klab-lab            # the host's bridge the nodes are plugged into
+lab_net=198.51.100             # the nodes' /24
+host_ip=$lab_net.1
+api_port=6443
+server="http://$host_ip:$api_port"
+pod_bridge=klab0               # each node's pod bridge, inside its namespace
+cluster_cidr=10.244.0.0/16     # the apiserver's --cluster-cidr
+service_cidr=10.96.0.0/12      # the apiserver's --service-cluster-ip-range
+lab_chain=KLAB-LAB             # host filter chain accepting traffic across the lab bridge
+
+node_name() { echo "node$1"; }
+node_ns()   { echo "klab-node$1"; }
+node_ip()   { echo "$lab_net.$((10 + $1))"; }
+node_veth() { echo "klab-h$1"; }   # the host end of node i's link to the lab bridge
+
+# The nodes the lab has: the recorded count, else the namespaces that exist
+# (down.sh must also clean up after an up.sh that failed half-way).
+lab_nodes() {
+	local n=0
+	[ -f "$dir/run/nodes" ] && n=$(cat "$dir/run/nodes")
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^klab-node[0-9]*$'); do
+		i=${ns#klab-node}; [ "$i" -gt "$n" ] && n=$i
+	done
+	seq 1 "$n"
+}
+
+# kubelet_in NODE ARGS... runs bin/kubelet in node i's network namespace
+# only. nsenter --net rather than `ip netns exec`: ip netns exec also gives
+# the process a mount namespace of its own, and the kubelet's tmpfs mounts
+# (emptyDir medium Memory) must land in the host's, where dockerd looks.
+kubelet_in() {
+	local i=$1; shift
+	nsenter --net="/run/netns/$(node_ns "$i")" bin/kubelet "$@"
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Stops or starts one node of the lab made by hack/lab/up.sh.
+#
+#   hack/lab/node.sh stop node2    the node fails: its kubelet is killed and
+#                                  its link to the lab bridge goes down, so
+#                                  its pods can no longer be reached
+#   hack/lab/node.sh start node2   the link comes back and a kubelet starts;
+#                                  it adopts the containers of pods still
+#                                  bound to it and removes the others
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. hack/lab/common.sh
+usage() { echo "usage: $0 stop|start nodeI" >&2; exit 2; }
+[ $# = 2 ] || usage
+verb=$1 name=$2
+[[ "$name" =~ ^node([0-9]+)$ ]] || usage
+i=${BASH_REMATCH[1]}
+ip netns list | grep -q "^$(node_ns "$i")\b" || { echo "no namespace $(node_ns "$i"): is the lab up with that many nodes?" >&2; exit 1; }
+pidfile="$dir/run/kubelet-$name.pid"
+
+case $verb in
+stop)
+	# kill -9: a node that fails says no goodbye (SIGTERM would too, but
+	# the kubelet could still answer in between).
+	if [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null; then
+		echo "$name: killed its kubelet"
+	fi
+	rm -f "$pidfile"
+	ip link set "$(node_veth "$i")" down
+	echo "$name: link to $lab_bridge down; Ready=Unknown in 10 s, its pods deleted 20 s later"
+	;;
+start)
+	ip link set "$(node_veth "$i")" up
+	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+		echo "$name: kubelet already running (pid $(cat "$pidfile"))"
+		exit 0
+	fi
+	mkdir -p "$dir/logs" "$dir/run"
+	nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/kubelet --runtime docker \
+		--node-name "$name" --node-ip "$(node_ip "$i")" --address "$(node_ip "$i")" --port 10250 \
+		--server "$server" --root-dir "$dir/$name" --bridge "$pod_bridge" \
+		--cluster-cidr "$cluster_cidr" --network-mode host-gw \
+		>>"$dir/logs/kubelet-$name.log" 2>&1 &
+	echo $! >"$pidfile"
+	echo "  started kubelet of $name in $(node_ns "$i") (pid $!), log: $dir/logs/kubelet-$name.log"
+	;;
+*) usage ;;
+esac
