@@ -56,8 +56,10 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		}
 		out, err := s.commitTxn(ctx, res, obj, nil, 0)
 		var claim *store.ClaimError
-		retry := attempt < 5 && (errors.Is(err, store.ErrAlreadyExists) && generated ||
-			errors.As(err, &claim) && !slices.Contains(requested, claim.Key))
+		// Each round of a race has a winner, so N racers for the lowest free
+		// address need at most N rounds.
+		retry := errors.Is(err, store.ErrAlreadyExists) && generated && attempt < 5 ||
+			errors.As(err, &claim) && !slices.Contains(requested, claim.Key) && attempt < maxAllocationRounds
 		if retry {
 			name := meta.Name
 			obj = api.DeepCopy(pristine)
@@ -73,3 +75,7 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		return out, nil
 	}
 }
+
+// maxAllocationRounds bounds how often a create chooses an address again
+// after losing it to a concurrent create.
+const maxAllocationRounds = 64
