@@ -1,0 +1,46 @@
+// Command proxy makes Services work on one node: it watches Services and
+// Endpoints and keeps iptables rules that send each connection to a
+// service's cluster IP, node port or load balancer address on to one of
+// its endpoints.
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"kubelab/pkg/component"
+	"kubelab/pkg/proxy"
+)
+
+func main() {
+	var opts proxy.Options
+	host, _ := os.Hostname()
+	cmd := &cobra.Command{
+		Use:          "proxy",
+		Short:        "Keep the iptables rules of Services on this node",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return proxy.Run(component.SignalContext(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Server, "server", "http://127.0.0.1:6443", "address of the apiserver")
+	f.StringVar(&opts.NodeName, "node-name", host, "name of this node's Node object (externalTrafficPolicy Local picks endpoints by it)")
+	f.StringSliceVar(&opts.NodeIPs, "node-ip", nil, "this node's addresses, repeated or comma-separated; a LoadBalancer service answers on them (default: the Node's InternalIP addresses)")
+	f.StringVar(&opts.ClusterCIDR, "cluster-cidr", "10.244.0.0/16", "the pod network: traffic from outside it to a cluster IP is masqueraded")
+	f.IntVar(&opts.MasqueradeBit, "masquerade-bit", 14, "the packet-mark bit that marks traffic to masquerade")
+	f.DurationVar(&opts.MinSyncPeriod, "min-sync-period", time.Second, "at least this long between two syncs; changes arriving meanwhile are applied together")
+	f.DurationVar(&opts.SyncPeriod, "sync-period", 30*time.Second, "rewrite every rule at least this often")
+	f.StringVar(&opts.NetNS, "netns", "", "network namespace of the node (a path such as /run/netns/node1) for a simulated node; empty: the proxy's own")
+	f.BoolVar(&opts.Cleanup, "cleanup", false, "remove every chain and rule the proxy installs, then exit")
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:10256", "address to serve /healthz and /metrics on (empty: do not serve them)")
+	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "proxy:", err)
+		os.Exit(1)
+	}
+}

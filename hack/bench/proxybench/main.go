@@ -1,0 +1,348 @@
+// Command proxybench measures the proxy's rule programming against real
+// iptables, inside a throwaway network namespace (nothing touches the
+// host's tables), in one run:
+//
+//   - program: N services × E endpoints written into an empty namespace by
+//     the proxy's first sync (one iptables-restore), goal ≤ 2 s;
+//   - one service changed while N exist: an endpoint added to one service,
+//     applied by a partial sync that writes only the changed chains, goal
+//     ≤ 100 ms; the same change by a full sync (every chain rewritten), for
+//     the ratio; and a service added, which also rewrites KLAB-SERVICES;
+//   - the baseline: the same rules written one iptables command per chain
+//     and per rule (go-iptables NewChain and Append), for a sample of
+//     services, scaled up linearly to N. That underestimates it: each
+//     command reads and writes the whole table, so it slows as the table
+//     grows. Goal: the single restore ≥ 50× faster.
+//
+// Run it with hack/bench/proxy.sh (root). -iptables iptables-legacy or
+// iptables-nft picks a backend; the default is the host's `iptables`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	goipt "github.com/coreos/go-iptables/iptables"
+	"github.com/vishvananda/netns"
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/proxy"
+)
+
+type options struct {
+	services, endpoints, sample, repeat int
+	iptables                            string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.services, "services", 10000, "services (one TCP port each)")
+	flag.IntVar(&o.endpoints, "endpoints", 2, "endpoints per service")
+	flag.IntVar(&o.sample, "sample", 100, "services written rule by rule for the baseline")
+	flag.IntVar(&o.repeat, "repeat", 5, "one-service changes measured (the median is shown)")
+	flag.StringVar(&o.iptables, "iptables", "iptables", "iptables command: iptables (the host's default backend), iptables-legacy or iptables-nft")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "proxybench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	if os.Geteuid() != 0 {
+		return errors.New("needs root: it creates a network namespace and writes iptables rules inside it")
+	}
+	ctx := context.Background()
+	node := proxy.NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14}
+	services, endpoints := cluster(o.services, o.endpoints)
+	rs := proxy.Generate(services, endpoints, node)
+	fmt.Printf("proxybench: %d services × %d endpoints: %d nat rules, %d chains, %.1f MB of iptables-restore input\n",
+		o.services, o.endpoints, rs.RuleCount("nat"), strings.Count(rs.Text(), "\n:"), float64(len(rs.Text()))/1e6)
+
+	ns, err := newNamespace("klabbench")
+	if err != nil {
+		return err
+	}
+	defer ns.close()
+	ipt, err := proxy.NewIPTables(o.iptables, ns.NetNS)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("iptables: %s, in network namespace %s\n\n", ipt.Version(), ns.name)
+	applier := &timedApplier{RuleApplier: ipt}
+
+	start := time.Now()
+	for range 3 {
+		proxy.Generate(services, endpoints, node)
+	}
+	fmt.Printf("%-38s %9.1f ms\n", "generate all rules (pure)", ms(time.Since(start)/3))
+
+	svcs, eps := &list{}, &list{}
+	svcs.set(services)
+	eps.set(endpoints)
+	p := proxy.New(proxy.Config{Node: node, MinSyncPeriod: 0, SyncPeriod: time.Hour, Applier: applier,
+		Services: svcs, Endpoints: eps, Log: zap.NewNop()})
+	sync := func(what string, full bool) (total, restore time.Duration, err error) {
+		applier.reset()
+		total, err = timed(func() error { return p.Sync(ctx, full) })
+		fmt.Printf("%-38s %9.1f ms  (iptables-restore %.1f, jumps %.1f, reading chains %.1f, the rest %.1f)\n",
+			what, ms(total), ms(applier.restore), ms(applier.jumps), ms(applier.chains),
+			ms(total-applier.restore-applier.jumps-applier.chains))
+		return total, applier.restore, err
+	}
+	_, program, err := sync("program all: first sync", true)
+	if err != nil {
+		return err
+	}
+
+	// One service changed: an endpoint added, each time to another service.
+	var partials []time.Duration
+	for i := range o.repeat {
+		endpoints[i] = endpointsOf(i, o.endpoints+1)
+		eps.set(endpoints)
+		d, _, err := sync("one endpoint added: partial sync", false)
+		if err != nil {
+			return err
+		}
+		partials = append(partials, d)
+	}
+	partial := median(partials)
+	endpoints[o.repeat] = endpointsOf(o.repeat, o.endpoints+1)
+	eps.set(endpoints)
+	full, _, err := sync("one endpoint added: full sync", true)
+	if err != nil {
+		return err
+	}
+	svcs.set(append(slices.Clone(services), serviceOf(o.services)))
+	eps.set(append(slices.Clone(endpoints), endpointsOf(o.services, o.endpoints)))
+	if _, _, err := sync("one service added: partial sync", false); err != nil {
+		return err
+	}
+
+	perRule, calls, err := baseline(o, node)
+	if err != nil {
+		return err
+	}
+	scaled := time.Duration(float64(perRule) * float64(o.services) / float64(o.sample))
+	fmt.Printf("%-38s %9.1f ms  (%d services, %d commands, %.2f ms each)\n",
+		"baseline: one iptables command a rule", ms(perRule), o.sample, calls, ms(perRule)/float64(calls))
+	fmt.Printf("%-38s %9.1f s   (linear: an underestimate)\n\n", fmt.Sprintf("  scaled to %d services", o.services), scaled.Seconds())
+
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Printf("program %d services, one iptables-restore: %.2f s (goal ≤ 2 s: %s)\n",
+		o.services, program.Seconds(), verdict(program <= 2*time.Second))
+	fmt.Printf("one service changed, partial sync (median of %d): %.1f ms (goal ≤ 100 ms: %s); full sync / partial sync = %.1f×\n",
+		o.repeat, ms(partial), verdict(partial <= 100*time.Millisecond), float64(full)/float64(partial))
+	ratio := float64(scaled) / float64(program)
+	fmt.Printf("per-rule commands / one iptables-restore = %.0f× (goal ≥ 50×: %s)\n", ratio, verdict(ratio >= 50))
+	return nil
+}
+
+// timedApplier adds up the time spent in each kind of applier call.
+type timedApplier struct {
+	proxy.RuleApplier
+	restore, jumps, chains time.Duration
+}
+
+func (a *timedApplier) reset() { a.restore, a.jumps, a.chains = 0, 0, 0 }
+
+func (a *timedApplier) Restore(text string) error {
+	d, err := timed(func() error { return a.RuleApplier.Restore(text) })
+	a.restore += d
+	return err
+}
+
+func (a *timedApplier) EnsureJumps(j []proxy.Jump) error {
+	d, err := timed(func() error { return a.RuleApplier.EnsureJumps(j) })
+	a.jumps += d
+	return err
+}
+
+func (a *timedApplier) Chains(table string) (chains []string, err error) {
+	d, err := timed(func() (err error) { chains, err = a.RuleApplier.Chains(table); return err })
+	a.chains += d
+	return chains, err
+}
+
+// cluster makes n services, each with one port and e endpoints.
+func cluster(n, e int) ([]*api.Service, []*api.Endpoints) {
+	var services []*api.Service
+	var endpoints []*api.Endpoints
+	for i := range n {
+		services = append(services, serviceOf(i))
+		endpoints = append(endpoints, endpointsOf(i, e))
+	}
+	return services, endpoints
+}
+
+func serviceOf(i int) *api.Service {
+	return &api.Service{
+		ObjectMeta: api.ObjectMeta{Namespace: "bench", Name: fmt.Sprintf("svc-%05d", i)},
+		Spec: api.ServiceSpec{Type: api.ServiceTypeClusterIP, ClusterIP: ip(96, i),
+			Ports: []api.ServicePort{{Name: "http", Protocol: "TCP", Port: 80}}},
+	}
+}
+
+// endpointsOf gives service i e endpoints; endpoint j of service i has an
+// address of its own for any i and j < 4.
+func endpointsOf(i, e int) *api.Endpoints {
+	sub := api.EndpointSubset{Ports: []api.EndpointPort{{Name: "http", Port: 8080, Protocol: "TCP"}}}
+	for j := range e {
+		sub.Addresses = append(sub.Addresses, api.EndpointAddress{IP: ip(128+j*16, i)})
+	}
+	return &api.Endpoints{ObjectMeta: api.ObjectMeta{Namespace: "bench", Name: fmt.Sprintf("svc-%05d", i)},
+		Subsets: []api.EndpointSubset{sub}}
+}
+
+// ip is the i-th address of 10.<second>.0.0/12.
+func ip(second, i int) string {
+	i++ // skip .0.0
+	return fmt.Sprintf("10.%d.%d.%d", second+i>>16, i>>8&0xff, i&0xff)
+}
+
+// baseline writes the rules of o.sample services one command at a time,
+// into a namespace of its own, and returns the time and the number of
+// commands.
+func baseline(o options, node proxy.NodeInfo) (time.Duration, int, error) {
+	ns, err := newNamespace("klabbase")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ns.close()
+	ipt, err := goipt.New(goipt.Path(o.iptables), goipt.Timeout(5))
+	if err != nil {
+		return 0, 0, err
+	}
+	services, endpoints := cluster(o.sample, o.endpoints)
+	rs := proxy.Generate(services, endpoints, node)
+	calls := 0
+	d, err := timed(func() error {
+		return ns.Do(func() error {
+			for _, t := range rs.Tables {
+				for _, c := range t.Chains {
+					if err := ipt.NewChain(t.Name, c.Name); err != nil {
+						return err
+					}
+					calls++
+				}
+				for _, c := range t.Chains {
+					for _, r := range c.Rules {
+						if err := ipt.Append(t.Name, c.Name, splitRule(r)...); err != nil {
+							return fmt.Errorf("append to %s: %w", c.Name, err)
+						}
+						calls++
+					}
+				}
+			}
+			return nil
+		})
+	})
+	return d, calls, err
+}
+
+// splitRule splits a rule into arguments, keeping "quoted comments" whole.
+func splitRule(r string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted, inArg := false, false
+	for _, ch := range r {
+		switch {
+		case ch == '"':
+			quoted, inArg = !quoted, true
+		case ch == ' ' && !quoted:
+			if inArg {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+			inArg = false
+		default:
+			cur.WriteRune(ch)
+			inArg = true
+		}
+	}
+	if inArg {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// namespace is a throwaway network namespace.
+type namespace struct {
+	name string
+	*proxy.NetNS
+}
+
+func newNamespace(role string) (*namespace, error) {
+	name := fmt.Sprintf("%s-%d", role, os.Getpid())
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // NewNamed moves this thread into the namespace: it is never unlocked, so it ends here
+		h, err := netns.NewNamed(name)
+		if err == nil {
+			h.Close()
+		}
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		return nil, fmt.Errorf("create network namespace %s: %w", name, err)
+	}
+	ns, err := proxy.OpenNetNS("/run/netns/" + name)
+	if err != nil {
+		netns.DeleteNamed(name)
+		return nil, err
+	}
+	return &namespace{name: name, NetNS: ns}, nil
+}
+
+func (n *namespace) close() {
+	n.NetNS.Close()
+	if err := netns.DeleteNamed(n.name); err != nil {
+		fmt.Fprintln(os.Stderr, "proxybench: delete network namespace:", err)
+	}
+}
+
+// list is an in-memory proxy.Lister.
+type list struct{ items []api.Object }
+
+func (l *list) List() []api.Object { return l.items }
+
+func (l *list) set(items any) {
+	l.items = nil
+	switch v := items.(type) {
+	case []*api.Service:
+		for _, o := range v {
+			l.items = append(l.items, o)
+		}
+	case []*api.Endpoints:
+		for _, o := range v {
+			l.items = append(l.items, o)
+		}
+	}
+}
+
+func timed(fn func() error) (time.Duration, error) {
+	start := time.Now()
+	err := fn()
+	return time.Since(start), err
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,158 @@
+package proxy
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"kubelab/pkg/api"
+)
+
+// This file reads Services and Endpoints into ServicePorts: everything the
+// rules need to know, and nothing else. It is pure.
+
+// ServicePort is one port of one Service, as the proxy sees it: the
+// addresses it answers on and the endpoints behind it. Each ServicePort
+// gets chains of its own.
+type ServicePort struct {
+	Name      string   // "default/kubia:http", or "default/kubia:80" for an unnamed port
+	Protocol  string   // tcp, udp or sctp, as iptables spells them
+	ClusterIP string   // the virtual IP
+	Port      int32    // the port on ClusterIP and on External addresses
+	NodePort  int32    // 0 when the service has none
+	External  []string // addresses reached from outside at Port: this node's IPs for a LoadBalancer, spec.externalIPs
+	Local     bool     // externalTrafficPolicy Local: outside traffic only to endpoints on this node
+	Affinity  int32    // sessionAffinity ClientIP: seconds a client sticks to its endpoint; 0 for none
+	Endpoints []Endpoint
+}
+
+// Endpoint is one ready backend of a ServicePort.
+type Endpoint struct {
+	IP       string
+	Port     int32
+	NodeName string // where it runs, when the Endpoints say so
+}
+
+// Addr is the endpoint as DNAT writes it: "10.244.1.2:8080".
+func (e Endpoint) Addr() string { return e.IP + ":" + strconv.Itoa(int(e.Port)) }
+
+// servicePorts turns the API objects into ServicePorts, sorted by name and
+// protocol. Services that get no rules are left out: ExternalName ones (a
+// DNS matter), headless ones (clusterIP None: DNS answers with the pod IPs
+// directly) and those not yet given a cluster IP.
+func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node NodeInfo) []ServicePort {
+	byKey := make(map[string]*api.Endpoints, len(endpoints))
+	for _, ep := range endpoints {
+		byKey[ep.Namespace+"/"+ep.Name] = ep
+	}
+	var out []ServicePort
+	for _, svc := range services {
+		if !hasRules(svc) {
+			continue
+		}
+		for _, p := range svc.Spec.Ports {
+			sp := ServicePort{
+				Name:      portName(svc, p),
+				Protocol:  strings.ToLower(cmp.Or(p.Protocol, "TCP")),
+				ClusterIP: svc.Spec.ClusterIP,
+				Port:      p.Port,
+				NodePort:  p.NodePort,
+				External:  externalAddresses(svc, node),
+				Local:     svc.Spec.ExternalTrafficPolicy == "Local",
+				Affinity:  affinitySeconds(svc),
+				Endpoints: endpointsFor(byKey[svc.Namespace+"/"+svc.Name], p),
+			}
+			out = append(out, sp)
+		}
+	}
+	slices.SortFunc(out, func(a, b ServicePort) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Protocol, b.Protocol))
+	})
+	return out
+}
+
+// hasRules reports whether a Service gets iptables rules at all.
+func hasRules(svc *api.Service) bool {
+	return svc.Spec.Type != api.ServiceTypeExternalName && isIPv4(svc.Spec.ClusterIP) // not "", not "None"
+}
+
+// isIPv4 guards the rule text: one malformed address would make
+// iptables-restore reject the whole update, every other service's with it.
+func isIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4()
+}
+
+// portName names a service port the way kube-proxy's comments do:
+// namespace/service:port-name, with the number for an unnamed port.
+func portName(svc *api.Service, p api.ServicePort) string {
+	name := p.Name
+	if name == "" {
+		name = strconv.Itoa(int(p.Port))
+	}
+	return svc.Namespace + "/" + svc.Name + ":" + name
+}
+
+// externalAddresses are the addresses besides the cluster IP where the
+// service answers on its own port: spec.externalIPs, and for a
+// LoadBalancer this node's own addresses, the way k3s' ServiceLB makes
+// every node a load balancer (the status lists them as ingress). Loopback
+// addresses are left out: a packet from 127.0.0.1 rewritten to a pod
+// cannot leave the node.
+func externalAddresses(svc *api.Service, node NodeInfo) []string {
+	addrs := slices.Clone(svc.Spec.ExternalIPs)
+	if svc.Spec.Type == api.ServiceTypeLoadBalancer {
+		addrs = append(addrs, node.IPs...)
+	}
+	addrs = slices.DeleteFunc(addrs, func(s string) bool {
+		return !isIPv4(s) || netip.MustParseAddr(s).IsLoopback()
+	})
+	slices.Sort(addrs)
+	return slices.Compact(addrs)
+}
+
+// affinitySeconds is the ClientIP affinity timeout, 0 without affinity.
+func affinitySeconds(svc *api.Service) int32 {
+	if svc.Spec.SessionAffinity != "ClientIP" {
+		return 0
+	}
+	if c := svc.Spec.SessionAffinityConfig; c != nil && c.ClientIP != nil && c.ClientIP.TimeoutSeconds != nil {
+		return *c.ClientIP.TimeoutSeconds
+	}
+	return api.DefaultSessionAffinityTimeoutSeconds
+}
+
+// endpointsFor collects the ready addresses behind one service port. The
+// Endpoints controller has resolved each port already (a named targetPort
+// may be a different number on each pod); it names the resolved port after
+// the service port, so the match is by name and protocol.
+func endpointsFor(ep *api.Endpoints, p api.ServicePort) []Endpoint {
+	if ep == nil {
+		return nil
+	}
+	proto := cmp.Or(p.Protocol, "TCP")
+	var out []Endpoint
+	for _, s := range ep.Subsets {
+		for _, port := range s.Ports {
+			if port.Name != p.Name || cmp.Or(port.Protocol, "TCP") != proto {
+				continue
+			}
+			for _, a := range s.Addresses { // never NotReadyAddresses
+				if !isIPv4(a.IP) || port.Port <= 0 {
+					continue
+				}
+				e := Endpoint{IP: a.IP, Port: port.Port}
+				if a.NodeName != nil {
+					e.NodeName = *a.NodeName
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Endpoint) int {
+		return cmp.Or(cmp.Compare(a.IP, b.IP), cmp.Compare(a.Port, b.Port))
+	})
+	return slices.CompactFunc(out, func(a, b Endpoint) bool { return a.IP == b.IP && a.Port == b.Port })
+}

@@ -1,0 +1,322 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+)
+
+// Lister reads objects from a cache; *client.Informer is one.
+type Lister interface {
+	List() []api.Object
+}
+
+// Config is what a Proxier needs.
+type Config struct {
+	// Node describes this node. With no IPs, the Node object's
+	// InternalIPs are used, once the kubelet has registered it.
+	Node          NodeInfo
+	MinSyncPeriod time.Duration // at least this long between two syncs: changes arriving meanwhile are applied together
+	SyncPeriod    time.Duration // a full sync at least this often
+
+	Applier   RuleApplier
+	Conntrack Conntrack    // nil: entries of removed UDP endpoints stay
+	Status    StatusWriter // nil: LoadBalancer services get no status
+
+	Services, Endpoints, Nodes Lister
+	Log                        *zap.Logger
+	Registry                   *prometheus.Registry // nil: no metrics
+}
+
+// Proxier keeps the node's iptables rules in line with the Services and
+// Endpoints. Informer handlers call Changed; Run syncs.
+type Proxier struct {
+	cfg     Config
+	log     *zap.Logger
+	metrics *metrics
+	changed chan struct{} // holds one pending "something changed"
+
+	// applied is what the kernel holds, as far as the proxy knows: the
+	// rule set of the last successful sync. nil means unknown (at start,
+	// after a failure), and the next sync is a full one. Only the sync
+	// goroutine touches it.
+	applied *Ruleset
+	nodeIPs []string // the node addresses of the last sync, to log changes
+
+	lastSuccess atomic.Int64 // unix nanoseconds, for Healthy
+}
+
+// New returns a Proxier; Run starts it.
+func New(cfg Config) *Proxier {
+	cfg.Log = orNop(cfg.Log)
+	return &Proxier{cfg: cfg, log: cfg.Log, metrics: newMetrics(cfg.Registry), changed: make(chan struct{}, 1)}
+}
+
+// Handler is the informer handler of Services and Endpoints: any change
+// means "sync soon". Which object changed does not matter: a sync
+// computes everything from the caches.
+func (p *Proxier) Handler() client.Handler {
+	return client.Handler{
+		OnAdd:    func(api.Object) { p.Changed() },
+		OnUpdate: func(_, _ api.Object) { p.Changed() },
+		OnDelete: func(api.Object) { p.Changed() },
+	}
+}
+
+// NodeHandler is the informer handler of Nodes. A kubelet's heartbeat
+// updates its Node every few seconds; only a change of readiness or of
+// addresses matters to the rules and the load balancer status.
+func (p *Proxier) NodeHandler() client.Handler {
+	h := p.Handler()
+	h.OnUpdate = func(old, new api.Object) {
+		o, n := old.(*api.Node), new.(*api.Node)
+		if nodeReady(o) != nodeReady(n) || !slices.Equal(internalIPs(o), internalIPs(n)) {
+			p.Changed()
+		}
+	}
+	return h
+}
+
+// Changed asks for a sync. It never blocks: one pending request stands
+// for any number.
+func (p *Proxier) Changed() {
+	select {
+	case p.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs until ctx ends: once at once (a full sync, which also removes
+// chains left over from before), then after changes, at most once per
+// MinSyncPeriod, with a full sync every SyncPeriod and retries, spaced
+// out, after a failure. The rules stay when Run returns, so traffic keeps
+// flowing while the proxy restarts.
+func (p *Proxier) Run(ctx context.Context) {
+	var lastSync, lastFull time.Time
+	var retry <-chan time.Time
+	minBackoff := max(p.cfg.MinSyncPeriod, time.Second)
+	backoff := minBackoff
+	for first := true; ; first = false {
+		if !first {
+			var fullDue <-chan time.Time // none while failing: retry paces that
+			if p.applied != nil {
+				fullDue = time.After(time.Until(lastFull.Add(p.cfg.SyncPeriod)))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-p.changed:
+			case <-retry:
+			case <-fullDue:
+			}
+		}
+		if !sleep(ctx, time.Until(lastSync.Add(p.cfg.MinSyncPeriod))) {
+			return
+		}
+		select { // whatever changed while waiting is in this sync
+		case <-p.changed:
+		default:
+		}
+		full := p.applied == nil || time.Since(lastFull) >= p.cfg.SyncPeriod
+		lastSync = time.Now()
+		if err := p.Sync(ctx, full); err != nil {
+			p.log.Error("sync failed; retrying with a full sync", zap.Duration("in", backoff), zap.Error(err))
+			retry, backoff = time.After(backoff), min(2*backoff, max(p.cfg.SyncPeriod, minBackoff))
+			continue
+		}
+		retry, backoff = nil, minBackoff
+		if full {
+			lastFull = lastSync
+		}
+	}
+}
+
+// Sync computes the rules from the caches and applies them: all of them
+// when full, else only the chains that changed since the last sync.
+func (p *Proxier) Sync(ctx context.Context, full bool) error {
+	start := time.Now()
+	services, endpoints, nodes := p.snapshot()
+	next := Generate(services, endpoints, p.nodeInfo(nodes))
+	full = full || p.applied == nil
+	text, err := p.restoreText(next, full)
+	if err != nil {
+		return err
+	}
+	if text != "" {
+		if err := p.cfg.Applier.Restore(text); err != nil {
+			p.applied = nil // the kernel's state is unknown now
+			p.metrics.syncErrors.Inc()
+			return err
+		}
+	}
+	if full { // someone may have flushed the built-in chains (a firewall reload)
+		if err := p.cfg.Applier.EnsureJumps(Jumps); err != nil {
+			p.applied = nil
+			p.metrics.syncErrors.Inc()
+			return err
+		}
+	}
+	prev := p.applied
+	p.applied = next
+	took := time.Since(start)
+	p.lastSuccess.Store(time.Now().UnixNano())
+	kind := "partial"
+	if full {
+		kind = "full"
+	}
+	p.metrics.syncDuration.WithLabelValues(kind).Observe(took.Seconds())
+	p.metrics.observe(next)
+	logAt := p.log.Debug // periodic full syncs are routine
+	if prev == nil || (!full && text != "") {
+		logAt = p.log.Info
+	}
+	logAt("rules synced", zap.String("kind", kind), zap.Int("servicePorts", len(next.Ports)),
+		zap.Int("chainsWritten", strings.Count(text, "\n:")), zap.Int("bytes", len(text)), zap.Duration("took", took))
+
+	if prev != nil {
+		p.deleteStaleConntrack(prev, next)
+	}
+	p.writeStatus(ctx, services, nodes)
+	return nil
+}
+
+// restoreText is the iptables-restore input of a sync. A partial sync
+// writes the chains that changed since the last one. A full sync writes
+// every chain and deletes the proxy's chains it does not want: after a
+// restart or a failure, the ones the kernel has (read back, which is
+// slow with many services); otherwise the ones the last sync wrote.
+func (p *Proxier) restoreText(next *Ruleset, full bool) (string, error) {
+	if !full {
+		return next.Update(p.applied), nil
+	}
+	existing := map[string][]string{}
+	if p.applied != nil {
+		for _, t := range p.applied.Tables {
+			for _, c := range t.Chains {
+				existing[t.Name] = append(existing[t.Name], c.Name)
+			}
+		}
+		return next.Replace(existing), nil
+	}
+	for _, table := range []string{"filter", "nat"} {
+		chains, err := p.cfg.Applier.Chains(table)
+		if err != nil {
+			return "", err
+		}
+		existing[table] = chains
+	}
+	return next.Replace(existing), nil
+}
+
+// snapshot reads the caches. The objects are shared with the informers:
+// Generate only reads them.
+func (p *Proxier) snapshot() ([]*api.Service, []*api.Endpoints, []*api.Node) {
+	return listOf[*api.Service](p.cfg.Services), listOf[*api.Endpoints](p.cfg.Endpoints), listOf[*api.Node](p.cfg.Nodes)
+}
+
+func listOf[T api.Object](l Lister) []T {
+	if l == nil {
+		return nil
+	}
+	var out []T
+	for _, o := range l.List() {
+		if t, ok := o.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// nodeInfo is Config.Node, with the Node object's InternalIPs when no
+// addresses were configured.
+func (p *Proxier) nodeInfo(nodes []*api.Node) NodeInfo {
+	info := p.cfg.Node
+	if len(info.IPs) == 0 {
+		for _, n := range nodes {
+			if n.Name == info.Name {
+				info.IPs = internalIPs(n)
+			}
+		}
+	}
+	if !slices.Equal(info.IPs, p.nodeIPs) {
+		p.log.Info("node addresses (a LoadBalancer service answers on them)", zap.Strings("ips", info.IPs))
+		p.nodeIPs = info.IPs
+	}
+	return info
+}
+
+// deleteStaleConntrack deletes the conntrack entries of UDP endpoints
+// that went away (see conntrack.go). Failures are logged, not returned:
+// the rules are right, and the next change tries again for its own.
+func (p *Proxier) deleteStaleConntrack(prev, next *Ruleset) {
+	if p.cfg.Conntrack == nil {
+		return
+	}
+	for _, f := range staleUDP(prev, next) {
+		if err := p.cfg.Conntrack.DeleteUDP(f); err != nil {
+			p.log.Warn("cannot delete stale UDP conntrack entries", zap.Error(err))
+		}
+	}
+}
+
+// writeStatus publishes LoadBalancer addresses (see status.go). Failures
+// are logged: the write is retried by the next sync, which the informer
+// brings when a conflicting write lands.
+func (p *Proxier) writeStatus(ctx context.Context, services []*api.Service, nodes []*api.Node) {
+	if p.cfg.Status == nil {
+		return
+	}
+	for _, svc := range statusUpdates(services, nodes, p.cfg.Node.Name) {
+		if err := p.cfg.Status.UpdateServiceStatus(ctx, svc); err != nil {
+			p.log.Warn("cannot write the load balancer status", zap.String("service", client.KeyOf(svc)), zap.Error(err))
+			continue
+		}
+		p.log.Info("load balancer status written", zap.String("service", client.KeyOf(svc)),
+			zap.Int("ingress", len(svc.Status.LoadBalancer.Ingress)))
+	}
+}
+
+// Healthy is /healthz: ok once a sync has succeeded and while syncs keep
+// succeeding (a full one is due every SyncPeriod).
+func (p *Proxier) Healthy() error {
+	last := p.lastSuccess.Load()
+	if last == 0 {
+		return errors.New("no successful sync yet")
+	}
+	if ago := time.Since(time.Unix(0, last)); ago > 2*p.cfg.SyncPeriod+p.cfg.MinSyncPeriod {
+		return fmt.Errorf("last successful sync %s ago", ago.Round(time.Second))
+	}
+	return nil
+}
+
+// sleep waits d, or less if ctx ends first (then false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func orNop(l *zap.Logger) *zap.Logger {
+	if l == nil {
+		return zap.NewNop()
+	}
+	return l
+}

@@ -1,0 +1,138 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"time"
+
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+	"kubelab/pkg/component"
+)
+
+// Options are the proxy's command-line settings.
+type Options struct {
+	Server        string   // apiserver URL
+	NodeName      string   // this node's Node name
+	NodeIPs       []string // this node's addresses; empty: the Node's InternalIPs
+	ClusterCIDR   string   // the pod network
+	MasqueradeBit int      // the packet-mark bit for "masquerade me"
+	MinSyncPeriod time.Duration
+	SyncPeriod    time.Duration
+	NetNS         string // the node's network namespace (a path); "" for the proxy's own
+	Cleanup       bool   // remove every rule and chain, then exit
+	Listen        string // address of /healthz and /metrics; "" serves none
+	LogLevel      string
+}
+
+func (o Options) validate() error {
+	if o.Cleanup {
+		return nil
+	}
+	if o.NodeName == "" {
+		return errors.New("--node-name is empty")
+	}
+	if _, err := netip.ParsePrefix(o.ClusterCIDR); err != nil {
+		return fmt.Errorf("--cluster-cidr %q: %w", o.ClusterCIDR, err)
+	}
+	for _, ip := range o.NodeIPs {
+		if !isIPv4(ip) {
+			return fmt.Errorf("--node-ip %q: not an IPv4 address", ip)
+		}
+	}
+	if o.MasqueradeBit < 0 || o.MasqueradeBit > 31 {
+		return fmt.Errorf("--masquerade-bit %d: must be 0 to 31", o.MasqueradeBit)
+	}
+	if o.SyncPeriod <= 0 || o.MinSyncPeriod < 0 {
+		return errors.New("--sync-period must be positive and --min-sync-period not negative")
+	}
+	return nil
+}
+
+// Run is the proxy program: with Cleanup it removes the proxy's rules and
+// returns; otherwise it checks the kernel settings, watches Services,
+// Endpoints and Nodes, and keeps the rules in sync until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	log, err := component.NewLogger("proxy", o.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	if err := o.validate(); err != nil {
+		return err
+	}
+	ns, err := OpenNetNS(o.NetNS)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	applier, err := NewIPTables("iptables", ns)
+	if err != nil {
+		return err
+	}
+	if o.Cleanup {
+		if err := Cleanup(applier); err != nil {
+			return fmt.Errorf("cleanup: %w", err)
+		}
+		log.Info("removed every chain and rule of the proxy", zap.String("netns", o.NetNS))
+		return nil
+	}
+
+	ensureKernelSettings(ns, log)
+	var ct Conntrack
+	if _, err := exec.LookPath("conntrack"); err != nil {
+		log.Warn("the conntrack command is missing (Debian package conntrack): when a UDP endpoint goes away, " +
+			"clients that keep sending from the same port keep reaching it")
+	} else {
+		ct = ConntrackCommand{NS: ns}
+	}
+
+	c, err := client.New(client.Config{Server: o.Server, UserAgent: "kubelab-proxy", Timeout: 30 * time.Second})
+	if err != nil {
+		return err
+	}
+	informer := func(resource string) *client.Informer {
+		r, _ := api.Lookup(resource)
+		return client.NewInformer(c.Resource(r), client.ListOptions{Limit: 1000}, log)
+	}
+	services, endpoints, nodes := informer("services"), informer("endpoints"), informer("nodes")
+	reg := component.NewRegistry()
+	p := New(Config{
+		Node:          NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit},
+		MinSyncPeriod: o.MinSyncPeriod,
+		SyncPeriod:    o.SyncPeriod,
+		Applier:       applier,
+		Conntrack:     ct,
+		Status:        RESTStatusWriter{Client: c},
+		Services:      services,
+		Endpoints:     endpoints,
+		Nodes:         nodes,
+		Log:           log,
+		Registry:      reg,
+	})
+	services.AddHandler(p.Handler())
+	endpoints.AddHandler(p.Handler())
+	nodes.AddHandler(p.NodeHandler())
+	for _, inf := range []*client.Informer{services, endpoints, nodes} {
+		go inf.Run(ctx)
+	}
+	go func() {
+		if err := component.ServeHealth(ctx, o.Listen, reg, p.Healthy, log); err != nil {
+			log.Error("health server", zap.Error(err))
+		}
+	}()
+	if !client.WaitForSync(ctx, services, endpoints, nodes) {
+		return ctx.Err()
+	}
+	log.Info("caches synced; proxying", zap.String("node", o.NodeName), zap.Strings("nodeIPs", o.NodeIPs),
+		zap.String("clusterCIDR", o.ClusterCIDR), zap.String("netns", o.NetNS), zap.String("iptables", applier.Version()),
+		zap.Duration("minSyncPeriod", o.MinSyncPeriod), zap.Duration("syncPeriod", o.SyncPeriod))
+	p.Run(ctx)
+	log.Info("stopped; the rules stay in place so traffic keeps flowing (proxy --cleanup removes them)")
+	return nil
+}
