@@ -17,12 +17,13 @@ for pidfile in "$dir"/run/*.pid; do
 done
 if [ "$(cat "$dir/run/runtime" 2>/dev/null)" = docker ]; then
 	# The Docker node's containers, volumes, bridge, routes and chains.
+	bin/proxy --cleanup --log-level warn || true
 	bin/kubelet --runtime docker --cleanup --node-name "$(hostname)" --root-dir "$dir/kubelet" --log-level warn || true
 	for cidr in 10.244.0.0/16 10.96.0.0/12; do
 		ip route del unreachable "$cidr" 2>/dev/null || true
 	done
 	rm -f "$dir/run/runtime"
-	echo "removed the node's containers, pod network and unreachable routes"
+	echo "removed the node's containers, pod network, service rules and unreachable routes"
 fi
 if [ "${PURGE:-0}" = 1 ]; then
 	rm -rf "$dir"

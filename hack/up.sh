@@ -26,7 +26,7 @@ start() { # name, then the command line
 	echo "  started $name (pid $!), log: $dir/logs/$name.log"
 }
 
-for b in apiserver scheduler controller kubelet kctl; do
+for b in apiserver scheduler controller kubelet proxy kctl; do
 	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
 done
 echo "starting kubelab in $dir"
@@ -57,6 +57,9 @@ if [ "$runtime" = docker ]; then
 	docker image inspect kubelab/pause:latest kubelab/kubia:latest >/dev/null 2>&1 || images/build.sh
 	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
 		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet"
+	# Service IPs and NodePorts of this node (NodePorts answer on the node's
+	# non-loopback addresses: loopback would need route_localnet).
+	start proxy bin/proxy --server "$server" --node-name "$(hostname)" --listen 127.0.0.1:10256
 else
 	for i in $(seq 1 "$nodes"); do
 		start "kubelet-sim-$i" bin/kubelet --server "$server" --runtime fake --node-name "sim-$i" \
@@ -71,6 +74,14 @@ for _ in $(seq 1 100); do
 	printf '.'; sleep 0.2
 done
 echo
+if [ "$runtime" = docker ]; then
+	# A connection this machine opens to a ClusterIP needs a route before
+	# the proxy's DNAT can rewrite it; an unreachable route fails at once.
+	# Route the service range into the node's pod bridge instead: it leads
+	# only to this node's pods, so a service packet still cannot leave.
+	for _ in $(seq 1 50); do ip link show klab0 >/dev/null 2>&1 && break; sleep 0.1; done
+	ip route replace 10.96.0.0/12 dev klab0
+fi
 bin/kctl --server "$server" get nodes
 cat <<MSG
 
@@ -78,5 +89,6 @@ kubelab is up. Try:
   bin/kctl apply -f examples/replicaset.yaml
   bin/kctl get pods -o wide
   bin/kctl describe pod <name>      # the Scheduling table says why each node was or was not chosen
+  bin/kctl apply -f examples/service.yaml && curl http://\$(bin/kctl get svc kubia -o jsonpath='{.spec.clusterIP}')/   # with RUNTIME=docker
 Stop it with: make down
 MSG
