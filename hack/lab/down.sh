@@ -20,9 +20,9 @@ stop() { # pidfile
 	fi
 	rm -f "$1"
 }
-# The kubelets first (so none recreates what the cleanup removes), the
-# control plane last.
-for f in "$dir"/run/kubelet-*.pid "$dir"/run/controller.pid "$dir"/run/scheduler.pid "$dir"/run/apiserver.pid; do
+# The kubelets and proxies first (so none recreates what the cleanup
+# removes), the control plane last.
+for f in "$dir"/run/kubelet-*.pid "$dir"/run/proxy-*.pid "$dir"/run/controller.pid "$dir"/run/scheduler.pid "$dir"/run/apiserver.pid; do
 	[ -e "$f" ] && stop "$f"
 done
 
@@ -34,6 +34,10 @@ for i in $nodes; do
 		kubelet_in "$i" --runtime docker --cleanup --node-name "$name" --root-dir "$dir/$name" \
 			--bridge "$pod_bridge" --cluster-cidr "$cluster_cidr" --log-level warn ||
 			echo "$name: kubelet --cleanup failed; sweeping" >&2
+		# The proxy's chains would go with the namespace; remove them
+		# the way a real node would.
+		nsenter --net="/run/netns/$ns" bin/proxy --cleanup --log-level warn ||
+			echo "$name: proxy --cleanup failed" >&2
 	fi
 	# Whatever the cleanup could not reach (a node whose namespace is gone).
 	ids=$(docker ps -aq --filter "label=io.kubelab.node=$name")

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Stops or starts one node of the lab made by hack/lab/up.sh.
 #
-#   hack/lab/node.sh stop node2    the node fails: its kubelet is killed and
-#                                  its link to the lab bridge goes down, so
-#                                  its pods can no longer be reached
-#   hack/lab/node.sh start node2   the link comes back and a kubelet starts;
-#                                  it adopts the containers of pods still
-#                                  bound to it and removes the others
+#   hack/lab/node.sh stop node2    the node fails: its kubelet and proxy are
+#                                  killed and its link to the lab bridge goes
+#                                  down, so its pods can no longer be reached
+#   hack/lab/node.sh start node2   the link comes back and a kubelet and a
+#                                  proxy start; the kubelet adopts the
+#                                  containers of pods still bound to it and
+#                                  removes the others
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . hack/lab/common.sh
@@ -17,6 +18,7 @@ verb=$1 name=$2
 i=${BASH_REMATCH[1]}
 ip netns list | grep -q "^$(node_ns "$i")\b" || { echo "no namespace $(node_ns "$i"): is the lab up with that many nodes?" >&2; exit 1; }
 pidfile="$dir/run/kubelet-$name.pid"
+proxy_pidfile="$dir/run/proxy-$name.pid"
 
 case $verb in
 stop)
@@ -25,24 +27,40 @@ stop)
 	if [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null; then
 		echo "$name: killed its kubelet"
 	fi
-	rm -f "$pidfile"
+	# Its rules stay, as on a machine whose proxy died.
+	if [ -f "$proxy_pidfile" ] && kill -9 "$(cat "$proxy_pidfile")" 2>/dev/null; then
+		echo "$name: killed its proxy"
+	fi
+	rm -f "$pidfile" "$proxy_pidfile"
 	ip link set "$(node_veth "$i")" down
 	echo "$name: link to $lab_bridge down; Ready=Unknown in 10 s, its pods deleted 20 s later"
 	;;
 start)
 	ip link set "$(node_veth "$i")" up
+	mkdir -p "$dir/logs" "$dir/run"
 	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 		echo "$name: kubelet already running (pid $(cat "$pidfile"))"
-		exit 0
+	else
+		nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/kubelet --runtime docker \
+			--node-name "$name" --node-ip "$(node_ip "$i")" --address "$(node_ip "$i")" --port 10250 \
+			--server "$server" --root-dir "$dir/$name" --bridge "$pod_bridge" \
+			--cluster-cidr "$cluster_cidr" --network-mode host-gw \
+			>>"$dir/logs/kubelet-$name.log" 2>&1 &
+		echo $! >"$pidfile"
+		echo "  started kubelet of $name in $(node_ns "$i") (pid $!), log: $dir/logs/kubelet-$name.log"
 	fi
-	mkdir -p "$dir/logs" "$dir/run"
-	nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/kubelet --runtime docker \
-		--node-name "$name" --node-ip "$(node_ip "$i")" --address "$(node_ip "$i")" --port 10250 \
-		--server "$server" --root-dir "$dir/$name" --bridge "$pod_bridge" \
-		--cluster-cidr "$cluster_cidr" --network-mode host-gw \
-		>>"$dir/logs/kubelet-$name.log" 2>&1 &
-	echo $! >"$pidfile"
-	echo "  started kubelet of $name in $(node_ns "$i") (pid $!), log: $dir/logs/kubelet-$name.log"
+	# The proxy's rules go into the node's namespace only, as the
+	# kubelet's do; /healthz and /metrics on the node's address.
+	if [ -f "$proxy_pidfile" ] && kill -0 "$(cat "$proxy_pidfile")" 2>/dev/null; then
+		echo "$name: proxy already running (pid $(cat "$proxy_pidfile"))"
+	else
+		nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/proxy --server "$server" \
+			--node-name "$name" --node-ip "$(node_ip "$i")" --cluster-cidr "$cluster_cidr" \
+			--listen "$(node_ip "$i"):10256" \
+			>>"$dir/logs/proxy-$name.log" 2>&1 &
+		echo $! >"$proxy_pidfile"
+		echo "  started proxy of $name in $(node_ns "$i") (pid $!), log: $dir/logs/proxy-$name.log"
+	fi
 	;;
 *) usage ;;
 esac

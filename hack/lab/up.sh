@@ -3,7 +3,7 @@
 #
 #   host namespace                          node namespaces klab-node1..N
 #   apiserver, scheduler, controller        eth0 198.51.100.(10+i)
-#   bridge klab-lab 198.51.100.1 ─ veth ──  kubelet --runtime docker
+#   bridge klab-lab 198.51.100.1 ─ veth ──  kubelet --runtime docker, proxy
 #   unreachable 10.244.0.0/16, 10.96.0.0/12    bridge klab0 with the node's pod /24
 #
 # Each node is a network namespace with its own kubelet; the kubelets share
@@ -22,7 +22,7 @@ die() { echo "lab: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root: it makes network namespaces, a bridge, routes and iptables rules"
 docker info >/dev/null 2>&1 || die "Docker is not reachable (is dockerd running? is /var/run/docker.sock there?)"
 for c in ip iptables nsenter; do command -v "$c" >/dev/null || die "$c is not installed"; done
-for b in apiserver scheduler controller kubelet kctl; do
+for b in apiserver scheduler controller kubelet proxy kctl; do
 	[ -x "bin/$b" ] || die "bin/$b is missing: run 'make build' first"
 done
 [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 1 ] && [ "$nodes" -le 200 ] || die "NODES=$nodes: want 1 to 200"
@@ -99,8 +99,9 @@ start scheduler bin/scheduler --server "$server" --listen 127.0.0.1:10359
 start controller bin/controller --server "$server" --listen 127.0.0.1:10357 \
 	--node-monitor-grace-period=10s --pod-eviction-timeout=20s
 
-# 5. A kubelet per node, inside the node's namespace: its netlink and
-#    iptables act there, its Docker socket is the host's.
+# 5. A kubelet and a proxy per node, inside the node's namespace: their
+#    netlink and iptables act there, the kubelet's Docker socket is the
+#    host's.
 docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/toolbox:latest >/dev/null 2>&1 || images/build.sh
 for i in $(seq 1 "$nodes"); do
 	hack/lab/node.sh start "$(node_name "$i")"
@@ -121,8 +122,9 @@ cat <<MSG
 The lab is up. kctl finds it with:
   export KCTL_CONFIG=$dir/config
 Try:
-  bin/kctl apply -f examples/replicaset.yaml
+  bin/kctl apply -f examples/replicaset.yaml -f examples/nodeport.yaml
   bin/kctl get pods -o wide                       # spread over node1..node$nodes
+  nsenter --net=/run/netns/$(node_ns 1) wget -qO- http://$(node_ip $nodes):30123/   # any pod, from any node
   hack/lab/node.sh stop node2                     # NotReady after 10 s, its pods recreated elsewhere after 20 s more
   hack/lab/node.sh start node2
 Stop it with: make lab-down

@@ -14,10 +14,17 @@
 // own and send traffic only to pods they made:
 //
 //   - pods get addresses from the cluster CIDR 10.199.0.0/16 and services
-//     (none are made) would get theirs from 10.198.0.0/16. Before any pod
-//     starts, both get an `unreachable` route in the host's namespace, so
-//     no packet for them can leave the machine; the node's own /24 is
-//     reached through its bridge, whose route is more specific;
+//     theirs from 10.198.0.0/16. Before any pod starts, both get an
+//     `unreachable` route in the host's namespace, so no packet for them
+//     can leave the machine; the node's own /24 is reached through its
+//     bridge, whose route is more specific;
+//   - TestProxy runs the proxy in the host's namespace. Its services take
+//     cluster IPs from 10.198.7.0/24, routed to the node's bridge (the
+//     node needs a route to a cluster IP before the rules rewrite it; a
+//     packet they miss goes no further than the bridge), and its NodePorts
+//     answer on 203.0.113.10 (TEST-NET-3), a /32 on the bridge. It skips
+//     when the host already has the proxy's chains, and at the end runs
+//     the proxy's cleanup and checks that none of its chains is left;
 //   - the node's bridge is klabe2e0, not the klab0 of a real node, and the
 //     tests skip when a real kubelab node (klab0) runs on this host, since
 //     both would own the KLAB-FORWARD chain;
