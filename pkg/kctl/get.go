@@ -210,42 +210,66 @@ func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t targ
 			return err
 		}
 	}
+	// The watch goes on until Ctrl-C, across the server ending it (reopen
+	// from the last version seen), a 410 (list again for a fresh version)
+	// and the server going away for a while (retry, backing off).
+	backoff := 200 * time.Millisecond
+	warned := false
+	lost := func(err error) {
+		if !warned {
+			fmt.Fprintf(g.errOut, "Warning: lost the watch (%v); reconnecting…\n", err)
+			warned = true
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
 	for {
 		opts.ResourceVersion = rv
 		w, err := rc.Watch(ctx, opts)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		if err == nil {
+			for ev := range w.ResultChan() {
+				warned, backoff = false, 200*time.Millisecond
+				rv = ev.Object.GetObjectMeta().ResourceVersion
+				if ev.Type == api.Bookmark {
+					continue
+				}
+				if err := show([]api.Object{ev.Object}); err != nil {
+					w.Stop()
+					return err
+				}
 			}
-			return err
+			err = w.Err()
 		}
-		for ev := range w.ResultChan() {
-			rv = ev.Object.GetObjectMeta().ResourceVersion
-			if ev.Type == api.Bookmark {
-				continue
-			}
-			if err := show([]api.Object{ev.Object}); err != nil {
-				w.Stop()
-				return err
-			}
-		}
-		switch err := w.Err(); {
+		switch {
 		case ctx.Err() != nil:
 			return nil
 		case client.IsGone(err):
 			opts.ResourceVersion = ""
-			if _, rv, err = rc.List(ctx, opts); err != nil {
-				return err
+			_, fresh, lerr := rc.List(ctx, opts)
+			if lerr != nil && !transient(lerr) {
+				return lerr
+			}
+			if lerr == nil {
+				rv = fresh
 			}
 		case err != nil && !errors.Is(err, io.EOF):
-			return err
+			if !transient(err) {
+				return err
+			}
+			lost(err)
 		}
-		select { // the server ended the watch: reopen it, without hammering
+		select { // reopen it, without hammering the server
 		case <-ctx.Done():
 			return nil
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(backoff):
 		}
 	}
+}
+
+// transient reports an error worth retrying a watch over: no answer at
+// all (the server is restarting) or a server-side failure (5xx).
+func transient(err error) bool {
+	st, ok := client.StatusOf(err)
+	return !ok || st.Code >= 500
 }
 
 func joinSelector(a, b string) string {

@@ -19,6 +19,8 @@ type cluster struct {
 	addr       string
 	dir        string
 	c          *client.Client
+	apiserver  *process
+	scheduler  *process
 	controller *process
 	kubelets   map[string]*process
 }
@@ -32,13 +34,12 @@ func startCluster(t *testing.T, nodes ...string) *cluster {
 		t.Skip("runs a whole control plane and simulated nodes as processes")
 	}
 	cl := &cluster{t: t, addr: freeAddr(t), dir: t.TempDir(), kubelets: map[string]*process{}}
-	start(t, "apiserver", "--listen", cl.addr, "--data-dir", cl.dir+"/etcd", "--log-level", "warn")
-	waitHealthy(t, cl.addr)
+	cl.startAPIServer()
 	var err error
 	if cl.c, err = client.New(client.Config{Server: cl.server(), QPS: -1, Burst: -1}); err != nil {
 		t.Fatal(err)
 	}
-	start(t, "scheduler", "--server", cl.server(), "--listen", "", "--log-level", "warn")
+	cl.startScheduler()
 	cl.startController()
 	for _, n := range nodes {
 		cl.startKubelet(n)
@@ -48,6 +49,15 @@ func startCluster(t *testing.T, nodes ...string) *cluster {
 }
 
 func (cl *cluster) server() string { return "http://" + cl.addr }
+
+func (cl *cluster) startAPIServer() {
+	cl.apiserver = start(cl.t, "apiserver", "--listen", cl.addr, "--data-dir", cl.dir+"/etcd", "--log-level", "warn")
+	waitHealthy(cl.t, cl.addr)
+}
+
+func (cl *cluster) startScheduler() {
+	cl.scheduler = start(cl.t, "scheduler", "--server", cl.server(), "--listen", "", "--log-level", "warn")
+}
 
 func (cl *cluster) startController() {
 	cl.controller = start(cl.t, "controller", "--server", cl.server(), "--listen", "", "--log-level", "warn",
