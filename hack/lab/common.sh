@@ -39,3 +39,22 @@ kubelet_in() {
 	local i=$1; shift
 	nsenter --net="/run/netns/$(node_ns "$i")" bin/kubelet "$@"
 }
+
+# start_component NAME starts a control-plane program in the background,
+# as up.sh does and as hack/lab/control.sh does after a kill.
+start_component() {
+	local name=$1
+	local -a cmd
+	case $name in
+	apiserver) cmd=(bin/apiserver --listen "$host_ip:$api_port" --data-dir "$dir/etcd"
+		--cluster-cidr "$cluster_cidr" --service-cluster-ip-range "$service_cidr") ;;
+	scheduler) cmd=(bin/scheduler --server "$server" --listen 127.0.0.1:10359) ;;
+	controller) cmd=(bin/controller --server "$server" --listen 127.0.0.1:10357
+		--node-monitor-grace-period=10s --pod-eviction-timeout=20s) ;;
+	*) echo "unknown component $name" >&2; return 2 ;;
+	esac
+	mkdir -p "$dir/logs" "$dir/run"
+	nohup "${cmd[@]}" >>"$dir/logs/$name.log" 2>&1 &
+	echo $! >"$dir/run/$name.pid"
+	echo "  started $name (pid $!), log: $dir/logs/$name.log"
+}

@@ -44,13 +44,6 @@ trap failed ERR
 mkdir -p "$dir/logs" "$dir/run"
 echo "$nodes" >"$dir/run/nodes"
 
-start() { # name, then the command line
-	local name=$1; shift
-	nohup "$@" >>"$dir/logs/$name.log" 2>&1 &
-	echo $! >"$dir/run/$name.pid"
-	echo "  started $name (pid $!), log: $dir/logs/$name.log"
-}
-
 echo "starting a $nodes-node kubelab lab in $dir"
 # 1. Nothing of the lab may leave the machine, whatever goes wrong later.
 for cidr in "$cluster_cidr" "$service_cidr"; do
@@ -85,8 +78,7 @@ for i in $(seq 1 "$nodes"); do
 done
 
 # 4. The control plane on the host, listening on the lab bridge.
-start apiserver bin/apiserver --listen "$host_ip:$api_port" --data-dir "$dir/etcd" \
-	--cluster-cidr "$cluster_cidr" --service-cluster-ip-range "$service_cidr"
+start_component apiserver
 printf '  waiting for the apiserver at %s ' "$server"
 for i in $(seq 1 100); do
 	bin/kctl --server "$server" version >/dev/null 2>&1 && break
@@ -95,9 +87,8 @@ for i in $(seq 1 100); do
 done
 echo "ready"
 echo "server: $server" >"$dir/config"
-start scheduler bin/scheduler --server "$server" --listen 127.0.0.1:10359
-start controller bin/controller --server "$server" --listen 127.0.0.1:10357 \
-	--node-monitor-grace-period=10s --pod-eviction-timeout=20s
+start_component scheduler
+start_component controller
 
 # 5. A kubelet and a proxy per node, inside the node's namespace: their
 #    netlink and iptables act there, the kubelet's Docker socket is the

@@ -43,6 +43,7 @@ func TestLab(t *testing.T) {
 	t.Run("NodePortOnEveryNode", l.nodePortOnEveryNode)
 	t.Run("DaemonSetFollowsNodeLabel", l.daemonSetFollowsNodeLabel)
 	t.Run("ScaleConvergesExactly", l.scaleConvergesExactly)
+	t.Run("ComponentsKilledMidScaleUp", l.componentsKilledMidScaleUp)
 	t.Run("StoppedNodePodsRecreated", l.stoppedNodePodsRecreated) // last: node3 stays down
 }
 
@@ -174,6 +175,40 @@ func (l *lab) scaleConvergesExactly(t *testing.T) {
 			}
 		}
 	}
+}
+
+// componentsKilledMidScaleUp: in the middle of a scale-up, each
+// control-plane program and then one node's kubelet and proxy are killed
+// with SIGKILL and started again; each time the ReplicaSet ends with
+// exactly the desired pods, all ready, and stays so.
+func (l *lab) componentsKilledMidScaleUp(t *testing.T) {
+	steps := []struct{ script, stop, start, what string }{
+		{"hack/lab/control.sh", "kill", "start", "scheduler"},
+		{"hack/lab/control.sh", "kill", "start", "controller"},
+		{"hack/lab/control.sh", "kill", "start", "apiserver"},
+		{"hack/lab/node.sh", "stop", "start", nodeName(2)},
+	}
+	n := 6
+	for _, s := range steps {
+		n += 2
+		l.mustKctl(t, "scale", "rs", "kubia", fmt.Sprintf("--replicas=%d", n))
+		time.Sleep(150 * time.Millisecond)
+		for _, verb := range []string{s.stop, s.start} {
+			if out, err := l.script(s.script, verb, s.what); err != nil {
+				t.Fatalf("%s %s %s: %v\n%s", s.script, verb, s.what, err, out)
+			}
+		}
+		l.waitReady(t, "app=kubia", n, 90*time.Second)
+		for range 10 {
+			time.Sleep(200 * time.Millisecond)
+			if pods, err := l.pods("app=kubia"); err == nil && len(pods) != n {
+				t.Fatalf("after %s was killed: %d pods, want exactly %d: %v", s.what, len(pods), n, podNames(pods))
+			}
+		}
+		t.Logf("%s killed and restarted mid scale-up: exactly %d ready pods", s.what, n)
+	}
+	l.mustKctl(t, "scale", "rs", "kubia", "--replicas=6")
+	l.waitReady(t, "app=kubia", 6, 60*time.Second)
 }
 
 // stoppedNodePodsRecreated: node3's kubelet dies and its link goes down;
