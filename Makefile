@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 CMDS    := $(notdir $(wildcard cmd/*))
 NODES   ?= 1
-RUNTIME ?= fake
+RUNTIME ?= auto
 
 .PHONY: help build images test test-images test-short verify fmt up down lab lab-down bench fuzz clean
 
@@ -34,7 +34,7 @@ verify: ## gofmt and go vet
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')
 
-up: build ## start a cluster here: NODES=3 simulated nodes, or RUNTIME=docker for a real node (state in .kubelab/)
+up: build ## start a cluster here: a Docker node (root + Docker), else simulated; NODES=3 for 3 simulated nodes
 	NODES=$(NODES) RUNTIME=$(RUNTIME) hack/up.sh
 
 down: ## stop the cluster started by make up

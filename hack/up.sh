@@ -4,15 +4,29 @@
 # node agents. State and logs live in .kubelab/ (override with
 # KUBELAB_DIR); kctl's config is written to .kubelab/config.
 #
+#   hack/up.sh                   one real node running pods on Docker when run
+#                                as root with Docker reachable, else simulated
 #   NODES=3 hack/up.sh           three simulated nodes (kubelet --runtime=fake)
-#   RUNTIME=docker hack/up.sh    one real node running pods on Docker
+#   RUNTIME=docker hack/up.sh    insist on the real node
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
 addr="${KUBELAB_LISTEN:-127.0.0.1:6443}"
 server="http://$addr"
 nodes="${NODES:-1}"
-runtime="${RUNTIME:-fake}"
+runtime="${RUNTIME:-auto}"
+if [ "$runtime" = auto ]; then
+	runtime=fake
+	if [ "$nodes" = 1 ] && [ "$(id -u)" = 0 ] && docker info >/dev/null 2>&1; then runtime=docker; fi
+	echo "runtime: $runtime (RUNTIME=docker or RUNTIME=fake to choose)"
+fi
+if [ "$runtime" = docker ]; then
+	# A real node wires networks and iptables, and runs pods on Docker.
+	[ "$(id -u)" = 0 ] || { echo "a Docker node needs root (sudo make up), or use NODES=3 for simulated nodes" >&2; exit 1; }
+	docker info >/dev/null 2>&1 || { echo "Docker is not reachable (is dockerd running? DOCKER_HOST?); NODES=3 runs simulated nodes without it" >&2; exit 1; }
+	command -v iptables >/dev/null || { echo "the iptables command is missing: apt-get install iptables" >&2; exit 1; }
+	command -v ip >/dev/null || { echo "the ip command is missing: apt-get install iproute2" >&2; exit 1; }
+fi
 mkdir -p "$dir/logs" "$dir/run"
 
 start() { # name, then the command line
