@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -15,12 +16,15 @@ import (
 
 // dockerFlags are the flags of --runtime=docker.
 type dockerFlags struct {
-	pauseImage, clusterCIDR, mode, bridge string
+	pauseImage, clusterCIDR, mode, bridge, egress string
 }
 
 // useDocker connects to the Docker Engine and gives opts the Docker runtime
 // and, for once the node knows its pod CIDR, the pod network.
 func useDocker(opts *kubelet.Options, f dockerFlags) error {
+	if f.egress != network.EgressDeny && f.egress != network.EgressAllow {
+		return fmt.Errorf("--pod-egress %q: want %q or %q", f.egress, network.EgressDeny, network.EgressAllow)
+	}
 	if err := opts.Complete(); err != nil { // the node name and the root dir
 		return err
 	}
@@ -42,7 +46,7 @@ func useDocker(opts *kubelet.Options, f dockerFlags) error {
 	opts.NewNetwork = func(podCIDR, nodeIP string) (kubelet.PodNetwork, error) {
 		n, err := network.New(network.Config{
 			NodeName: opts.NodeName, PodCIDR: podCIDR, ClusterCIDR: f.clusterCIDR,
-			Bridge: f.bridge, Mode: f.mode, NodeIP: nodeIP, Log: log.Named("network"),
+			Bridge: f.bridge, Mode: f.mode, NodeIP: nodeIP, Egress: f.egress, Log: log.Named("network"),
 		})
 		if err != nil {
 			return nil, err

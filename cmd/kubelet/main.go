@@ -67,6 +67,7 @@ func main() {
 	f.StringVar(&dockerOpts.clusterCIDR, "cluster-cidr", network.DefaultClusterCIDR, "every node's pod CIDRs together, as the apiserver's --cluster-cidr (--runtime=docker)")
 	f.StringVar(&dockerOpts.mode, "network-mode", network.ModeHostGW, `how pod traffic crosses nodes: "host-gw" (nodes on one layer-2 network) or "vxlan" (--runtime=docker)`)
 	f.StringVar(&dockerOpts.bridge, "bridge", network.DefaultBridge, "the node's pod bridge (--runtime=docker)")
+	f.StringVar(&dockerOpts.egress, "pod-egress", network.EgressDeny, `where pods may send: "deny" keeps them inside the cluster (pods, services, nodes, cluster DNS) and refuses the rest; "allow" lets them out, masqueraded to the node's address (--runtime=docker)`)
 	f.BoolVar(&cleanup, "cleanup", false, "remove this node's containers, volumes and pod network, then exit (--runtime=docker)")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)

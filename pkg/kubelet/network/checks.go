@@ -46,6 +46,8 @@ type facts struct {
 	bridgeNFCall    string   // bridge-nf-call-iptables
 	forwardPolicy   string   // ACCEPT, DROP
 	forwardHooked   bool     // FORWARD jumps to KLAB-FORWARD
+	egress          string   // what KLAB-FORWARD does with pod traffic leaving the cluster: deny, allow, ""
+	egressRefused   uint64   // packets its reject rule refused
 	iptablesVersion string   // "iptables v1.8.9 (nf_tables)"
 	legacyTables    []string // tables of the legacy backend in the node's namespace
 	nodeIP          string
@@ -72,6 +74,8 @@ func (n *Network) gatherFacts() facts {
 	f.forwardPolicy, err = forwardPolicy(n.ipt)
 	note(err)
 	f.forwardHooked, err = hooked(n.ipt, forwardHook)
+	note(err)
+	f.egress, f.egressRefused, err = egressState(n.ipt)
 	note(err)
 	f.iptablesVersion, err = n.ipt.Version()
 	note(err)
@@ -135,6 +139,14 @@ func evaluate(f facts) []Finding {
 		add(OK, "the FORWARD policy is DROP, and %s accepts pod traffic", forwardChain)
 	case f.forwardPolicy != "":
 		add(OK, "the FORWARD policy is %s", f.forwardPolicy)
+	}
+
+	switch f.egress {
+	case EgressDeny:
+		add(OK, "pod egress denied: pods reach pods, services, nodes and the cluster DNS only; "+
+			"%d packets from pods to elsewhere refused so far (the REJECT rule in %s)", f.egressRefused, forwardChain)
+	case EgressAllow:
+		add(Warning, "pod egress allowed (kubelet --pod-egress=allow): pods reach any address, masqueraded to the node's")
 	}
 
 	switch {

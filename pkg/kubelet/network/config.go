@@ -32,6 +32,16 @@ const (
 	vxlanOverhead      = 50 // outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8
 )
 
+// Pod egress settings (Config.Egress, kubelet --pod-egress).
+const (
+	// EgressDeny lets pods reach pods, services, the nodes and the
+	// cluster DNS, and refuses everything else at once.
+	EgressDeny = "deny"
+	// EgressAllow also lets pods reach any other address, masqueraded
+	// to the node's: for a lab on real hosts that pods may leave.
+	EgressAllow = "allow"
+)
+
 // Config describes one node's pod network.
 type Config struct {
 	NodeName    string
@@ -57,10 +67,10 @@ type Config struct {
 	// sends from it, and Checks compares it with the default route.
 	NodeIP string
 
-	// Masquerade rewrites the source of pod traffic leaving the cluster
-	// CIDR to the node's address. Off by default: the lab keeps its
-	// traffic inside.
-	Masquerade bool
+	// Egress says where pods may send: EgressDeny (the default) keeps
+	// them inside the cluster, EgressAllow lets them out, masqueraded to
+	// the node's address. See forwardRules.
+	Egress string
 
 	Log *zap.Logger
 }
@@ -88,6 +98,8 @@ type Network struct {
 	nl  *netlink.Handle // netlink, speaking to the node's namespace
 	ipt iptables        // iptables, run inside the node's namespace
 	sys sysctls         // /proc/sys, as the node's namespace sees it
+
+	peerIPs []netip.Addr // the other nodes' addresses, which pods may reach
 }
 
 // New checks cfg, fills in its defaults and opens the node's namespace.
@@ -144,6 +156,9 @@ func newNetwork(cfg Config) (*Network, error) {
 	if cfg.Log == nil {
 		cfg.Log = zap.NewNop()
 	}
+	if cfg.Egress == "" {
+		cfg.Egress = EgressDeny
+	}
 
 	n := &Network{cfg: cfg, log: cfg.Log.With(zap.String("podCIDR", cfg.PodCIDR))}
 	var err error
@@ -174,6 +189,9 @@ func newNetwork(cfg Config) (*Network, error) {
 		}
 	default:
 		return nil, fmt.Errorf("mode %q: want %q or %q", cfg.Mode, ModeHostGW, ModeVXLAN)
+	}
+	if cfg.Egress != EgressDeny && cfg.Egress != EgressAllow {
+		return nil, fmt.Errorf("pod egress %q: want %q or %q", cfg.Egress, EgressDeny, EgressAllow)
 	}
 	if len(cfg.Bridge) > 15 || len(cfg.VXLANDevice) > 15 {
 		return nil, errors.New("interface names are at most 15 characters")

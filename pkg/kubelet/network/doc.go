@@ -57,10 +57,14 @@
 //   - the bridge klab0, and a veth per pod;
 //   - net.ipv4.ip_forward=1 and, if br_netfilter is loaded,
 //     net.bridge.bridge-nf-call-iptables=1;
-//   - the filter chain KLAB-FORWARD, jumped to from FORWARD, accepting the
-//     cluster CIDR (Docker's FORWARD policy is DROP); with Masquerade, the
-//     nat chain KLAB-POSTROUTING masquerading pod traffic leaving the
-//     cluster CIDR;
+//   - the filter chain KLAB-FORWARD, jumped to from FORWARD, accepting pod
+//     traffic (Docker's FORWARD policy is DROP). With egress denied (the
+//     default) it accepts only what stays inside the cluster: pods, the
+//     other nodes' addresses, and service traffic the proxy rewrote to an
+//     endpoint; anything else a pod sends is refused by one REJECT rule
+//     whose counter `kctl doctor` shows. With egress allowed it accepts all
+//     pod traffic, and the nat chain KLAB-POSTROUTING masquerades what
+//     leaves the cluster CIDR;
 //   - routes to the other nodes' pod CIDRs, marked "proto 75";
 //   - in VXLAN mode, the device klab.vxlan with an FDB and a neighbour
 //     entry per peer.

@@ -1,8 +1,10 @@
 package network
 
 import (
+	"net/netip"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -33,7 +35,7 @@ func (h hook) jumpRule() []string {
 	return []string{"-m", "comment", "--comment", "kubelab", "-j", h.chain}
 }
 
-// forwardRules accept pod traffic in FORWARD.
+// forwardRules decide, in FORWARD, what pod traffic the node passes on.
 //
 // Docker sets FORWARD's policy to DROP, and with br_netfilter loaded even
 // traffic between two pods on the same bridge passes FORWARD; without these
@@ -43,16 +45,48 @@ func (h hook) jumpRule() []string {
 // FORWARD; on a restart it only inserts its own jumps at the top, and those
 // return here for traffic that is not Docker's. DOCKER-USER would survive
 // too, but only where Docker runs and only once Docker made it.
-func forwardRules(clusterCIDR string) [][]string {
-	return [][]string{
-		{"-s", clusterCIDR, "-m", "comment", "--comment", "kubelab: from pods", "-j", "ACCEPT"},
+//
+// With EgressDeny a pod may reach pods, the other nodes, and whatever the
+// service proxy rewrote its destination to (conntrack's DNAT state: the
+// proxy sends service traffic only to endpoints inside the cluster, the
+// cluster DNS among them); any other new connection from a pod is
+// refused at once, by the one rule whose counter `kctl doctor` shows.
+// Traffic to this node's own addresses never passes FORWARD: it is the
+// node's INPUT. With EgressAllow, pods may send anywhere.
+func forwardRules(clusterCIDR, egress string, peerIPs []netip.Addr) [][]string {
+	rules := [][]string{
+		{"-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-m", "comment", "--comment", "kubelab: replies", "-j", "ACCEPT"},
 		{"-d", clusterCIDR, "-m", "comment", "--comment", "kubelab: to pods", "-j", "ACCEPT"},
 	}
+	if egress == EgressAllow {
+		return append(rules, []string{"-s", clusterCIDR, "-m", "comment", "--comment", "kubelab: from pods", "-j", "ACCEPT"})
+	}
+	rules = append(rules, []string{"-s", clusterCIDR, "-m", "conntrack", "--ctstate", "DNAT",
+		"-m", "comment", "--comment", "kubelab: pods to services", "-j", "ACCEPT"})
+	for _, ip := range peerIPs {
+		rules = append(rules, []string{"-s", clusterCIDR, "-d", ip.String() + "/32",
+			"-m", "comment", "--comment", "kubelab: pods to nodes", "-j", "ACCEPT"})
+	}
+	return append(rules, egressRejectRule(clusterCIDR))
+}
+
+// egressRejectComment marks the rule that refuses pod egress; Checks
+// reads its packet counter.
+const egressRejectComment = "kubelab: pod egress denied"
+
+// egressRejectRule refuses a pod's connection to anywhere else with "port
+// unreachable": the client fails at once with "connection refused", the
+// way the proxy refuses a service without endpoints, instead of waiting
+// for a timeout.
+func egressRejectRule(clusterCIDR string) []string {
+	return []string{"-s", clusterCIDR, "-m", "comment", "--comment", egressRejectComment,
+		"-j", "REJECT", "--reject-with", "icmp-port-unreachable"}
 }
 
 // masqueradeRules give pod traffic that leaves the cluster CIDR the node's
-// source address, so the outside world can answer it. Traffic between pods
-// keeps its pod addresses: the cluster routes them with no NAT.
+// source address, so the outside world can answer it (EgressAllow only).
+// Traffic between pods keeps its pod addresses: the cluster routes them
+// with no NAT.
 func masqueradeRules(clusterCIDR string) [][]string {
 	return [][]string{
 		{"-s", clusterCIDR, "!", "-d", clusterCIDR, "-m", "comment", "--comment", "kubelab: pods to the outside", "-j", "MASQUERADE"},
@@ -69,9 +103,10 @@ type iptables interface {
 	Insert(table, chain string, pos int, rulespec ...string) error
 	Exists(table, chain string, rulespec ...string) (bool, error)
 	Delete(table, chain string, rulespec ...string) error
-	List(table, chain string) ([]string, error) // in iptables -S form
-	Version() (string, error)                   // `iptables --version`
-	LegacyTables() ([]string, error)            // tables the legacy backend holds here
+	List(table, chain string) ([]string, error)             // in iptables -S form
+	ListWithCounters(table, chain string) ([]string, error) // iptables -S -v: "... -c packets bytes"
+	Version() (string, error)                               // `iptables --version`
+	LegacyTables() ([]string, error)                        // tables the legacy backend holds here
 }
 
 // ensureHook makes chain hold exactly rules, and from jump to it.
@@ -147,6 +182,33 @@ func removeHook(ipt iptables, h hook) error {
 	return ipt.DeleteChain(h.table, h.chain)
 }
 
+// egressState reads KLAB-FORWARD: "deny" and how many packets its reject
+// rule refused, "allow" when pods may leave, "" when the chain is absent.
+func egressState(ipt iptables) (mode string, refused uint64, err error) {
+	if ok, err := ipt.ChainExists(forwardHook.table, forwardChain); err != nil || !ok {
+		return "", 0, err
+	}
+	lines, err := ipt.ListWithCounters(forwardHook.table, forwardChain)
+	if err != nil {
+		return "", 0, err
+	}
+	mode = EgressAllow
+	for _, l := range lines {
+		if !strings.Contains(l, egressRejectComment) {
+			continue
+		}
+		mode = EgressDeny
+		f := strings.Fields(l)
+		for i := 0; i+1 < len(f); i++ {
+			if f[i] == "-c" {
+				refused, err = strconv.ParseUint(f[i+1], 10, 64)
+				break
+			}
+		}
+	}
+	return mode, refused, err
+}
+
 // forwardPolicy reads the policy of FORWARD ("ACCEPT", "DROP") from the
 // first line iptables -S prints: "-P FORWARD DROP".
 func forwardPolicy(ipt iptables) (string, error) {
@@ -213,6 +275,11 @@ func (t *nsIPTables) Exists(table, chain string, rule ...string) (ok bool, err e
 
 func (t *nsIPTables) Delete(table, chain string, rule ...string) error {
 	return t.do(func(ipt *goipt.IPTables) error { return ipt.Delete(table, chain, rule...) })
+}
+
+func (t *nsIPTables) ListWithCounters(table, chain string) (lines []string, err error) {
+	err = t.do(func(ipt *goipt.IPTables) (err error) { lines, err = ipt.ListWithCounters(table, chain); return })
+	return lines, err
 }
 
 func (t *nsIPTables) List(table, chain string) (lines []string, err error) {

@@ -57,22 +57,22 @@ func TestInitMakesTheBridgeAndRules(t *testing.T) {
 		t.Errorf("FORWARD does not jump to KLAB-FORWARD (err %v)", err)
 	}
 	if ok, _ := n.ipt.ChainExists("nat", postroutingChain); ok {
-		t.Error("KLAB-POSTROUTING exists without Masquerade")
+		t.Error("KLAB-POSTROUTING exists while egress is denied")
 	}
 
-	n.cfg.Masquerade = true
+	n.cfg.Egress = EgressAllow
 	if err := n.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := n.ipt.Exists("nat", postroutingChain, masqueradeRules("10.244.0.0/16")[0]...); err != nil || !ok {
-		t.Errorf("Masquerade: no MASQUERADE rule (err %v)", err)
+		t.Errorf("egress allowed: no MASQUERADE rule (err %v)", err)
 	}
-	n.cfg.Masquerade = false
+	n.cfg.Egress = EgressDeny
 	if err := n.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := n.ipt.ChainExists("nat", postroutingChain); ok {
-		t.Error("KLAB-POSTROUTING still there after Masquerade was turned off")
+		t.Error("KLAB-POSTROUTING still there after egress was denied again")
 	}
 }
 
@@ -300,7 +300,7 @@ func testPodsOnTwoNodes(t *testing.T, mode string) {
 	var nodes, pods [2]testNS
 	for i, p := range peers {
 		nets[i], nodes[i] = newTestNetwork(t, Config{NodeName: p.NodeName, PodCIDR: p.PodCIDR,
-			NodeIP: p.NodeIP, Mode: mode, Masquerade: i == 0})
+			NodeIP: p.NodeIP, Mode: mode, Egress: []string{EgressAllow, EgressDeny}[i]})
 	}
 	joinNodes(t, nodes[0], nodes[1], peers[0].NodeIP, peers[1].NodeIP)
 	podIPs := []string{"10.244.1.2", "10.244.2.2"}
@@ -433,5 +433,119 @@ func TestChecksOnANode(t *testing.T) {
 	}
 	if p := problems(); len(p) != 0 {
 		t.Errorf("after Init: problems %q, want none", p)
+	}
+}
+
+// TestPodEgress sends a pod's connection to an "outside" address: a
+// namespace of the test's own, reached through the node's default route,
+// standing in for the internet. 192.0.2.10 (TEST-NET-1) lives only there.
+// With egress denied the pod is refused at once, the refusal is counted,
+// and the outside namespace sees nothing; the node's peers stay
+// reachable. With egress allowed the pod gets through, masqueraded to
+// the node's address.
+func TestPodEgress(t *testing.T) {
+	for _, egress := range []string{EgressDeny, EgressAllow} {
+		t.Run(egress, func(t *testing.T) {
+			requireRoot(t)
+			testPodEgress(t, egress)
+		})
+	}
+}
+
+func testPodEgress(t *testing.T, egress string) {
+	ctx := context.Background()
+	const nodeIP, outsideIP, internetIP, podIP = "203.0.113.1", "203.0.113.2", "192.0.2.10", "10.244.1.2"
+	n, node := newTestNetwork(t, Config{NodeName: "node1", PodCIDR: "10.244.1.0/24", NodeIP: nodeIP, Egress: egress})
+	outside := newNS(t, "outside")
+	joinNodes(t, node, outside, nodeIP, outsideIP)
+	withHandle(t, node, func(nl *netlink.Handle) error {
+		return nl.RouteAdd(&netlink.Route{Gw: net.ParseIP(outsideIP)}) // the node's default route leads outside
+	})
+	withHandle(t, outside, func(nl *netlink.Handle) error {
+		lo, err := nl.LinkByName("lo")
+		if err != nil {
+			return err
+		}
+		addr, _ := netlink.ParseAddr(internetIP + "/32")
+		if err := nl.AddrAdd(lo, addr); err != nil {
+			return err
+		}
+		// The way back to the pods, as a peer node in host-gw mode has it.
+		_, pods, _ := net.ParseCIDR("10.244.1.0/24")
+		return nl.RouteAdd(&netlink.Route{Dst: pods, Gw: net.ParseIP(nodeIP)})
+	})
+	dockerLikeForward(t, node)
+	if err := n.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pod := newNS(t, "pod")
+	if _, err := n.SetupPodNS(ctx, "uid-a", podIP, pod.h); err != nil {
+		t.Fatal(err)
+	}
+	// The outside namespace is also a node of the cluster (its address
+	// is a peer's): pods may reach that address, whatever the setting.
+	if err := n.SyncRoutes(ctx, []Peer{{NodeName: "node2", NodeIP: outsideIP, PodCIDR: "10.244.2.0/24"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tcpTalk(pod, outside, outsideIP, 2*time.Second); err != nil {
+		t.Errorf("pod to a peer node's address: %v", err)
+	}
+
+	from, err := dialOutside(pod, outside, internetIP)
+	if egress == EgressDeny {
+		if !errors.Is(err, unix.ECONNREFUSED) {
+			t.Fatalf("pod to %s with egress denied: got %v (seen from %q), want connection refused", internetIP, err, from)
+		}
+		if _, refused, err := egressState(n.ipt); refused == 0 || err != nil {
+			t.Errorf("the egress reject rule counted %d packets (err %v), want the refused connection", refused, err)
+		}
+		found := false
+		for _, f := range n.Checks(ctx) {
+			found = found || strings.HasPrefix(f.Message, "pod egress denied")
+		}
+		if !found {
+			t.Error("Checks say nothing about pod egress")
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("pod to %s with egress allowed: %v", internetIP, err)
+	}
+	if from != nodeIP {
+		t.Errorf("the outside saw the pod's connection from %s, want the node's %s (masqueraded)", from, nodeIP)
+	}
+}
+
+// dialOutside listens on ip:7777 in the outside namespace, connects from
+// the pod, and returns the source address the outside saw.
+func dialOutside(pod, outside testNS, ip string) (string, error) {
+	var ln net.Listener
+	if err := inNetNS(outside.h, func() (err error) { ln, err = net.Listen("tcp4", ip+":7777"); return err }); err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	seen := make(chan string, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
+			seen <- host
+			c.Close()
+		}
+	}()
+	err := inNetNS(pod.h, func() error {
+		c, err := net.DialTimeout("tcp4", ip+":7777", 2*time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	select {
+	case s := <-seen:
+		return s, err
+	case <-time.After(time.Second):
+		return "", err
 	}
 }

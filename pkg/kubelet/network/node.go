@@ -124,14 +124,14 @@ func (n *Network) ensureSysctl(name, value string) error {
 	return nil
 }
 
-// ensureRules installs KLAB-FORWARD, and KLAB-POSTROUTING only when
-// masquerading is asked for (and removes it when it no longer is).
+// ensureRules installs KLAB-FORWARD, and KLAB-POSTROUTING only when pods
+// may leave the cluster (and removes it when they no longer may).
 func (n *Network) ensureRules() error {
 	cluster := n.clusterCIDR.String()
-	if err := ensureHook(n.ipt, forwardHook, forwardRules(cluster)); err != nil {
+	if err := ensureHook(n.ipt, forwardHook, forwardRules(cluster, n.cfg.Egress, n.peerIPs)); err != nil {
 		return err
 	}
-	if n.cfg.Masquerade {
+	if n.cfg.Egress == EgressAllow {
 		return ensureHook(n.ipt, postroutingHook, masqueradeRules(cluster))
 	}
 	return removeHook(n.ipt, postroutingHook)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/vishvananda/netlink"
 	"go.uber.org/zap"
@@ -33,6 +34,9 @@ func (n *Network) SyncRoutes(ctx context.Context, peers []Peer) error {
 	defer n.mu.Unlock()
 
 	remote, errs := n.remotePeers(peers)
+	if err := n.allowPeers(remote); err != nil {
+		errs = append(errs, fmt.Errorf("iptables: %w", err))
+	}
 	var want []*netlink.Route
 	if n.cfg.Mode == ModeVXLAN {
 		vx, err := n.ensureVXLAN()
@@ -53,6 +57,23 @@ func (n *Network) SyncRoutes(ctx context.Context, peers []Peer) error {
 	}
 	errs = append(errs, n.deleteRoutesExcept(keep))
 	return errors.Join(errs...)
+}
+
+// allowPeers lets pods reach the peers' node addresses (a NodePort on
+// another node, say) when egress is denied: KLAB-FORWARD lists them. It
+// rewrites the chain only when the list changed.
+func (n *Network) allowPeers(peers []remotePeer) error {
+	ips := make([]netip.Addr, 0, len(peers))
+	for _, p := range peers {
+		ips = append(ips, p.nodeIP)
+	}
+	slices.SortFunc(ips, netip.Addr.Compare)
+	ips = slices.Compact(ips)
+	if slices.Equal(ips, n.peerIPs) {
+		return nil
+	}
+	n.peerIPs = ips
+	return n.ensureRules()
 }
 
 // remotePeer is a peer whose addresses parsed.

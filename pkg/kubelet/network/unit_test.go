@@ -5,6 +5,7 @@ package network
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -160,20 +161,29 @@ func (f *fakeIPTables) List(table, chain string) ([]string, error) {
 	return out, nil
 }
 
+func (f *fakeIPTables) ListWithCounters(table, chain string) ([]string, error) {
+	lines, _ := f.List(table, chain)
+	for i := 1; i < len(lines); i++ {
+		lines[i] += " -c 0 0"
+	}
+	return lines, nil
+}
+
 func (f *fakeIPTables) Version() (string, error)        { return "iptables v1.8.9 (nf_tables)", nil }
 func (f *fakeIPTables) LegacyTables() ([]string, error) { return nil, nil }
 
 func TestEnsureAndRemoveHook(t *testing.T) {
 	ipt := newFakeIPTables()
-	rules := forwardRules("10.244.0.0/16")
+	rules := forwardRules("10.244.0.0/16", EgressAllow, nil)
 
 	if err := ensureHook(ipt, forwardHook, rules); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		"-t filter -F KLAB-FORWARD",
-		"-t filter -A KLAB-FORWARD -s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
+		"-t filter -A KLAB-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
 		"-t filter -A KLAB-FORWARD -d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
+		"-t filter -A KLAB-FORWARD -s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
 		"-t filter -I FORWARD 1 -m comment --comment kubelab -j KLAB-FORWARD",
 	}
 	if !slices.Equal(ipt.writes, want) {
@@ -193,8 +203,8 @@ func TestEnsureAndRemoveHook(t *testing.T) {
 	if err := ensureHook(ipt, forwardHook, rules); err != nil {
 		t.Fatal(err)
 	}
-	if got := ipt.chains["filter/KLAB-FORWARD"]; len(got) != 2 {
-		t.Errorf("after repair the chain holds %q, want the two accept rules", got)
+	if got := ipt.chains["filter/KLAB-FORWARD"]; len(got) != 3 {
+		t.Errorf("after repair the chain holds %q, want the three accept rules", got)
 	}
 
 	if err := removeHook(ipt, forwardHook); err != nil {
@@ -205,6 +215,58 @@ func TestEnsureAndRemoveHook(t *testing.T) {
 	}
 	if err := removeHook(ipt, forwardHook); err != nil {
 		t.Errorf("removing twice: %v", err)
+	}
+}
+
+func TestForwardRulesByEgress(t *testing.T) {
+	peers := []netip.Addr{netip.MustParseAddr("198.51.100.12"), netip.MustParseAddr("198.51.100.13")}
+	tests := []struct {
+		name, egress string
+		want         []string // the rules, joined by spaces
+	}{
+		{name: "deny", egress: EgressDeny, want: []string{
+			"-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
+			"-d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
+			"-s 10.244.0.0/16 -m conntrack --ctstate DNAT -m comment --comment kubelab: pods to services -j ACCEPT",
+			"-s 10.244.0.0/16 -d 198.51.100.12/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
+			"-s 10.244.0.0/16 -d 198.51.100.13/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
+			"-s 10.244.0.0/16 -m comment --comment kubelab: pod egress denied -j REJECT --reject-with icmp-port-unreachable",
+		}},
+		{name: "allow", egress: EgressAllow, want: []string{
+			"-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
+			"-d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
+			"-s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, r := range forwardRules("10.244.0.0/16", tt.egress, peers) {
+				got = append(got, strings.Join(r, " "))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("rules\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestEgressState(t *testing.T) {
+	ipt := newFakeIPTables()
+	if mode, _, err := egressState(ipt); mode != "" || err != nil {
+		t.Errorf("without the chain: %q, %v; want \"\"", mode, err)
+	}
+	if err := ensureHook(ipt, forwardHook, forwardRules("10.244.0.0/16", EgressDeny, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if mode, n, err := egressState(ipt); mode != EgressDeny || n != 0 || err != nil {
+		t.Errorf("deny: %q, %d, %v", mode, n, err)
+	}
+	if err := ensureHook(ipt, forwardHook, forwardRules("10.244.0.0/16", EgressAllow, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if mode, _, err := egressState(ipt); mode != EgressAllow || err != nil {
+		t.Errorf("allow: %q, %v", mode, err)
 	}
 }
 
@@ -234,6 +296,8 @@ func TestEvaluate(t *testing.T) {
 			want: []string{"warning: node IP 192.0.2.11 is on eth1 but the default route leaves by eth0"}},
 		{name: "node IP on no interface", change: func(f *facts) { f.nodeIPDev = "" },
 			want: []string{"problem: node IP 192.0.2.11 is on no interface"}},
+		{name: "pod egress allowed", change: func(f *facts) { f.egress = EgressAllow },
+			want: []string{"warning: pod egress allowed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
