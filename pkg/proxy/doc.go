@@ -41,7 +41,19 @@
 // connections to service ports without endpoints (REJECT: the client sees
 // "connection refused" at once instead of a timeout), and
 // KLAB-PROXY-FORWARD accepts service traffic in FORWARD, whose policy
-// Docker sets to DROP. rules.go says why each rule is there.
+// Docker sets to DROP. Node ports also answer on 127.0.0.1, which needs
+// route_localnet; KLAB-FIREWALL drops the packets from other machines
+// that this setting would let reach the node's loopback. rules.go says
+// why each rule is there.
+//
+// # Inside the cluster
+//
+// With pod egress denied (--pod-egress=deny, the default), a service
+// leads only inside the cluster: to pods, to nodes, and for
+// default/kubernetes to the apiserver. An endpoint anywhere else (a
+// hand-written Endpoints pointing at the internet) gets no rule; a
+// service left without endpoints is refused like any other, and an
+// EndpointsOutsideCluster event on the Service says why.
 //
 // # Syncing
 //

@@ -26,6 +26,7 @@ type ServicePort struct {
 	Local     bool     // externalTrafficPolicy Local: outside traffic only to endpoints on this node
 	Affinity  int32    // sessionAffinity ClientIP: seconds a client sticks to its endpoint; 0 for none
 	Endpoints []Endpoint
+	Refused   []Endpoint // ready endpoints outside the cluster, left out while pod egress is denied
 }
 
 // Endpoint is one ready backend of a ServicePort.
@@ -47,6 +48,7 @@ func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node Node
 	for _, ep := range endpoints {
 		byKey[ep.Namespace+"/"+ep.Name] = ep
 	}
+	inside := insideCluster(node)
 	var out []ServicePort
 	for _, svc := range services {
 		if !hasRules(svc) {
@@ -63,6 +65,9 @@ func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node Node
 				Local:     svc.Spec.ExternalTrafficPolicy == "Local",
 				Affinity:  affinitySeconds(svc),
 				Endpoints: endpointsFor(byKey[svc.Namespace+"/"+svc.Name], p),
+			}
+			if !node.AllowEgress && !isAPIServer(svc) {
+				sp.Endpoints, sp.Refused = partition(sp.Endpoints, inside)
 			}
 			out = append(out, sp)
 		}
@@ -98,19 +103,46 @@ func portName(svc *api.Service, p api.ServicePort) string {
 // externalAddresses are the addresses besides the cluster IP where the
 // service answers on its own port: spec.externalIPs, and for a
 // LoadBalancer this node's own addresses, the way k3s' ServiceLB makes
-// every node a load balancer (the status lists them as ingress). Loopback
-// addresses are left out: a packet from 127.0.0.1 rewritten to a pod
-// cannot leave the node.
+// every node a load balancer (the status lists them as ingress). On a
+// one-machine cluster the node's address is 127.0.0.1: route_localnet
+// lets the rules send such traffic on to a pod (see fixedRules).
 func externalAddresses(svc *api.Service, node NodeInfo) []string {
 	addrs := slices.Clone(svc.Spec.ExternalIPs)
 	if svc.Spec.Type == api.ServiceTypeLoadBalancer {
 		addrs = append(addrs, node.IPs...)
 	}
-	addrs = slices.DeleteFunc(addrs, func(s string) bool {
-		return !isIPv4(s) || netip.MustParseAddr(s).IsLoopback()
-	})
+	addrs = slices.DeleteFunc(addrs, func(s string) bool { return !isIPv4(s) })
 	slices.Sort(addrs)
 	return slices.Compact(addrs)
+}
+
+// insideCluster returns whether an address is inside the cluster: a pod
+// address or a node's.
+func insideCluster(node NodeInfo) func(ip string) bool {
+	pods, err := netip.ParsePrefix(node.ClusterCIDR)
+	return func(ip string) bool {
+		a, perr := netip.ParseAddr(ip)
+		return perr == nil && ((err == nil && pods.Contains(a)) || slices.Contains(node.NodeAddresses, ip))
+	}
+}
+
+// isAPIServer reports whether svc is default/kubernetes, whose endpoints
+// the apiserver writes itself: its own addresses, which pods may reach
+// wherever the control plane runs.
+func isAPIServer(svc *api.Service) bool {
+	return svc.Namespace == "default" && svc.Name == "kubernetes"
+}
+
+// partition splits endpoints into those inside the cluster and the others.
+func partition(eps []Endpoint, inside func(string) bool) (in, out []Endpoint) {
+	for _, e := range eps {
+		if inside(e.IP) {
+			in = append(in, e)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return in, out
 }
 
 // affinitySeconds is the ClientIP affinity timeout, 0 without affinity.

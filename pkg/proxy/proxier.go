@@ -34,8 +34,14 @@ type Config struct {
 	Status    StatusWriter // nil: LoadBalancer services get no status
 
 	Services, Endpoints, Nodes Lister
+	Events                     EventRecorder // nil: no events
 	Log                        *zap.Logger
 	Registry                   *prometheus.Registry // nil: no metrics
+}
+
+// EventRecorder records events about objects; *client.Recorder is one.
+type EventRecorder interface {
+	Eventf(obj api.Object, eventType, reason, format string, args ...any)
 }
 
 // Proxier keeps the node's iptables rules in line with the Services and
@@ -51,7 +57,8 @@ type Proxier struct {
 	// after a failure), and the next sync is a full one. Only the sync
 	// goroutine touches it.
 	applied *Ruleset
-	nodeIPs []string // the node addresses of the last sync, to log changes
+	nodeIPs []string          // the node addresses of the last sync, to log changes
+	refused map[string]string // service key → its refused endpoints, as last reported
 
 	lastSuccess atomic.Int64 // unix nanoseconds, for Healthy
 }
@@ -59,7 +66,8 @@ type Proxier struct {
 // New returns a Proxier; Run starts it.
 func New(cfg Config) *Proxier {
 	cfg.Log = orNop(cfg.Log)
-	return &Proxier{cfg: cfg, log: cfg.Log, metrics: newMetrics(cfg.Registry), changed: make(chan struct{}, 1)}
+	return &Proxier{cfg: cfg, log: cfg.Log, metrics: newMetrics(cfg.Registry), changed: make(chan struct{}, 1),
+		refused: map[string]string{}}
 }
 
 // Handler is the informer handler of Services and Endpoints: any change
@@ -187,6 +195,7 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 		p.deleteStaleConntrack(prev, next)
 	}
 	p.writeStatus(ctx, services, nodes)
+	p.reportRefused(services, next.Ports)
 	return nil
 }
 
@@ -237,22 +246,63 @@ func listOf[T api.Object](l Lister) []T {
 	return out
 }
 
-// nodeInfo is Config.Node, with the Node object's InternalIPs when no
-// addresses were configured.
+// nodeInfo is Config.Node completed from the Node objects: this node's
+// InternalIPs join the configured addresses (the load balancer status
+// lists InternalIPs, so the rules must answer there), and every node's
+// InternalIPs are the node addresses inside the cluster.
 func (p *Proxier) nodeInfo(nodes []*api.Node) NodeInfo {
 	info := p.cfg.Node
-	if len(info.IPs) == 0 {
-		for _, n := range nodes {
-			if n.Name == info.Name {
-				info.IPs = internalIPs(n)
-			}
+	info.IPs = slices.Clone(info.IPs)
+	info.NodeAddresses = nil
+	for _, n := range nodes {
+		ips := internalIPs(n)
+		if n.Name == info.Name {
+			info.IPs = append(info.IPs, ips...)
 		}
+		info.NodeAddresses = append(info.NodeAddresses, ips...)
 	}
+	slices.Sort(info.IPs)
+	info.IPs = slices.Compact(info.IPs)
+	slices.Sort(info.NodeAddresses)
+	info.NodeAddresses = slices.Compact(info.NodeAddresses)
 	if !slices.Equal(info.IPs, p.nodeIPs) {
 		p.log.Info("node addresses (a LoadBalancer service answers on them)", zap.Strings("ips", info.IPs))
 		p.nodeIPs = info.IPs
 	}
 	return info
+}
+
+// reportRefused tells, with a Warning event on the Service, which of its
+// endpoints the rules leave out because they are outside the cluster
+// while pod egress is denied. It reports a service again only when its
+// refused endpoints change (a restarted proxy reports once more).
+func (p *Proxier) reportRefused(services []*api.Service, ports []ServicePort) {
+	if p.cfg.Events == nil {
+		return
+	}
+	refused := map[string][]string{} // service key → "ip:port" refused
+	for _, sp := range ports {
+		key, _, _ := strings.Cut(sp.Name, ":")
+		for _, e := range sp.Refused {
+			refused[key] = append(refused[key], e.Addr())
+		}
+	}
+	for _, svc := range services {
+		key := client.KeyOf(svc)
+		addrs := slices.Compact(slices.Sorted(slices.Values(refused[key])))
+		text := strings.Join(addrs, ", ")
+		if p.refused[key] == text {
+			continue
+		}
+		if text == "" {
+			delete(p.refused, key)
+			continue
+		}
+		p.refused[key] = text
+		p.cfg.Events.Eventf(svc, api.EventWarning, "EndpointsOutsideCluster",
+			"the proxy sends no traffic to %s: outside the cluster's pods and nodes, and pod egress is denied "+
+				"(proxy and kubelet --pod-egress=allow, EGRESS=1 make up)", text)
+	}
 }
 
 // deleteStaleConntrack deletes the conntrack entries of UDP endpoints

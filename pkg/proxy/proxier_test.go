@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -289,6 +290,61 @@ func TestNodeAddressesFromTheNodeObject(t *testing.T) {
 	if len(h.status.written) != 1 || !slices.Equal(h.status.written[0].Status.LoadBalancer.Ingress,
 		[]api.LoadBalancerIngress{{IP: "192.168.56.11"}}) {
 		t.Errorf("status writes %+v", h.status.written)
+	}
+}
+
+// With --node-ip given, the rules answer there and also on the Node's
+// InternalIP, which the load balancer status publishes: every address in
+// the status answers.
+func TestConfiguredAndInternalAddressesBothAnswer(t *testing.T) {
+	h := newHarness(t, NodeInfo{Name: "node1", IPs: []string{"203.0.113.10"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14})
+	h.services.set(service("default", "web", "10.96.0.80", loadBalancer(30080)))
+	h.endpoints.set(endpoints("default", "web", "10.244.1.2"))
+	h.nodes.set(readyNode("node1", "127.0.0.1", true))
+	h.sync(t, false)
+	rules, _ := h.applier.Rules("nat", chainServices)
+	for _, ip := range []string{"203.0.113.10", "127.0.0.1"} {
+		if !slices.ContainsFunc(rules, func(r string) bool { return strings.Contains(r, "-d "+ip+"/32 -p tcp --dport 80") }) {
+			t.Errorf("no rule for %s:\n%s", ip, strings.Join(rules, "\n"))
+		}
+	}
+	if len(h.status.written) != 1 || !slices.Equal(h.status.written[0].Status.LoadBalancer.Ingress,
+		[]api.LoadBalancerIngress{{IP: "127.0.0.1"}}) {
+		t.Errorf("status writes %+v", h.status.written)
+	}
+}
+
+type fakeEvents struct{ got []string }
+
+func (f *fakeEvents) Eventf(obj api.Object, eventType, reason, format string, args ...any) {
+	f.got = append(f.got, obj.GetObjectMeta().Name+" "+eventType+" "+reason+": "+fmt.Sprintf(format, args...))
+}
+
+// With egress denied, an endpoint outside the cluster gets no rule and
+// one Warning event on its Service; a node's address is inside. The
+// event comes again only when the refused endpoints change.
+func TestRefusedEndpointsAreReported(t *testing.T) {
+	h := newHarness(t, node1)
+	ev := &fakeEvents{}
+	h.p.cfg.Events = ev
+	h.nodes.set(readyNode("node2", "192.168.56.12", true))
+	h.services.set(service("default", "external-service", "10.96.0.11"), service("default", "web", "10.96.0.12"))
+	h.endpoints.set(endpoints("default", "external-service", "198.51.100.7", "203.0.113.9"),
+		endpoints("default", "web", "192.168.56.12"))
+	h.sync(t, false)
+	h.sync(t, false)
+	want := "external-service Warning EndpointsOutsideCluster: the proxy sends no traffic to 198.51.100.7:8080, 203.0.113.9:8080"
+	if len(ev.got) != 1 || !strings.HasPrefix(ev.got[0], want) {
+		t.Fatalf("events %q, want one starting %q", ev.got, want)
+	}
+	text := h.lastRestore()
+	if strings.Contains(text, "198.51.100.7") || !strings.Contains(text, "--to-destination 192.168.56.12:8080") {
+		t.Errorf("rules:\n%s", text)
+	}
+	h.endpoints.set(endpoints("default", "external-service", "198.51.100.7"), endpoints("default", "web", "192.168.56.12"))
+	h.sync(t, false)
+	if len(ev.got) != 2 || !strings.Contains(ev.got[1], "to 198.51.100.7:8080:") {
+		t.Errorf("after a change, events %q", ev.got)
 	}
 }
 

@@ -19,6 +19,15 @@ type NodeInfo struct {
 	IPs           []string // the node's addresses: a LoadBalancer service answers on them
 	ClusterCIDR   string   // all pod addresses, e.g. 10.244.0.0/16
 	MasqueradeBit int      // the packet-mark bit that means "masquerade me" (kube-proxy's is 14)
+
+	// AllowEgress lets a service lead outside the cluster. Without it (pod
+	// egress denied, the default) an endpoint is used only when it is
+	// inside the cluster: a pod (ClusterCIDR), a node (NodeAddresses), or
+	// the apiserver behind default/kubernetes. Any other endpoint is
+	// refused: the rules treat it as absent, and ServicePort.Refused names
+	// it, for an Event on the Service.
+	AllowEgress   bool
+	NodeAddresses []string // every node's InternalIPs
 }
 
 // The proxy's fixed chains. The node network of the kubelet owns
@@ -32,6 +41,7 @@ const (
 	chainReject      = "KLAB-SERVICES-REJECT"   // filter: cluster IPs without endpoints
 	chainExternal    = "KLAB-EXTERNAL"          // filter: node ports and external addresses without endpoints
 	chainForward     = "KLAB-PROXY-FORWARD"     // filter: lets service traffic through FORWARD
+	chainFirewall    = "KLAB-FIREWALL"          // filter: drops packets for 127.0.0.0/8 from elsewhere; from INPUT, OUTPUT
 
 	prefixService  = "KLAB-SVC-" // nat, per service port: picks an endpoint
 	prefixExternal = "KLAB-EXT-" // nat, per service port: traffic from outside (node port, load balancer)
@@ -39,7 +49,7 @@ const (
 )
 
 var fixedChains = []string{chainServices, chainNodePorts, chainMarkMasq, chainPostrouting,
-	chainReject, chainExternal, chainForward}
+	chainReject, chainExternal, chainForward, chainFirewall}
 
 // ownedChain reports whether a chain is the proxy's: cleanup and stale
 // chain removal touch these and no others.
@@ -85,6 +95,8 @@ var Jumps = []Jump{
 	{"filter", "FORWARD", chainReject, newConns},
 	{"filter", "FORWARD", chainExternal, newConns},
 	{"filter", "FORWARD", chainForward, nil},
+	{"filter", "INPUT", chainFirewall, nil},
+	{"filter", "OUTPUT", chainFirewall, nil},
 }
 
 // Generate computes the proxy's whole rule set for one node from the
@@ -94,6 +106,7 @@ var Jumps = []Jump{
 func Generate(services []*api.Service, endpoints []*api.Endpoints, node NodeInfo) *Ruleset {
 	g := &generator{node: node, mark: fmt.Sprintf("0x%x", uint32(1)<<node.MasqueradeBit),
 		reject: Chain{Name: chainReject}, external: Chain{Name: chainExternal}, forward: Chain{Name: chainForward},
+		firewall: Chain{Name: chainFirewall},
 		services: Chain{Name: chainServices}, nodePorts: Chain{Name: chainNodePorts},
 		markMasq: Chain{Name: chainMarkMasq}, postrouting: Chain{Name: chainPostrouting}}
 	g.fixedRules()
@@ -101,13 +114,13 @@ func Generate(services []*api.Service, endpoints []*api.Endpoints, node NodeInfo
 	for _, sp := range ports {
 		g.servicePort(sp)
 	}
-	// Last: a node port is any local address, so it must not shadow the
-	// service addresses above.
+	// Last: a node port is any local address, 127.0.0.1 too (see
+	// fixedRules), so it must not shadow the service addresses above.
 	g.services.add(comment("kubelab proxy: node ports (keep last)"),
-		"-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j", chainNodePorts)
+		"-m addrtype --dst-type LOCAL -j", chainNodePorts)
 	return &Ruleset{
 		Tables: []Table{
-			{"filter", []Chain{g.reject, g.external, g.forward}},
+			{"filter", []Chain{g.reject, g.external, g.forward, g.firewall}},
 			{"nat", append([]Chain{g.services, g.nodePorts, g.markMasq, g.postrouting}, g.perPort...)},
 		},
 		Ports: ports,
@@ -117,7 +130,7 @@ func Generate(services []*api.Service, endpoints []*api.Endpoints, node NodeInfo
 type generator struct {
 	node                                       NodeInfo
 	mark                                       string // the masquerade bit as a mark value: 0x4000
-	reject, external, forward                  Chain  // filter
+	reject, external, forward, firewall        Chain  // filter
 	services, nodePorts, markMasq, postrouting Chain  // nat
 	perPort                                    []Chain
 }
@@ -135,12 +148,24 @@ func (g *generator) fixedRules() {
 	g.postrouting.add("-j MARK --xor-mark", g.mark)
 	g.postrouting.add(comment("kubelab proxy: masquerade marked traffic"), "-j MASQUERADE")
 
-	// Docker sets FORWARD's policy to DROP: accept what the proxy sends on.
+	// Docker sets FORWARD's policy to DROP: accept what the proxy sends on
+	// (to pods, or marked), and the answers. Nothing else: in particular
+	// not everything pods send, which is the node network's decision
+	// (kubelet --pod-egress).
 	g.forward.add(comment("kubelab proxy: marked for masquerade"), "-m mark --mark", mark, "-j ACCEPT")
+	g.forward.add(comment("kubelab proxy: replies"), "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
 	if cidr := g.node.ClusterCIDR; cidr != "" {
-		g.forward.add(comment("kubelab proxy: from pods"), "-s", cidr, "-j ACCEPT")
 		g.forward.add(comment("kubelab proxy: to pods"), "-d", cidr, "-j ACCEPT")
 	}
+
+	// A node port answers on 127.0.0.1 too, as kube-proxy's do: the proxy
+	// sets route_localnet, without which the kernel drops a packet from
+	// 127.0.0.1 rewritten to a pod. route_localnet also lets packets from
+	// other machines reach 127.0.0.1 (CVE-2020-8558); drop those, unless
+	// a rule of ours rewrote them (DNAT) or they belong to a connection
+	// that is already there.
+	g.firewall.add(comment("kubelab proxy: no outside packets to 127.0.0.0/8"),
+		"! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP")
 }
 
 // servicePort writes the rules of one service port.
@@ -190,13 +215,18 @@ type target struct {
 	addr, chain string
 }
 
-// refuse answers a service port without endpoints at once, with "port
+// refuse answers a service port without endpoints (or with only refused
+// ones) at once, with "port
 // unreachable" (the client sees "connection refused"), instead of letting
 // the packets go nowhere until the client times out.
 func (g *generator) refuse(sp ServicePort) {
-	g.reject.add(comment(sp.Name+" has no endpoints"), "-d", sp.ClusterIP+"/32", portMatch(sp.Protocol, sp.Port),
+	why := "has no endpoints"
+	if len(sp.Refused) > 0 {
+		why = "has no endpoints inside the cluster (pod egress denied)"
+	}
+	g.reject.add(comment(sp.Name+" "+why), "-d", sp.ClusterIP+"/32", portMatch(sp.Protocol, sp.Port),
 		"-j REJECT --reject-with icmp-port-unreachable")
-	g.closeExternal(sp, "has no endpoints", "-j REJECT --reject-with icmp-port-unreachable")
+	g.closeExternal(sp, why, "-j REJECT --reject-with icmp-port-unreachable")
 }
 
 // closeExternal refuses (or drops) new connections from outside to the

@@ -18,7 +18,7 @@ import (
 
 const (
 	masq         = "-j KLAB-MARK-MASQ"
-	nodePortsHop = `-m comment --comment "kubelab proxy: node ports (keep last)" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KLAB-NODEPORTS`
+	nodePortsHop = `-m comment --comment "kubelab proxy: node ports (keep last)" -m addrtype --dst-type LOCAL -j KLAB-NODEPORTS`
 	rejectIt     = "-j REJECT --reject-with icmp-port-unreachable"
 )
 
@@ -123,11 +123,61 @@ func TestGenerate(t *testing.T) {
 			},
 		},
 		{
-			name:      "LoadBalancer on a node known only by loopback: node port only",
+			name:      "LoadBalancer on a node known only by loopback answers there (route_localnet)",
 			services:  []*api.Service{service("default", "kubia", "10.96.0.10", loadBalancer(30080))},
 			endpoints: []*api.Endpoints{endpoints("default", "kubia", "10.244.1.2")},
 			node:      NodeInfo{Name: "node1", IPs: []string{"127.0.0.1"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14},
-			absent:    []string{"external address"},
+			want: map[string][]string{
+				"KLAB-SERVICES": {
+					`-m comment --comment "default/kubia:http cluster IP" -d 10.96.0.10/32 -p tcp --dport 80 -j SVC(` + kubia + `)`,
+					`-m comment --comment "default/kubia:http external address" -d 127.0.0.1/32 -p tcp --dport 80 -j EXT(` + kubia + `)`,
+					nodePortsHop,
+				},
+			},
+		},
+		{
+			name:     "egress denied: an endpoint outside the cluster is refused, the others used",
+			services: []*api.Service{service("default", "kubia", "10.96.0.10")},
+			endpoints: []*api.Endpoints{endpoints("default", "kubia", "10.244.1.2", "192.168.56.12",
+				"198.51.100.7")},
+			node: NodeInfo{Name: "node1", ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14,
+				NodeAddresses: []string{"192.168.56.11", "192.168.56.12"}},
+			want: map[string][]string{
+				"SVC(" + kubia + ")": {
+					`-m comment --comment "default/kubia:http cluster IP from outside the pod network" ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp --dport 80 ` + masq,
+					`-m comment --comment "default/kubia:http -> 10.244.1.2:8080" -m statistic --mode random --probability 0.5000000000 -j ` + sep("10.244.1.2:8080"),
+					`-m comment --comment "default/kubia:http -> 192.168.56.12:8080" -j ` + sep("192.168.56.12:8080"),
+				},
+			},
+			absent: []string{"198.51.100.7"},
+		},
+		{
+			name:      "egress denied: a service whose endpoints are all outside is refused",
+			services:  []*api.Service{service("default", "external-service", "10.96.0.11")},
+			endpoints: []*api.Endpoints{endpoints("default", "external-service", "198.51.100.7", "203.0.113.9")},
+			want: map[string][]string{
+				"KLAB-SERVICES-REJECT": {`-m comment --comment "default/external-service:http has no endpoints inside the cluster (pod egress denied)" -d 10.96.0.11/32 -p tcp --dport 80 ` + rejectIt},
+			},
+			absent: []string{"--to-destination"},
+		},
+		{
+			name:      "egress allowed: an endpoint outside the cluster is used",
+			services:  []*api.Service{service("default", "external-service", "10.96.0.11")},
+			endpoints: []*api.Endpoints{endpoints("default", "external-service", "198.51.100.7")},
+			node:      NodeInfo{Name: "node1", ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14, AllowEgress: true},
+			want: map[string][]string{
+				"KLAB-SERVICES-REJECT": nil,
+			},
+			absent: []string{"no endpoints"},
+		},
+		{
+			name:      "the apiserver's own service leads to it wherever it is",
+			services:  []*api.Service{service("default", "kubernetes", "10.96.0.1")},
+			endpoints: []*api.Endpoints{endpoints("default", "kubernetes", "198.51.100.1")},
+			want: map[string][]string{
+				"KLAB-SERVICES-REJECT": nil,
+			},
+			absent: []string{"no endpoints"},
 		},
 		{
 			name:      "Local policy: outside traffic only to endpoints on this node, unmasqueraded",
@@ -277,8 +327,10 @@ func TestGenerateFixedChains(t *testing.T) {
 		`-m comment --comment "kubelab proxy: masquerade marked traffic" -j MASQUERADE`)
 	wantChain(t, text, "KLAB-PROXY-FORWARD",
 		`-m comment --comment "kubelab proxy: marked for masquerade" -m mark --mark 0x4000/0x4000 -j ACCEPT`,
-		`-m comment --comment "kubelab proxy: from pods" -s 10.244.0.0/16 -j ACCEPT`,
+		`-m comment --comment "kubelab proxy: replies" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
 		`-m comment --comment "kubelab proxy: to pods" -d 10.244.0.0/16 -j ACCEPT`)
+	wantChain(t, text, "KLAB-FIREWALL",
+		`-m comment --comment "kubelab proxy: no outside packets to 127.0.0.0/8" ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`)
 	if strings.Contains(text, "KLAB-FORWARD ") || strings.Contains(text, ":KLAB-POSTROUTING ") {
 		t.Error("the proxy must not write the kubelet's chains KLAB-FORWARD and KLAB-POSTROUTING")
 	}

@@ -15,6 +15,12 @@ import (
 	"kubelab/pkg/component"
 )
 
+// Pod egress settings (Options.PodEgress), as the kubelet's --pod-egress.
+const (
+	EgressDeny  = "deny"
+	EgressAllow = "allow"
+)
+
 // Options are the proxy's command-line settings.
 type Options struct {
 	Server        string   // apiserver URL
@@ -22,6 +28,7 @@ type Options struct {
 	NodeIPs       []string // this node's addresses; empty: the Node's InternalIPs
 	ClusterCIDR   string   // the pod network
 	MasqueradeBit int      // the packet-mark bit for "masquerade me"
+	PodEgress     string   // "deny" (default): services lead only to endpoints inside the cluster; "allow": anywhere
 	MinSyncPeriod time.Duration
 	SyncPeriod    time.Duration
 	NetNS         string // the node's network namespace (a path); "" for the proxy's own
@@ -44,6 +51,9 @@ func (o Options) validate() error {
 		if !isIPv4(ip) {
 			return fmt.Errorf("--node-ip %q: not an IPv4 address", ip)
 		}
+	}
+	if o.PodEgress != "" && o.PodEgress != EgressDeny && o.PodEgress != EgressAllow {
+		return fmt.Errorf("--pod-egress %q: want %q or %q", o.PodEgress, EgressDeny, EgressAllow)
 	}
 	if o.MasqueradeBit < 0 || o.MasqueradeBit > 31 {
 		return fmt.Errorf("--masquerade-bit %d: must be 0 to 31", o.MasqueradeBit)
@@ -102,8 +112,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	services, endpoints, nodes := informer("services"), informer("endpoints"), informer("nodes")
 	reg := component.NewRegistry()
+	events := client.NewRecorder(c, "kubelab-proxy", o.NodeName, log)
+	go events.Run(ctx)
 	p := New(Config{
-		Node:          NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit},
+		Node: NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit,
+			AllowEgress: o.PodEgress == EgressAllow},
 		MinSyncPeriod: o.MinSyncPeriod,
 		SyncPeriod:    o.SyncPeriod,
 		Applier:       applier,
@@ -112,6 +125,7 @@ func Run(ctx context.Context, o Options) error {
 		Services:      services,
 		Endpoints:     endpoints,
 		Nodes:         nodes,
+		Events:        events,
 		Log:           log,
 		Registry:      reg,
 	})
@@ -130,7 +144,7 @@ func Run(ctx context.Context, o Options) error {
 		return ctx.Err()
 	}
 	log.Info("caches synced; proxying", zap.String("node", o.NodeName), zap.Strings("nodeIPs", o.NodeIPs),
-		zap.String("clusterCIDR", o.ClusterCIDR), zap.String("netns", o.NetNS), zap.String("iptables", applier.Version()),
+		zap.String("clusterCIDR", o.ClusterCIDR), zap.String("podEgress", o.PodEgress), zap.String("netns", o.NetNS), zap.String("iptables", applier.Version()),
 		zap.Duration("minSyncPeriod", o.MinSyncPeriod), zap.Duration("syncPeriod", o.SyncPeriod))
 	p.Run(ctx)
 	log.Info("stopped; the rules stay in place so traffic keeps flowing (proxy --cleanup removes them)")

@@ -15,6 +15,7 @@ import (
 const (
 	sysctlIPForward      = "net/ipv4/ip_forward"
 	sysctlBridgeNFCallIP = "net/bridge/bridge-nf-call-iptables" // exists once br_netfilter is loaded
+	sysctlRouteLocalnet  = "net/ipv4/conf/all/route_localnet"
 )
 
 // ensureKernelSettings turns on what the rules need and says, in the log,
@@ -27,7 +28,17 @@ const (
 //     sits on the same bridge is rewritten on the way in, but the answer
 //     is bridged straight back, past iptables, unless this is 1; conntrack
 //     then never undoes the rewrite and the client drops the answer.
+//   - route_localnet: the kernel routes packets from or to 127.0.0.0/8
+//     off the loopback device only with this on. A node port reached at
+//     127.0.0.1 is rewritten to a pod (and masqueraded on the way out),
+//     and a pod reaching the apiserver's service on a one-machine cluster
+//     is rewritten to 127.0.0.1:6443; both need it. KLAB-FIREWALL drops
+//     what else it would let in (rules.go).
 func ensureKernelSettings(ns *NetNS, log *zap.Logger) {
+	if err := ensureSysctl(ns, sysctlRouteLocalnet, "1", log); err != nil {
+		log.Warn("cannot turn on route_localnet: node ports do not answer on 127.0.0.1",
+			zap.String("sysctl", sysctlRouteLocalnet), zap.Error(err))
+	}
 	if err := ensureSysctl(ns, sysctlIPForward, "1", log); err != nil {
 		log.Warn("cannot turn on IP forwarding: services whose endpoints are on other nodes will not answer",
 			zap.String("sysctl", sysctlIPForward), zap.Error(err))

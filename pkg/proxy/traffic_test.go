@@ -106,12 +106,29 @@ func TestTrafficThroughTheRules(t *testing.T) {
 		service("default", "sticky", "10.96.0.11", affinity(600)),
 		service("default", "empty", "10.96.0.12", nodePort(30012)),
 		service("default", "self", "10.96.0.13"),
+		service("default", "kubernetes", "10.96.0.1"), // the apiserver, on the node's loopback
 	)
 	eps.set(
 		endpoints("default", "kubia", "10.244.1.2", "10.244.1.3"),
 		endpoints("default", "sticky", "10.244.1.2", "10.244.1.3"),
 		endpoints("default", "self", "10.244.1.2"),
+		endpoints("default", "kubernetes", "127.0.0.1"),
 	)
+	var apiserver net.Listener
+	if err := node.Do(func() (err error) { apiserver, err = net.Listen("tcp4", "127.0.0.1:8080"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { apiserver.Close() })
+	go func() {
+		for {
+			c, err := apiserver.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("apiserver"))
+			c.Close()
+		}
+	}()
 	p := New(Config{Node: NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14},
 		SyncPeriod: time.Hour, Applier: applier, Conntrack: ConntrackCommand{NS: node.NetNS},
 		Services: services, Endpoints: eps, Log: log})
@@ -139,6 +156,15 @@ func TestTrafficThroughTheRules(t *testing.T) {
 	})
 	t.Run("NodePort on the node's address", func(t *testing.T) {
 		reachesBoth(t, node, "192.168.56.11:30080")
+	})
+	t.Run("NodePort on 127.0.0.1 (route_localnet)", func(t *testing.T) {
+		reachesBoth(t, node, "127.0.0.1:30080")
+	})
+	t.Run("a pod reaches the apiserver on the node's loopback through its service", func(t *testing.T) {
+		got, err := ask(podA, "10.96.0.1:80", 3)
+		if err != nil || got["apiserver"] != 3 {
+			t.Errorf("got %v, %v; want the apiserver 3 times", got, err)
+		}
 	})
 	t.Run("a pod reaches itself through its own service (hairpin)", func(t *testing.T) {
 		got, err := ask(podA, "10.96.0.13:80", 5)
