@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -302,13 +303,26 @@ func (g *generator) balance(c *Chain, sp ServicePort, targets []target) {
 // a connection it made to the service's, and drop it.
 func (g *generator) endpointChain(sp ServicePort, t target) Chain {
 	c := Chain{Name: t.chain}
-	c.add(comment(sp.Name+" hairpin"), "-s", t.IP+"/32", "-j", chainMarkMasq)
+	if !g.inPodNetwork(t.IP) {
+		// A node's or the apiserver's address: such a host may have no
+		// route back to the pods (a lab's control plane has none).
+		c.add(comment(sp.Name+" endpoint outside the pod network"), "-j", chainMarkMasq)
+	} else {
+		c.add(comment(sp.Name+" hairpin"), "-s", t.IP+"/32", "-j", chainMarkMasq)
+	}
 	if sp.Affinity > 0 {
 		c.add(comment(sp.Name+" -> "+t.addr), "-p", sp.Protocol, "-m recent --name", c.Name, "--set -j DNAT --to-destination", t.addr)
 	} else {
 		c.add(comment(sp.Name+" -> "+t.addr), "-p", sp.Protocol, "-j DNAT --to-destination", t.addr)
 	}
 	return c
+}
+
+// inPodNetwork reports whether ip is inside the node's ClusterCIDR.
+func (g *generator) inPodNetwork(ip string) bool {
+	pods, err := netip.ParsePrefix(g.node.ClusterCIDR)
+	a, aerr := netip.ParseAddr(ip)
+	return err == nil && aerr == nil && pods.Contains(a)
 }
 
 // portHash names a service port's chains: the first 16 characters of the

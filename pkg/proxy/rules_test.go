@@ -148,6 +148,11 @@ func TestGenerate(t *testing.T) {
 					`-m comment --comment "default/kubia:http -> 10.244.1.2:8080" -m statistic --mode random --probability 0.5000000000 -j ` + sep("10.244.1.2:8080"),
 					`-m comment --comment "default/kubia:http -> 192.168.56.12:8080" -j ` + sep("192.168.56.12:8080"),
 				},
+				// A node may have no route back to the pods: masquerade.
+				sep("192.168.56.12:8080"): {
+					`-m comment --comment "default/kubia:http endpoint outside the pod network" ` + masq,
+					`-m comment --comment "default/kubia:http -> 192.168.56.12:8080" -p tcp -j DNAT --to-destination 192.168.56.12:8080`,
+				},
 			},
 			absent: []string{"198.51.100.7"},
 		},
