@@ -3,6 +3,7 @@
 #   kubelab/pause:latest    the pod sandbox
 #   kubelab/kubia:latest    the demo HTTP server
 #   kubelab/toolbox:latest  busybox, for exec and debugging
+#   kubelab/dns:latest      the cluster DNS (cmd/dns; addons/dns.yaml runs it)
 # Each is FROM scratch with one static binary. The toolbox needs Debian's
 # busybox-static (apt-get install busybox-static).
 set -euo pipefail
@@ -18,9 +19,10 @@ build() { # the image name; its context is $ctx/NAME
 	fi
 	echo "built kubelab/$1:latest"
 }
-for img in pause kubia; do
+for spec in pause:./images/pause kubia:./images/kubia dns:./cmd/dns; do # image:package of its binary
+	img=${spec%%:*} pkg=${spec#*:}
 	mkdir -p "$ctx/$img"
-	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$ctx/$img/$img" "./images/$img"
+	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$ctx/$img/$img" "$pkg"
 	cp "images/$img/Dockerfile" "$ctx/$img/"
 	build "$img"
 done

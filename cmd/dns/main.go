@@ -1,0 +1,51 @@
+// Command dns is the cluster DNS: it watches Services, Endpoints and Pods
+// and answers for their names under the cluster domain
+// (kubia.default.svc.cluster.local), the way CoreDNS does in Kubernetes.
+// It runs as pods behind the kube-dns Service (addons/dns.yaml).
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"kubelab/pkg/component"
+	"kubelab/pkg/dns"
+)
+
+func main() {
+	var opts dns.Options
+	cmd := &cobra.Command{
+		Use:           "dns",
+		Short:         "Answer DNS queries for the cluster's Services and Pods",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true, // main prints it, once
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return dns.Run(component.SignalContext(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Server, "server", defaultServer(), "address of the apiserver; in a pod, the kubernetes Service's, from KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT")
+	f.StringVar(&opts.Listen, "listen", ":53", "address to answer DNS on, over UDP and TCP")
+	f.StringVar(&opts.HealthListen, "health-listen", ":8080", "address to serve /healthz, /readyz and /metrics on")
+	f.StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the domain the cluster's names live under")
+	f.StringVar(&opts.Upstream, "upstream", "", "IP:port of a resolver for names outside the cluster (empty: refuse them)")
+	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "dns:", err)
+		os.Exit(1)
+	}
+}
+
+// defaultServer is the apiserver as a pod sees it: the kubelet puts the
+// address of the kubernetes Service into every container's environment.
+func defaultServer() string {
+	host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
+	if host != "" && port != "" {
+		return "http://" + net.JoinHostPort(host, port)
+	}
+	return "http://127.0.0.1:6443"
+}
