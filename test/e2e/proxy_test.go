@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -61,6 +62,7 @@ func TestProxy(t *testing.T) {
 	c.createService("sticky", "10.198.7.12", kubiaSel, func(s *api.Service) { s.Spec.SessionAffinity = "ClientIP" })
 	c.createService("empty", "10.198.7.13", map[string]string{"app": "nobody"}, nil)
 	c.createService("self", "10.198.7.14", map[string]string{"hairpin": "yes"}, nil)
+	lb := c.createService("kubia-lb", "10.198.7.15", kubiaSel, func(s *api.Service) { s.Spec.Type = api.ServiceTypeLoadBalancer })
 	for _, name := range []string{"kubia-a", "kubia-b", "kubia-c"} {
 		c.waitPod(name, 30*time.Second, "to be Ready", ready(true))
 	}
@@ -94,6 +96,37 @@ func TestProxy(t *testing.T) {
 		t.Logf("%s: %v", url, got)
 		if err := reachesAll(got, all); err != nil {
 			t.Error(err)
+		}
+	})
+
+	run("NodePort answers on 127.0.0.1, the node's InternalIP", func(t *testing.T) {
+		url := fmt.Sprintf("http://127.0.0.1:%d/", np.Spec.Ports[0].NodePort)
+		got := askNode(t, url, 60)
+		t.Logf("%s: %v", url, got)
+		if err := reachesAll(got, all); err != nil {
+			t.Error(err)
+		}
+	})
+
+	run("every LoadBalancer ingress address answers", func(t *testing.T) {
+		var ingress []api.LoadBalancerIngress
+		c.eventually(10*time.Second, "the load balancer status", func() error {
+			obj, err := c.client.Resource(resource("services")).Namespace("default").Get(context.Background(), lb.Name)
+			if err != nil {
+				return err
+			}
+			if ingress = obj.(*api.Service).Status.LoadBalancer.Ingress; len(ingress) == 0 {
+				return errors.New("no ingress yet")
+			}
+			return nil
+		})
+		for _, in := range ingress {
+			url := fmt.Sprintf("http://%s:80/", in.IP)
+			got := askNode(t, url, 60)
+			t.Logf("%s: %v", url, got)
+			if err := reachesAll(got, all); err != nil {
+				t.Error(err)
+			}
 		}
 	})
 
@@ -173,6 +206,7 @@ func (c *cluster) startProxy() (stop func(t *testing.T)) {
 		t.Skipf("a kubelab proxy runs in this host's namespace (%s): stop it first", chains)
 	}
 	addNodeAddress(t)
+	keepSysctl(t, "/proc/sys/net/ipv4/conf/all/route_localnet") // the proxy turns it on
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	opts := proxy.Options{Server: c.server, NodeName: c.node, NodeIPs: []string{nodeAddr}, ClusterCIDR: clusterCIDR,
@@ -214,6 +248,21 @@ func proxyChains(t *testing.T) string {
 		}
 	}
 	return strings.Join(lines, "")
+}
+
+// keepSysctl puts a kernel setting of the host back as it was when the
+// test ends.
+func keepSysctl(t *testing.T, path string) {
+	t.Helper()
+	was, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(path, was, 0o644); err != nil {
+			t.Errorf("restore %s: %v", path, err)
+		}
+	})
 }
 
 // addNodeAddress puts nodeAddr on the node's bridge until the test ends
