@@ -22,6 +22,7 @@ func main() {
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:6443", "address to serve the API on (0.0.0.0:6443 for a lab of VMs)")
+	f.StringVar(&opts.AdvertiseAddress, "advertise-address", "", "the address pods reach the API at, in the kubernetes Service's Endpoints (default: the host of --listen; for 0.0.0.0 the default route's interface)")
 	f.StringVar(&opts.DataDir, "data-dir", ".kubelab/etcd", "directory of the embedded etcd (ignored with --etcd-servers)")
 	f.StringSliceVar(&opts.EtcdServers, "etcd-servers", nil, "etcd endpoints to use instead of the embedded etcd, e.g. http://10.0.0.1:2379")
 	f.StringVar(&opts.ServiceCIDR, "service-cluster-ip-range", "10.96.0.0/12", "CIDR that ClusterIPs are allocated from")

@@ -178,6 +178,11 @@ func (a *allocator) ServiceIP(ctx context.Context) (string, error) {
 	return "", fmt.Errorf("no ClusterIP left in %s", a.serviceCIDR)
 }
 
+// FirstServiceIP is the first address of the service CIDR (10.96.0.1 in
+// 10.96.0.0/12): the ClusterIP of the kubernetes Service, which ServiceIP
+// never hands out, so no Service created earlier can take it.
+func (a *allocator) FirstServiceIP() string { return addrAt(a.serviceCIDR, 1).String() }
+
 // InServiceRange reports whether ip may be requested as a ClusterIP.
 func (a *allocator) InServiceRange(ip string) bool {
 	addr, err := netip.ParseAddr(ip)

@@ -10,6 +10,11 @@
 //	validation (422 Invalid naming each bad field)
 //	store (one etcd transaction: the object and the addresses it claims)
 //
+// Besides answering requests, the apiserver keeps the objects every
+// cluster has: the namespaces default, kube-system and kube-public
+// (Bootstrap), and the kubernetes Service with its Endpoints, which tell
+// pods where the API is (RunKubernetesService, after Bootstrap).
+//
 // The server keeps no state that etcd does not have, so any number of
 // apiservers can share one etcd, and one can be killed at any moment
 // without losing an acknowledged write: a write is acknowledged only after

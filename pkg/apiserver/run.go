@@ -22,6 +22,10 @@ type Options struct {
 	NodeCIDRSize  int
 	NodePortRange string
 	LogLevel      string
+
+	// AdvertiseAddress is where pods reach the apiserver; see
+	// chooseAdvertiseAddress for the default.
+	AdvertiseAddress string
 }
 
 // compactEvery and compactKeep: etcd keeps every revision until compacted;
@@ -33,13 +37,23 @@ const (
 )
 
 // RunOptions starts etcd (or connects to it), bootstraps the cluster's
-// namespaces and serves the API until SIGINT or SIGTERM.
+// namespaces, keeps the kubernetes Service and serves the API until
+// SIGINT or SIGTERM.
 func RunOptions(o Options) error {
 	log, err := component.NewLogger("apiserver", o.LogLevel)
 	if err != nil {
 		return err
 	}
 	defer log.Sync()
+	port, err := listenPort(o.Listen)
+	if err != nil {
+		return err
+	}
+	advertise, why, err := chooseAdvertiseAddress(o.AdvertiseAddress, o.Listen, component.DefaultRouteIPv4)
+	if err != nil {
+		return err
+	}
+	log.Info("chose the advertise address", zap.String("address", advertise), zap.String("why", why))
 	ctx := component.SignalContext()
 
 	var cli *clientv3.Client
@@ -60,7 +74,7 @@ func RunOptions(o Options) error {
 	}
 	st := store.New(cli, "/registry")
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
-		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange})
+		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port})
 	if err != nil {
 		return err
 	}
@@ -71,5 +85,6 @@ func RunOptions(o Options) error {
 		return err
 	}
 	go st.StartCompactor(ctx, compactEvery, compactKeep, log)
+	go srv.RunKubernetesService(ctx)
 	return srv.Run(ctx, o.Listen)
 }

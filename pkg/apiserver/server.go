@@ -31,6 +31,11 @@ type Config struct {
 	MaxRequestBytes int64
 	// Registry is the Prometheus registry for /metrics; default a new one.
 	Registry *prometheus.Registry
+	// AdvertiseAddress and AdvertisePort are where pods reach this
+	// apiserver: the kubernetes Endpoints (see RunKubernetesService).
+	// Without them the server keeps no kubernetes Service.
+	AdvertiseAddress string
+	AdvertisePort    int32
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
@@ -42,6 +47,11 @@ type Server struct {
 	maxBody int64
 	metrics *metrics
 	reg     *prometheus.Registry
+	// advertise is where pods reach this apiserver.
+	advertise struct {
+		ip   string
+		port int32
+	}
 }
 
 // New checks the configuration and builds a Server.
@@ -70,12 +80,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if ip := cfg.AdvertiseAddress; ip != "" && (net.ParseIP(ip) == nil || cfg.AdvertisePort < 1 || cfg.AdvertisePort > 65535) {
+		return nil, fmt.Errorf("apiserver: advertise address %s:%d: must be an IP address and a port", ip, cfg.AdvertisePort)
+	}
 	alloc, err := newAllocator(cfg.Store, cfg.ServiceCIDR, cfg.ClusterCIDR, cfg.NodeCIDRSize, cfg.NodePortRange)
 	if err != nil {
 		return nil, err
 	}
-	return &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
-		metrics: newMetrics(cfg.Registry), reg: cfg.Registry}, nil
+	s := &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
+		metrics: newMetrics(cfg.Registry), reg: cfg.Registry}
+	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
+	return s, nil
 }
 
 // Bootstrap creates the namespaces every cluster has (default,

@@ -1,5 +1,6 @@
 // Package component holds the few things every kubelab program shares:
-// its logger and the signal handling that stops it cleanly.
+// its logger, the signal handling that stops it cleanly, and the guess of
+// the host's own address when a flag does not give it.
 package component
 
 import (

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/component"
 )
 
 // What the kubelet learns about its machine at start-up: capacity, system
@@ -108,7 +109,7 @@ func chooseNodeIP(nodeIP, iface string, simulated bool) (ip, why string, err err
 		}
 		return nodeIP, "given with --node-ip", nil
 	case iface != "":
-		ip, err := interfaceIPv4(iface)
+		ip, err := component.InterfaceIPv4(iface)
 		if err != nil {
 			return "", "", fmt.Errorf("--iface: %w", err)
 		}
@@ -116,56 +117,9 @@ func chooseNodeIP(nodeIP, iface string, simulated bool) (ip, why string, err err
 	case simulated:
 		return "127.0.0.1", "a simulated node with no --node-ip", nil
 	}
-	b, err := os.ReadFile("/proc/net/route")
+	ip, dev, err := component.DefaultRouteIPv4()
 	if err != nil {
-		return "", "", fmt.Errorf("find the default route (or give --node-ip): %w", err)
-	}
-	dev, ok := parseDefaultRoute(string(b))
-	if !ok {
-		return "", "", fmt.Errorf("no default route: give --node-ip or --iface")
-	}
-	if ip, err = interfaceIPv4(dev); err != nil {
-		return "", "", fmt.Errorf("the default route's interface: %w (give --node-ip or --iface)", err)
+		return "", "", fmt.Errorf("%w: give --node-ip or --iface", err)
 	}
 	return ip, "the first IPv4 address of " + dev + ", the default route's interface (--node-ip or --iface choose another)", nil
-}
-
-// parseDefaultRoute returns the interface of the IPv4 default route in
-// /proc/net/route: the line whose destination and mask are both 0, with
-// the lowest metric.
-func parseDefaultRoute(table string) (string, bool) {
-	best, bestMetric := "", -1
-	for i, line := range strings.Split(table, "\n") {
-		f := strings.Fields(line)
-		// Iface Destination Gateway Flags RefCnt Use Metric Mask MTU Window IRTT
-		if i == 0 || len(f) < 8 || f[1] != "00000000" || f[7] != "00000000" {
-			continue
-		}
-		metric, err := strconv.Atoi(f[6])
-		if err != nil {
-			continue
-		}
-		if bestMetric < 0 || metric < bestMetric {
-			best, bestMetric = f[0], metric
-		}
-	}
-	return best, best != ""
-}
-
-// interfaceIPv4 is the first IPv4 address of interface name.
-func interfaceIPv4(name string) (string, error) {
-	ifc, err := net.InterfaceByName(name)
-	if err != nil {
-		return "", err
-	}
-	addrs, err := ifc.Addrs()
-	if err != nil {
-		return "", fmt.Errorf("addresses of %s: %w", name, err)
-	}
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
-			return n.IP.String(), nil
-		}
-	}
-	return "", fmt.Errorf("interface %s has no IPv4 address", name)
 }
