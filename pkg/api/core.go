@@ -25,7 +25,29 @@ type PodSpec struct {
 	Hostname                      string            `json:"hostname,omitempty"`
 	Subdomain                     string            `json:"subdomain,omitempty"`
 	ServiceAccountName            string            `json:"serviceAccountName,omitempty"`
-	DNSPolicy                     string            `json:"dnsPolicy,omitempty"`
+	DNSPolicy                     string            `json:"dnsPolicy,omitempty"` // ClusterFirst (default), ClusterFirstWithHostNet, Default, None
+	DNSConfig                     *PodDNSConfig     `json:"dnsConfig,omitempty"`
+}
+
+// DNS policies: where a pod's /etc/resolv.conf comes from.
+const (
+	DNSClusterFirst            = "ClusterFirst"            // the cluster DNS; Default for a hostNetwork pod
+	DNSClusterFirstWithHostNet = "ClusterFirstWithHostNet" // the cluster DNS, hostNetwork or not
+	DNSDefault                 = "Default"                 // the node's resolver configuration
+	DNSNone                    = "None"                    // only what dnsConfig says
+)
+
+// PodDNSConfig is added to what the DNS policy gives a pod's resolv.conf.
+type PodDNSConfig struct {
+	Nameservers []string             `json:"nameservers,omitempty"`
+	Searches    []string             `json:"searches,omitempty"`
+	Options     []PodDNSConfigOption `json:"options,omitempty"`
+}
+
+// PodDNSConfigOption is one resolv.conf option, such as ndots:2 or edns0.
+type PodDNSConfigOption struct {
+	Name  string  `json:"name,omitempty"`
+	Value *string `json:"value,omitempty"`
 }
 
 // Container is one process of a pod.

@@ -74,7 +74,7 @@ func defaultReplicas(r **int32) {
 func setPodSpecDefaults(spec *PodSpec) {
 	defaultString(&spec.RestartPolicy, RestartAlways)
 	defaultString(&spec.SchedulerName, DefaultSchedulerName)
-	defaultString(&spec.DNSPolicy, "ClusterFirst")
+	defaultString(&spec.DNSPolicy, DNSClusterFirst)
 	if spec.TerminationGracePeriodSeconds == nil {
 		spec.TerminationGracePeriodSeconds = Int64(DefaultTerminationGracePeriodSeconds)
 	}

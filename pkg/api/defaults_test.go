@@ -73,6 +73,28 @@ spec:
     imagePullPolicy: Always
   volumes: [{name: scratch, emptyDir: {}}]
 `},
+		{"pod with its own DNS settings keeps them", `
+apiVersion: v1
+kind: Pod
+metadata: {name: dns}
+spec:
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  dnsConfig: {nameservers: [192.0.2.53], searches: [example.org], options: [{name: ndots, value: "2"}, {name: edns0}]}
+  containers: [{name: web, image: "kubia:v1"}]
+`, `
+apiVersion: v1
+kind: Pod
+metadata: {name: dns}
+spec:
+  restartPolicy: Always
+  terminationGracePeriodSeconds: 30
+  schedulerName: default-scheduler
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  dnsConfig: {nameservers: [192.0.2.53], searches: [example.org], options: [{name: ndots, value: "2"}, {name: edns0}]}
+  containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+`},
 		{"service", `
 apiVersion: v1
 kind: Service

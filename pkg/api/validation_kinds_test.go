@@ -235,6 +235,8 @@ func TestValidateOtherKinds(t *testing.T) {
 			[]string{`metadata.name: Invalid value: "team.dev": ` + dnsLabelMsg}},
 		{"endpoints", &Endpoints{ObjectMeta: ObjectMeta{Name: "kubia"}, Subsets: []EndpointSubset{{
 			Addresses: []EndpointAddress{{IP: "10.244.1.5"}}, Ports: []EndpointPort{{Port: 8080, Protocol: "TCP"}}}}}, nil},
+		{"endpoints on loopback", &Endpoints{ObjectMeta: ObjectMeta{Name: "kubernetes"}, Subsets: []EndpointSubset{{
+			Addresses: []EndpointAddress{{IP: "127.0.0.1"}}, Ports: []EndpointPort{{Name: "https", Port: 6443, Protocol: "TCP"}}}}}, nil},
 		{"endpoints bad address and port", &Endpoints{ObjectMeta: ObjectMeta{Name: "kubia"}, Subsets: []EndpointSubset{{
 			Addresses:         []EndpointAddress{{IP: "10.244.1.300"}},
 			NotReadyAddresses: []EndpointAddress{{IP: ""}},

@@ -29,9 +29,7 @@ func validatePodSpec(spec *PodSpec, p fieldPath) ErrorList {
 	if r := spec.RestartPolicy; r != "" && !oneOf(r, RestartAlways, RestartOnFailure, RestartNever) {
 		errs = append(errs, notSupported(p.child("restartPolicy"), r, RestartAlways, RestartOnFailure, RestartNever))
 	}
-	if d := spec.DNSPolicy; d != "" && !oneOf(d, dnsPolicies...) {
-		errs = append(errs, notSupported(p.child("dnsPolicy"), d, dnsPolicies...))
-	}
+	errs = append(errs, validatePodDNS(spec, p)...)
 	if g := spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
 		errs = append(errs, invalid(p.child("terminationGracePeriodSeconds"), *g, "must be greater than or equal to 0"))
 	}
@@ -56,8 +54,6 @@ func validatePodSpec(spec *PodSpec, p fieldPath) ErrorList {
 	}
 	return errs
 }
-
-var dnsPolicies = []string{"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"}
 
 var protocols = []string{"SCTP", "TCP", "UDP"}
 

@@ -156,6 +156,9 @@ func validateEndpoints(ep *Endpoints) ErrorList {
 		}{{"addresses", ss.Addresses}, {"notReadyAddresses", ss.NotReadyAddresses}} {
 			for j, a := range list.addrs {
 				ap := sp.child(list.name).index(j)
+				// Kubernetes also forbids loopback addresses here. kubelab
+				// allows them: on the one-host node the apiserver listens on
+				// 127.0.0.1 only, and the kubernetes Endpoints must say so.
 				if !isValidIP(a.IP) {
 					errs = append(errs, invalid(ap.child("ip"), a.IP, ipErrorDetail))
 				}

@@ -139,6 +139,36 @@ func TestValidatePod(t *testing.T) {
 		{"bad restart policy", func(p *Pod) { p.Spec.RestartPolicy = "Sometimes" }, []string{`spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`}},
 		{"bad pull policy", func(p *Pod) { p.Spec.Containers[0].ImagePullPolicy = "IfMissing" }, []string{c0 + `.imagePullPolicy: Unsupported value: "IfMissing": supported values: "Always", "IfNotPresent", "Never"`}},
 		{"bad dns policy", func(p *Pod) { p.Spec.DNSPolicy = "Google" }, []string{`spec.dnsPolicy: Unsupported value: "Google": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"`}},
+		{"dns policy None with a nameserver", func(p *Pod) {
+			p.Spec.DNSPolicy, p.Spec.DNSConfig = DNSNone, &PodDNSConfig{Nameservers: []string{"1.2.3.4"}, Options: []PodDNSConfigOption{{Name: "edns0"}}}
+		}, nil},
+		{"dns policy None without dnsConfig", func(p *Pod) { p.Spec.DNSPolicy = DNSNone },
+			[]string{"spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"}},
+		{"dns policy None without nameservers", func(p *Pod) {
+			p.Spec.DNSPolicy, p.Spec.DNSConfig = DNSNone, &PodDNSConfig{Searches: []string{"example.org"}}
+		},
+			[]string{"spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"}},
+		{"dnsConfig with ClusterFirst and a search with a trailing dot", func(p *Pod) { p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{"example.org."}} }, nil},
+		{"dnsConfig too many nameservers", func(p *Pod) {
+			p.Spec.DNSConfig = &PodDNSConfig{Nameservers: []string{"1.1.1.1", "1.1.1.2", "1.1.1.3", "1.1.1.4"}}
+		},
+			[]string{`spec.dnsConfig.nameservers: Invalid value: []string{"1.1.1.1", "1.1.1.2", "1.1.1.3", "1.1.1.4"}: must not have more than 3 nameservers`}},
+		{"dnsConfig bad nameserver", func(p *Pod) { p.Spec.DNSConfig = &PodDNSConfig{Nameservers: []string{"dns.example.org"}} },
+			[]string{`spec.dnsConfig.nameservers[0]: Invalid value: "dns.example.org": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`}},
+		{"dnsConfig too many searches", func(p *Pod) {
+			p.Spec.DNSConfig = &PodDNSConfig{Searches: strings.Split(strings.Repeat("a,", 32)+"a", ",")}
+		}, []string{`spec.dnsConfig.searches: Invalid value: []string{` + strings.Repeat(`"a", `, 32) + `"a"}: must not have more than 32 search paths`}},
+		{"dnsConfig search list too long", func(p *Pod) {
+			p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{strings.Repeat("a.", 600) + "a", strings.Repeat("b.", 500) + "b"}}
+		}, []string{
+			`spec.dnsConfig.searches: Invalid value: []string{"` + strings.Repeat("a.", 600) + `a", "` + strings.Repeat("b.", 500) + `b"}: must not have more than 2048 characters (including spaces) in the search list`,
+			`spec.dnsConfig.searches[0]: Invalid value: "` + strings.Repeat("a.", 600) + `a": must be no more than 253 characters`,
+			`spec.dnsConfig.searches[1]: Invalid value: "` + strings.Repeat("b.", 500) + `b": must be no more than 253 characters`,
+		}},
+		{"dnsConfig bad search", func(p *Pod) { p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{"Example_org"}} },
+			[]string{`spec.dnsConfig.searches[0]: Invalid value: "Example_org": ` + subdomainMsg}},
+		{"dnsConfig option without name", func(p *Pod) { p.Spec.DNSConfig = &PodDNSConfig{Options: []PodDNSConfigOption{{Value: String("2")}}} },
+			[]string{"spec.dnsConfig.options[0]: Required value: must not be empty"}},
 		{"negative grace period", func(p *Pod) { p.Spec.TerminationGracePeriodSeconds = Int64(-1) }, []string{"spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0"}},
 		{"bad env name", func(p *Pod) { p.Spec.Containers[0].Env[0].Name = "1VAR" }, []string{
 			c0 + `.env[0].name: Invalid value: "1VAR": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`}},

@@ -12,7 +12,8 @@
 //	set up the pod network    network.go: Options.NewNetwork builds it for the
 //	                          pod CIDR; Init; routes to the other nodes' pod
 //	                          CIDRs from an informer of all Nodes
-//	watch pods                an informer with fieldSelector spec.nodeName=<node>
+//	watch pods                an informer with fieldSelector spec.nodeName=<node>,
+//	                          and one of the Service default/kubernetes
 //	clean up                  release IPs of pods that are gone
 //	run                       pod workers, probes, relist, resync, heartbeat
 //
@@ -31,6 +32,14 @@
 //	                                a kill after a failed liveness or startup probe)
 //	then                            status.go: compute the status (with what the
 //	                                probes say), write it if it changed
+//
+// What a container needs from outside its pod spec the kubelet works out
+// before it asks the runtime to start it (ContainerConfig): its
+// environment (env.go: the downward API, and KUBERNETES_SERVICE_HOST and
+// the rest from the kubernetes Service, so that it finds the API) and its
+// /etc/resolv.conf (dns.go: the cluster DNS, or the node's resolver, as the
+// pod's dnsPolicy says, from --cluster-dns, --cluster-domain and
+// --resolv-conf).
 //
 // sync remembers nothing it cannot rebuild (back-off delays aside, which
 // start over, as in Kubernetes): a restarted kubelet lists the runtime's

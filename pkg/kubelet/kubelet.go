@@ -42,6 +42,11 @@ type Options struct {
 	Burst       int
 	LogLevel    string // debug, info, warn, error; default info
 
+	// The node's DNS settings, for the pods' resolv.conf (see DNSSettings).
+	ClusterDNS    []string // the cluster DNS Service's IPs; none: ClusterFirst pods get the node's resolver configuration
+	ClusterDomain string   // default cluster.local
+	ResolvConf    string   // the node's resolver configuration, for dnsPolicy Default; "": none
+
 	Workers      int           // pods synced at once; default 4
 	RelistPeriod time.Duration // between looks at the runtime; default 1s
 	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
@@ -170,6 +175,14 @@ func (o *Options) Complete() error {
 	}
 	if o.LogLevel == "" {
 		o.LogLevel = "info"
+	}
+	for _, ip := range o.ClusterDNS {
+		if net.ParseIP(ip) == nil {
+			return fmt.Errorf("--cluster-dns %q: must be an IP address", ip)
+		}
+	}
+	if o.ClusterDomain == "" {
+		o.ClusterDomain = "cluster.local"
 	}
 	setDefault(&o.Heartbeat, 10*time.Second)
 	setDefault(&o.RelistPeriod, time.Second)
@@ -350,6 +363,7 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 	events.Run(ctx)
 	events.Eventf(node, api.EventNormal, "Starting", "Starting kubelet.")
 
+	services := k.watchAPIService(ctx, wg)
 	podsResource, _ := api.Lookup("pods")
 	pods := client.NewInformer(k.client.Resource(podsResource),
 		client.ListOptions{FieldSelector: "spec.nodeName=" + k.opts.NodeName}, k.log)
@@ -367,6 +381,14 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 	if err := releaseStaleIPs(ctx, k.runtime, pods, ipam, k.log); err != nil {
 		return err
 	}
+	// A container started before the Service is known would miss
+	// KUBERNETES_SERVICE_HOST: wait for it a little, not for ever (an
+	// apiserver that cannot list it is no reason to start no pod).
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if !services.WaitForSync(sctx) && ctx.Err() == nil {
+		k.log.Warn("the kubernetes Service is not known yet; containers start without KUBERNETES_SERVICE_HOST until it is")
+	}
+	cancel()
 
 	k.mu.Lock()
 	k.pods = pods
@@ -375,7 +397,9 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 	workers := newPodWorkers(&podWorkers{
 		hostIP: k.hostIP, runtime: k.runtime, pods: pods, api: clientAPI{c: k.client},
 		events: events, ipam: ipam, metrics: k.metrics, log: k.log, requeue: queue.AddAfter,
-		network: network,
+		network: network, services: services,
+		dns: &podDNS{node: DNSSettings{ClusterDNS: k.opts.ClusterDNS, ClusterDomain: k.opts.ClusterDomain, ResolvConf: k.opts.ResolvConf},
+			readFile: os.ReadFile, log: k.log},
 	})
 	if network != nil {
 		workers.sandboxPID = k.runtime.(SandboxPIDer).SandboxPID
@@ -400,6 +424,18 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 	})
 	client.RunWorkers(ctx, queue, k.opts.Workers, workers.sync, k.log)
 	return nil
+}
+
+// watchAPIService starts an informer of the one Service every container
+// hears about: kubernetes, in namespace default. The informer lists again
+// after an apiserver restart, and follows the Service when it is deleted
+// and made again.
+func (k *Kubelet) watchAPIService(ctx context.Context, wg *sync.WaitGroup) *client.Informer {
+	servicesResource, _ := api.Lookup("services")
+	services := client.NewInformer(k.client.Resource(servicesResource).Namespace("default"),
+		client.ListOptions{FieldSelector: "metadata.name=" + kubernetesService}, k.log)
+	wg.Go(func() { services.Run(ctx) })
+	return services
 }
 
 // releaseStaleIPs frees the addresses held for pods that have neither an

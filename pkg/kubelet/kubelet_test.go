@@ -22,9 +22,11 @@ import (
 )
 
 // Two simulated nodes in one process, against just enough of an apiserver
-// (nodes, pods with their status, watch, events) to check that Run wires
-// the parts together: registration, the pod informer of each node,
-// status writes, a restart noticed by the relister, graceful deletion.
+// (nodes, pods with their status, watch, events, the kubernetes Service)
+// to check that Run wires the parts together: registration, the pod
+// informer of each node, what containers are given (environment,
+// resolv.conf), status writes, a restart noticed by the relister, graceful
+// deletion.
 func TestSimulatedNodesInOneProcess(t *testing.T) {
 	srv := newFakeAPIServer(t)
 	srv.addPod(testPod("p1", api.RestartAlways, "kubia"))
@@ -41,7 +43,8 @@ func TestSimulatedNodesInOneProcess(t *testing.T) {
 	kubelets := map[string]*Kubelet{}
 	for _, name := range []string{"n1", "n2"} {
 		k, err := New(Options{Client: c, NodeName: name, RootDir: t.TempDir(), Logger: zap.NewNop(),
-			Heartbeat: 50 * time.Millisecond, RelistPeriod: 10 * time.Millisecond, CPU: "2", Memory: "4Gi"})
+			Heartbeat: 50 * time.Millisecond, RelistPeriod: 10 * time.Millisecond, CPU: "2", Memory: "4Gi",
+			ClusterDNS: []string{"10.96.0.10"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,6 +71,11 @@ func TestSimulatedNodesInOneProcess(t *testing.T) {
 	}
 	if got := get(t, "http://"+kubelets["n1"].Addr()+"/healthz"); got != "ok" {
 		t.Errorf("/healthz = %q", got)
+	}
+	cfg, _ := kubelets["n1"].Runtime().(*FakeRuntime).LastConfig(p1.UID, "c0")
+	if !slices.Contains(cfg.Env, "KUBERNETES_SERVICE_HOST=10.96.0.1") ||
+		cfg.ResolvConf != "nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n" {
+		t.Errorf("p1 was given env %q and resolv.conf %q", cfg.Env, cfg.ResolvConf)
 	}
 
 	// A crash, noticed by the relister, restarts the container.
@@ -127,6 +135,7 @@ func newFakeAPIServer(t *testing.T) *fakeAPIServer {
 	mux.HandleFunc("GET /api/v1/nodes", f.listOrWatchNodes)
 	mux.HandleFunc("PUT /api/v1/nodes/{name}/status", f.updateNodeStatus)
 	mux.HandleFunc("GET /api/v1/pods", f.listOrWatchPods)
+	mux.HandleFunc("GET /api/v1/namespaces/default/services", f.listOrWatchServices)
 	mux.HandleFunc("PUT /api/v1/namespaces/default/pods/{name}/status", f.updatePodStatus)
 	mux.HandleFunc("DELETE /api/v1/namespaces/default/pods/{name}", f.deletePod)
 	mux.HandleFunc("POST /api/v1/namespaces/default/events", func(w http.ResponseWriter, r *http.Request) {
@@ -247,6 +256,21 @@ func (f *fakeAPIServer) storePod(typ string, p *api.Pod) {
 	f.events = append(f.events, podEvent{rv: f.rv, typ: typ, pod: api.DeepCopy(p)})
 	close(f.changed)
 	f.changed = make(chan struct{})
+}
+
+// listOrWatchServices lists the kubernetes Service, the only one a
+// kubelet asks for; a watch sends nothing and lasts until the client goes.
+func (f *fakeAPIServer) listOrWatchServices(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("watch") == "true" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		return
+	}
+	svc := &api.Service{ObjectMeta: api.ObjectMeta{Name: "kubernetes", Namespace: "default", ResourceVersion: "1"},
+		Spec: api.ServiceSpec{ClusterIP: "10.96.0.1", Ports: []api.ServicePort{{Name: "https", Port: 443, Protocol: "TCP"}}}}
+	reply(w, http.StatusOK, api.List[*api.Service]{Metadata: api.ListMeta{ResourceVersion: "1"}, Items: []*api.Service{svc}})
 }
 
 func (f *fakeAPIServer) listOrWatchPods(w http.ResponseWriter, r *http.Request) {

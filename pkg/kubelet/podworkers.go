@@ -21,6 +21,11 @@ type podLister interface {
 
 var _ podLister = (*client.Informer)(nil)
 
+// objectGetter reads one object of an informer's cache by key.
+type objectGetter interface {
+	Get(key string) (api.Object, bool)
+}
+
 // podAPI is every write the pod workers make: a pod's status, and the final
 // delete of a pod whose containers are gone.
 type podAPI interface {
@@ -66,6 +71,11 @@ type podWorkers struct {
 	sandboxPID func(ctx context.Context, id string) (int, error) // where a sandbox's namespace is; set with network
 	probes     *probeManager                                     // nil: a running container is started and ready
 	podDirs    PodDirRemover
+
+	// Optional: what containers learn of the cluster. nil services: no
+	// KUBERNETES_SERVICE_* variables; nil dns: an empty ResolvConf.
+	services objectGetter // the kubernetes Service in namespace default, from an informer
+	dns      *podDNS
 
 	crashBackoff *backoff // per pod UID and container name
 	pullBackoff  *backoff // per pod UID and image

@@ -516,7 +516,7 @@ func TestEnvironment(t *testing.T) {
 		{Name: "NODE", ValueFrom: &api.EnvVarSource{FieldRef: &api.ObjectFieldSelector{FieldPath: "spec.nodeName"}}},
 		{Name: "APP", ValueFrom: &api.EnvVarSource{FieldRef: &api.ObjectFieldSelector{FieldPath: "metadata.labels['app']"}}},
 	}
-	env, err := containerEnv(p, &p.Spec.Containers[0], "10.244.1.2", "192.168.56.11")
+	env, err := containerEnv(p, &p.Spec.Containers[0], "10.244.1.2", "192.168.56.11", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

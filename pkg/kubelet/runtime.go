@@ -96,7 +96,7 @@ type LogsExecer interface {
 }
 
 // PodDirRemover deletes what a runtime keeps on disk for a pod (its
-// emptyDir volumes). The kubelet calls it once every container of the pod
+// emptyDir volumes, its resolv.conf). The kubelet calls it once every container of the pod
 // is removed: an emptyDir lives exactly as long as its pod.
 type PodDirRemover interface {
 	RemovePodDirs(podUID string) error
@@ -150,15 +150,23 @@ func (c *Container) IsSandbox() bool { return c.Name == SandboxName }
 func (c *Container) PodKey() string { return c.PodNamespace + "/" + c.PodName }
 
 // ContainerConfig is everything a runtime needs to start one container: the
-// kubelet resolves what needs the API (environment from fields) so that a
-// runtime never talks to the apiserver.
+// kubelet resolves what needs the API (environment from fields and
+// Services, DNS from the node's settings) so that a runtime never talks to
+// the apiserver.
 type ContainerConfig struct {
 	Pod       *api.Pod
 	SandboxID string
 	Container *api.Container // from the pod spec
 	Attempt   int            // restart attempt, recorded as a label
-	Env       []string       // resolved, "NAME=value", in the spec's order
+	Env       []string       // resolved, "NAME=value": the kubernetes Service's, then the spec's in its order
 	PodIP     string
+
+	// ResolvConf is the text of the container's /etc/resolv.conf, worked
+	// out from the pod's dnsPolicy and dnsConfig (see ResolvConfFor). A
+	// runtime gives every app container exactly this file, even an empty
+	// one, and never its own copy of the node's: a pod's name lookups go
+	// where its DNS policy says, not to the host's resolver.
+	ResolvConf string
 }
 
 // Labels a runtime puts on every container it makes for the kubelet, so

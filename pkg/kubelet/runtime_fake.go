@@ -27,8 +27,9 @@ import (
 //	complete/…  exits with code 0 as soon as it starts (Completed, Succeeded)
 //
 // Every other image is present. Tests change a running container with
-// Exit, make the next start fail with FailNextStart, and make an image
-// absent with SetImage. FakeRuntime is deterministic: IDs count up and
+// Exit, make the next start fail with FailNextStart, make an image absent
+// with SetImage, and read what a start was given (environment, resolv.conf)
+// with LastConfig. FakeRuntime is deterministic: IDs count up and
 // times come from the clock it is given.
 type FakeRuntime struct {
 	node string
@@ -36,9 +37,10 @@ type FakeRuntime struct {
 
 	mu         sync.Mutex
 	seq        int
-	containers map[string]*fakeContainer // by ID
-	images     map[string]bool           // image → present, overriding the name rules
-	failStart  map[string]string         // "podUID/container" → the start error
+	containers map[string]*fakeContainer  // by ID
+	images     map[string]bool            // image → present, overriding the name rules
+	failStart  map[string]string          // "podUID/container" → the start error
+	configs    map[string]ContainerConfig // "podUID/container" → what its last start was given
 	calls      []string
 }
 
@@ -64,6 +66,7 @@ func NewFakeRuntime(node string, now func() time.Time) *FakeRuntime {
 		containers: map[string]*fakeContainer{},
 		images:     map[string]bool{},
 		failStart:  map[string]string{},
+		configs:    map[string]ContainerConfig{},
 	}
 }
 
@@ -143,6 +146,7 @@ func (f *FakeRuntime) StartContainer(_ context.Context, cfg ContainerConfig) (st
 	fc := f.add(containerLabels(f.node, pod, spec.Name, cfg.Attempt, ""), spec.Image)
 	now := f.now()
 	key := pod.UID + "/" + spec.Name
+	f.configs[key] = cfg
 	if msg, ok := f.failStart[key]; ok {
 		delete(f.failStart, key)
 		fc.c.State, fc.c.ExitCode, fc.c.Reason, fc.c.Message, fc.c.FinishedAt = ContainerExited, 128, "StartError", msg, now
@@ -236,6 +240,15 @@ func (f *FakeRuntime) SetImage(image string, present bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.images[image] = present
+}
+
+// LastConfig returns what the last start of container name in the pod
+// with podUID was given: its environment, its resolv.conf.
+func (f *FakeRuntime) LastConfig(podUID, name string) (ContainerConfig, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cfg, ok := f.configs[podUID+"/"+name]
+	return cfg, ok
 }
 
 // Calls returns what the runtime was asked to do that changes something,

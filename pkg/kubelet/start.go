@@ -132,15 +132,14 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 	if !w.ensureImage(ctx, pod, c, step) {
 		return
 	}
-	env, err := containerEnv(pod, c, podIP, w.hostIP)
+	cfg, err := w.containerConfig(pod, c, podIP)
 	if err != nil {
 		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %v", err)
 		step.wait(c.Name, reasonConfigError, err.Error(), retryPeriod)
 		return
 	}
-	id, err := w.runtime.StartContainer(ctx, ContainerConfig{
-		Pod: pod, SandboxID: sandboxID, Container: c, Attempt: attempt, Env: env, PodIP: podIP,
-	})
+	cfg.SandboxID, cfg.Attempt = sandboxID, attempt
+	id, err := w.runtime.StartContainer(ctx, cfg)
 	if err != nil {
 		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %v", err)
 		if id == "" {
@@ -159,6 +158,29 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 			w.log.Warn("could not remove an old container", zap.String("container", old.ID), zap.Error(err))
 		}
 	}
+}
+
+// containerConfig resolves what container c needs from outside the pod
+// spec: its environment (fields of the pod, the kubernetes Service) and
+// its resolv.conf.
+func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP string) (ContainerConfig, error) {
+	var apiService *api.Service
+	if w.services != nil {
+		if obj, ok := w.services.Get("default/" + kubernetesService); ok {
+			apiService = obj.(*api.Service)
+		}
+	}
+	env, err := containerEnv(pod, c, podIP, w.hostIP, apiService)
+	if err != nil {
+		return ContainerConfig{}, err
+	}
+	var resolv string
+	if w.dns != nil {
+		if resolv, err = w.dns.resolvConf(pod); err != nil {
+			return ContainerConfig{}, err
+		}
+	}
+	return ContainerConfig{Pod: pod, Container: c, Env: env, PodIP: podIP, ResolvConf: resolv}, nil
 }
 
 // killUnhealthy stops a running container that failed its liveness or

@@ -24,7 +24,8 @@ var logConfig = container.LogConfig{
 }
 
 // StartContainer implements kubelet.Runtime: it creates the container in
-// the sandbox's network and IPC namespaces and starts it. When the start
+// the sandbox's network and IPC namespaces, with its volumes and the pod's
+// resolv.conf mounted, and starts it. When the start
 // fails (no such command, say) the container stays, exited, and both its
 // ID and the engine's error are returned; ListContainers reports it with
 // exit code 128 and reason StartError.
@@ -33,6 +34,13 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg kubelet.ContainerConfi
 	mounts, err := r.mounts(pod, spec)
 	if err != nil {
 		return "", fmt.Errorf("volumes of container %q: %w", spec.Name, err)
+	}
+	if !mountsAt(mounts, resolvConfPath) {
+		m, err := r.resolvConfMount(pod.UID, cfg.ResolvConf)
+		if err != nil {
+			return "", fmt.Errorf("container %q: %w", spec.Name, err)
+		}
+		mounts = append(mounts, m)
 	}
 	config, host := appConfig(r.node, cfg, mounts)
 	id, err := r.create(ctx, containerName(r.node, pod, spec.Name, cfg.Attempt), config, host)

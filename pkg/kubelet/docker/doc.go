@@ -30,6 +30,12 @@
 // mounts it; a hostPath is the node's path itself. The kubelet calls
 // RemovePodDirs once a pod's containers are all removed.
 //
+// Name lookups go where the pod's dnsPolicy says: the kubelet works out
+// the pod's resolv.conf, and the runtime writes it to
+// <root>/pods/<pod uid>/resolv.conf and bind-mounts it read-only at
+// /etc/resolv.conf in every app container, in place of Docker's copy of
+// the node's.
+//
 // Logs and exec (`kctl logs`, `kctl exec`) go through Logs and Exec: the
 // containers log with the json-file driver, so the engine can replay what
 // a container wrote, also after it exited.

@@ -108,13 +108,14 @@ func hostPath(h *api.HostPathVolumeSource) (string, error) {
 	return h.Path, nil
 }
 
-// podDir is where the pod's volumes live: <root>/pods/<uid>.
+// podDir is where the pod's volumes and resolv.conf live: <root>/pods/<uid>.
 func (r *Runtime) podDir(uid string) string { return filepath.Join(r.rootDir, "pods", uid) }
 
-// RemovePodDirs deletes the pod's directory with its emptyDir volumes,
-// unmounting the tmpfs of medium Memory volumes first. The kubelet calls it
-// once the pod's containers are all removed (a container still running
-// would keep its files). A pod that never had volumes is fine.
+// RemovePodDirs deletes the pod's directory with its emptyDir volumes and
+// its resolv.conf, unmounting the tmpfs of medium Memory volumes first.
+// The kubelet calls it once the pod's containers are all removed (a
+// container still running would keep its files). A pod that never had
+// volumes is fine.
 func (r *Runtime) RemovePodDirs(uid string) error {
 	if uid == "" || !filepath.IsLocal(uid) || filepath.Base(uid) != uid {
 		return fmt.Errorf("remove pod dirs: bad pod uid %q", uid)
