@@ -14,7 +14,7 @@ build: ## build every program into bin/
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
 
-images: ## build the pause, kubia and toolbox images with docker build
+images: ## build the pause, kubia, dns and toolbox images with docker build
 	images/build.sh
 
 test: test-images ## run every test (node and lab tests need root and Docker, else they skip)

@@ -23,6 +23,10 @@ if [ "$(cat "$dir/run/runtime" 2>/dev/null)" = docker ]; then
 		ip route del unreachable "$cidr" 2>/dev/null || true
 	done
 	rm -f "$dir/run/runtime"
+	if [ -f "$dir/run/route_localnet" ]; then # the proxy turned it on
+		sysctl -qw net.ipv4.conf.all.route_localnet="$(cat "$dir/run/route_localnet")"
+		rm -f "$dir/run/route_localnet"
+	fi
 	echo "removed the node's containers, pod network, service rules and unreachable routes"
 fi
 if [ "${PURGE:-0}" = 1 ]; then

@@ -8,6 +8,8 @@
 #                                as root with Docker reachable, else simulated
 #   NODES=3 hack/up.sh           three simulated nodes (kubelet --runtime=fake)
 #   RUNTIME=docker hack/up.sh    insist on the real node
+#   EGRESS=1 hack/up.sh          let pods reach addresses outside the cluster
+#                                (masqueraded); by default they cannot
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
@@ -15,6 +17,9 @@ addr="${KUBELAB_LISTEN:-127.0.0.1:6443}"
 server="http://$addr"
 nodes="${NODES:-1}"
 runtime="${RUNTIME:-auto}"
+egress=deny
+[ "${EGRESS:-0}" = 1 ] && egress=allow
+cluster_dns=10.96.0.10 # the kube-dns Service of addons/dns.yaml
 if [ "$runtime" = auto ]; then
 	runtime=fake
 	if [ "$nodes" = 1 ] && [ "$(id -u)" = 0 ] && docker info >/dev/null 2>&1; then runtime=docker; fi
@@ -68,12 +73,15 @@ if [ "$runtime" = docker ]; then
 		ip route replace unreachable "$cidr"
 	done
 	echo "docker" >"$dir/run/runtime"
-	docker image inspect kubelab/pause:latest kubelab/kubia:latest >/dev/null 2>&1 || images/build.sh
+	docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/dns:latest >/dev/null 2>&1 || images/build.sh
 	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
-		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet"
-	# Service IPs and NodePorts of this node (NodePorts answer on the node's
-	# non-loopback addresses: loopback would need route_localnet).
-	start proxy bin/proxy --server "$server" --node-name "$(hostname)" --listen 127.0.0.1:10256
+		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet" --pod-egress "$egress" --cluster-dns "$cluster_dns"
+	# Service IPs and NodePorts of this node. The proxy turns on
+	# route_localnet (node ports answer on 127.0.0.1, and pods reach the
+	# apiserver there through the kubernetes Service); make down puts back
+	# the value it had.
+	[ -f "$dir/run/route_localnet" ] || sysctl -n net.ipv4.conf.all.route_localnet >"$dir/run/route_localnet"
+	start proxy bin/proxy --server "$server" --node-name "$(hostname)" --listen 127.0.0.1:10256 --pod-egress "$egress"
 else
 	for i in $(seq 1 "$nodes"); do
 		start "kubelet-sim-$i" bin/kubelet --server "$server" --runtime fake --node-name "sim-$i" \
@@ -95,6 +103,9 @@ if [ "$runtime" = docker ]; then
 	# only to this node's pods, so a service packet still cannot leave.
 	for _ in $(seq 1 50); do ip link show klab0 >/dev/null 2>&1 && break; sleep 0.1; done
 	ip route replace 10.96.0.0/12 dev klab0
+	# Cluster DNS, as an add-on: pods find Services by name.
+	bin/kctl --server "$server" apply -f addons/dns.yaml
+	echo "pod egress: $egress (EGRESS=1 make up lets pods reach addresses outside the cluster)"
 fi
 bin/kctl --server "$server" get nodes
 cat <<MSG
@@ -104,5 +115,6 @@ kubelab is up. Try:
   bin/kctl get pods -o wide
   bin/kctl describe pod <name>      # the Scheduling table says why each node was or was not chosen
   bin/kctl apply -f examples/service.yaml && curl http://\$(bin/kctl get svc kubia -o jsonpath='{.spec.clusterIP}')/   # with RUNTIME=docker
+  bin/kctl apply -f examples/toolbox.yaml && bin/kctl exec toolbox -- nslookup kubia   # cluster DNS
 Stop it with: make down
 MSG

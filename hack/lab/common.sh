@@ -14,6 +14,9 @@ pod_bridge=klab0               # each node's pod bridge, inside its namespace
 cluster_cidr=10.244.0.0/16     # the apiserver's --cluster-cidr
 service_cidr=10.96.0.0/12      # the apiserver's --service-cluster-ip-range
 lab_chain=KLAB-LAB             # host filter chain accepting traffic across the lab bridge
+cluster_dns=10.96.0.10         # the kube-dns Service of addons/dns.yaml
+pod_egress=deny                # EGRESS=1: pods may leave the cluster (a lab of real hosts)
+[ "${EGRESS:-0}" = 1 ] && pod_egress=allow
 
 node_name() { echo "node$1"; }
 node_ns()   { echo "klab-node$1"; }

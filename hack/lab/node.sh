@@ -45,6 +45,7 @@ start)
 			--node-name "$name" --node-ip "$(node_ip "$i")" --address "$(node_ip "$i")" --port 10250 \
 			--server "$server" --root-dir "$dir/$name" --bridge "$pod_bridge" \
 			--cluster-cidr "$cluster_cidr" --network-mode host-gw \
+			--pod-egress "$pod_egress" --cluster-dns "$cluster_dns" \
 			>>"$dir/logs/kubelet-$name.log" 2>&1 &
 		echo $! >"$pidfile"
 		echo "  started kubelet of $name in $(node_ns "$i") (pid $!), log: $dir/logs/kubelet-$name.log"
@@ -56,7 +57,7 @@ start)
 	else
 		nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/proxy --server "$server" \
 			--node-name "$name" --node-ip "$(node_ip "$i")" --cluster-cidr "$cluster_cidr" \
-			--listen "$(node_ip "$i"):10256" \
+			--listen "$(node_ip "$i"):10256" --pod-egress "$pod_egress" \
 			>>"$dir/logs/proxy-$name.log" 2>&1 &
 		echo $! >"$proxy_pidfile"
 		echo "  started proxy of $name in $(node_ns "$i") (pid $!), log: $dir/logs/proxy-$name.log"

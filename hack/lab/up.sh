@@ -93,7 +93,7 @@ start_component controller
 # 5. A kubelet and a proxy per node, inside the node's namespace: their
 #    netlink and iptables act there, the kubelet's Docker socket is the
 #    host's.
-docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/toolbox:latest >/dev/null 2>&1 || images/build.sh
+docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/toolbox:latest kubelab/dns:latest >/dev/null 2>&1 || images/build.sh
 for i in $(seq 1 "$nodes"); do
 	hack/lab/node.sh start "$(node_name "$i")"
 done
@@ -106,6 +106,8 @@ for i in $(seq 1 150); do
 	printf '.'; sleep 0.2
 done
 echo
+# 6. Cluster DNS, as an add-on: pods find Services by name.
+bin/kctl --server "$server" apply -f addons/dns.yaml
 trap - ERR
 bin/kctl --server "$server" get nodes -o wide
 cat <<MSG
