@@ -36,12 +36,14 @@ const (
 	clusterCIDR = "10.199.0.0/16"
 	serviceCIDR = "10.198.0.0/16"
 	bridge      = "klabe2e0"
+	dnsIP       = "10.198.0.10" // the kube-dns Service, the tenth address of the range as 10.96.0.10 is of the default one
 )
 
 const (
 	pauseImage   = docker.DefaultPauseImage
 	kubiaImage   = "kubelab/kubia:latest"
 	toolboxImage = "kubelab/toolbox:latest"
+	dnsImage     = "kubelab/dns:latest"
 )
 
 // cluster is an apiserver and one Docker-backed node, in this process.
@@ -98,7 +100,7 @@ func needNode(t *testing.T, node, rootDir string, log *zap.Logger) *docker.Runti
 	if _, err := netlink.LinkByName(network.DefaultBridge); err == nil {
 		t.Skipf("a kubelab node runs on this host (bridge %s): stop it first, the tests would share its iptables chains", network.DefaultBridge)
 	}
-	for _, image := range []string{pauseImage, kubiaImage, toolboxImage} {
+	for _, image := range []string{pauseImage, kubiaImage, toolboxImage, dnsImage} {
 		if ok, err := rt.ImagePresent(t.Context(), image); err != nil || !ok {
 			t.Fatalf("image %s is missing: run images/build.sh", image)
 		}
@@ -141,8 +143,15 @@ func (c *cluster) startAPIServer() {
 		t.Fatal(err)
 	}
 	t.Cleanup(etcd.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pods reach it through the kubernetes Service, rewritten by the
+	// proxy to 127.0.0.1, as on a `make up` node.
 	srv, err := apiserver.New(apiserver.Config{Store: store.New(etcd.Client(), "/registry"),
-		ClusterCIDR: clusterCIDR, ServiceCIDR: serviceCIDR})
+		ClusterCIDR: clusterCIDR, ServiceCIDR: serviceCIDR,
+		AdvertiseAddress: "127.0.0.1", AdvertisePort: int32(ln.Addr().(*net.TCPAddr).Port)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,13 +159,10 @@ func (c *cluster) startAPIServer() {
 	if err := srv.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	done := make(chan struct{}, 2)
+	go func() { srv.Serve(ctx, ln); done <- struct{}{} }()
+	go func() { srv.RunKubernetesService(ctx); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done })
 	c.server = "http://" + ln.Addr().String()
 	if c.client, err = client.New(client.Config{Server: c.server, QPS: -1, Burst: -1}); err != nil {
 		t.Fatal(err)
@@ -177,7 +183,7 @@ func (c *cluster) startKubelet() {
 	t, log := c.t, c.log
 	k, err := kubelet.New(kubelet.Options{
 		Client: c.client, NodeName: c.node, RuntimeName: "docker", Runtime: c.rt,
-		NodeIP: "127.0.0.1", Port: 0, RootDir: c.rootDir, Heartbeat: 2 * time.Second,
+		NodeIP: "127.0.0.1", Port: 0, RootDir: c.rootDir, Heartbeat: 2 * time.Second, ClusterDNS: []string{dnsIP},
 		Logger: log, CPU: "4", Memory: "8Gi",
 		NewNetwork: func(podCIDR, nodeIP string) (kubelet.PodNetwork, error) {
 			n, err := network.New(c.networkConfig(podCIDR, log.Named("network")))
@@ -249,13 +255,14 @@ func (c *cluster) teardown() {
 		slices.Sort(lines)
 		c.t.Logf("events:\n%s", strings.Join(lines, "\n"))
 	}
-	pods := c.client.Resource(resource("pods")).Namespace("default")
+	pods := c.client.Resource(resource("pods")) // every namespace: the DNS pods are in kube-system
 	objs, _, err := pods.List(ctx, client.ListOptions{})
 	if err != nil {
 		c.t.Errorf("teardown: %v", err)
 	}
 	for _, obj := range objs {
-		if err := pods.Delete(ctx, obj.GetObjectMeta().Name, &api.DeleteOptions{GracePeriodSeconds: api.Int64(1)}); err != nil && !client.IsNotFound(err) {
+		m := obj.GetObjectMeta()
+		if err := pods.Namespace(m.Namespace).Delete(ctx, m.Name, &api.DeleteOptions{GracePeriodSeconds: api.Int64(1)}); err != nil && !client.IsNotFound(err) {
 			c.t.Errorf("teardown: %v", err)
 		}
 	}
