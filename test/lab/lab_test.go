@@ -41,6 +41,8 @@ func TestLab(t *testing.T) {
 	t.Run("PodToPodAcrossNodes", l.podToPodAcrossNodes)
 	t.Run("ClusterIPFromAnotherNode", l.clusterIPFromAnotherNode)
 	t.Run("NodePortOnEveryNode", l.nodePortOnEveryNode)
+	t.Run("LoadBalancerAddressesAnswer", l.loadBalancerAddressesAnswer)
+	t.Run("ClusterDNS", l.clusterDNS)
 	t.Run("DaemonSetFollowsNodeLabel", l.daemonSetFollowsNodeLabel)
 	t.Run("ScaleConvergesExactly", l.scaleConvergesExactly)
 	t.Run("ComponentsKilledMidScaleUp", l.componentsKilledMidScaleUp)
@@ -132,6 +134,65 @@ func (l *lab) nodePortOnEveryNode(t *testing.T) {
 			}
 			return nil
 		})
+	}
+}
+
+// loadBalancerAddressesAnswer: a LoadBalancer's status lists every
+// node's address, and each one answers on the service port, asked from
+// inside node1.
+func (l *lab) loadBalancerAddressesAnswer(t *testing.T) {
+	svc := l.createService(t, "kubia-lb", api.ServiceTypeLoadBalancer)
+	var ingress []api.LoadBalancerIngress
+	l.eventually(t, 20*time.Second, "the load balancer status to list every node", func() error {
+		obj, err := l.client.Resource(resource("services")).Namespace("default").Get(context.Background(), svc.Name)
+		if err != nil {
+			return err
+		}
+		if ingress = obj.(*api.Service).Status.LoadBalancer.Ingress; len(ingress) != nodes {
+			return fmt.Errorf("ingress %v", ingress)
+		}
+		return nil
+	})
+	for _, in := range ingress {
+		url := fmt.Sprintf("http://%s:80/", in.IP)
+		l.eventually(t, 20*time.Second, "node1 to reach "+url, func() error {
+			out, err := run("nsenter", "--net="+nodeNS(1), "curl", "-sS", "-m", "2", url)
+			if err != nil {
+				return err
+			}
+			if len(hitNames(out)) != 1 {
+				return fmt.Errorf("answer %q is not kubia's", out)
+			}
+			return nil
+		})
+	}
+}
+
+// clusterDNS: the DNS add-on that make lab applies answers a pod on any
+// node: the kubia Service's name resolves to its cluster IP (by the
+// search path of the pod's resolv.conf), and a name outside the cluster
+// is refused.
+func (l *lab) clusterDNS(t *testing.T) {
+	obj, err := l.client.Resource(resource("services")).Namespace("default").Get(context.Background(), "kubia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := obj.(*api.Service).Spec.ClusterIP
+	for _, pod := range []string{"toolbox-node1", "toolbox-node2"} {
+		l.eventually(t, 60*time.Second, pod+" to resolve kubia", func() error {
+			out, _ := l.kctl("exec", pod, "--", "nslookup", "kubia")
+			if !strings.Contains(out, "Address: "+ip+"\n") {
+				return fmt.Errorf("nslookup kubia:\n%s", out)
+			}
+			return nil
+		})
+	}
+	out, err := l.kctl("exec", "toolbox-node1", "--", "nslookup", "example.com.")
+	if err != nil {
+		out += err.Error() // nslookup exits 1 when it finds nothing
+	}
+	if !strings.Contains(out, "REFUSED") {
+		t.Errorf("nslookup example.com.:\n%s\nwant REFUSED", out)
 	}
 }
 
