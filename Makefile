@@ -52,6 +52,7 @@ bench: ## run the benchmarks and print their ratios
 	hack/bench/podstart.sh
 	hack/bench/up.sh
 	hack/bench/proxy.sh
+	hack/bench/dns.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/
