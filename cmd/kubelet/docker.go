@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -43,10 +45,12 @@ func useDocker(opts *kubelet.Options, f dockerFlags) error {
 		return err
 	}
 	opts.Runtime = rt
+	apiServer := apiServerIP(opts.Server, log)
 	opts.NewNetwork = func(podCIDR, nodeIP string) (kubelet.PodNetwork, error) {
 		n, err := network.New(network.Config{
 			NodeName: opts.NodeName, PodCIDR: podCIDR, ClusterCIDR: f.clusterCIDR,
-			Bridge: f.bridge, Mode: f.mode, NodeIP: nodeIP, Egress: f.egress, Log: log.Named("network"),
+			Bridge: f.bridge, Mode: f.mode, NodeIP: nodeIP, Egress: f.egress, APIServer: apiServer,
+			Log: log.Named("network"),
 		})
 		if err != nil {
 			return nil, err
@@ -54,6 +58,27 @@ func useDocker(opts *kubelet.Options, f dockerFlags) error {
 		return network.PodNetwork{Network: n}, nil
 	}
 	return nil
+}
+
+// apiServerIP is the address of the apiserver in --server, which pods may
+// reach through the kubernetes Service while egress is denied; "" when
+// it is this machine's loopback (pods reach that through the node's
+// INPUT, which the egress rules do not touch) or a name.
+func apiServerIP(server string, log *zap.Logger) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return ""
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	if err != nil {
+		log.Warn("--server names the apiserver by name: with pod egress denied, pods reach it only if it runs on a node",
+			zap.String("server", server))
+		return ""
+	}
+	if ip.IsLoopback() || !ip.Is4() {
+		return ""
+	}
+	return ip.String()
 }
 
 // cleanupDocker removes everything a Docker kubelet of this node made: its

@@ -72,6 +72,12 @@ type Config struct {
 	// the node's address. See forwardRules.
 	Egress string
 
+	// APIServer is the apiserver's address: with egress denied, pods may
+	// still reach it through the kubernetes Service (the cluster DNS
+	// does). "" when it is this node's own (its INPUT, not FORWARD) or
+	// unknown.
+	APIServer string
+
 	Log *zap.Logger
 }
 
@@ -91,6 +97,7 @@ type Network struct {
 	clusterCIDR netip.Prefix
 	gateway     netip.Addr // the bridge's address, the pods' default gateway
 	nodeIP      netip.Addr // zero when not configured
+	apiServer   netip.Addr // zero when not configured
 	log         *zap.Logger
 
 	mu  sync.Mutex
@@ -176,6 +183,11 @@ func newNetwork(cfg Config) (*Network, error) {
 	}
 	n.gateway = n.podCIDR.Addr().Next()
 
+	if cfg.APIServer != "" {
+		if n.apiServer, err = netip.ParseAddr(cfg.APIServer); err != nil || !n.apiServer.Is4() {
+			return nil, fmt.Errorf("apiserver address %q: not an IPv4 address", cfg.APIServer)
+		}
+	}
 	if cfg.NodeIP != "" {
 		if n.nodeIP, err = netip.ParseAddr(cfg.NodeIP); err != nil || !n.nodeIP.Is4() {
 			return nil, fmt.Errorf("node IP %q: not an IPv4 address", cfg.NodeIP)

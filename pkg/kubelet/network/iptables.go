@@ -1,7 +1,7 @@
 package network
 
 import (
-	"net/netip"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -46,42 +46,42 @@ func (h hook) jumpRule() []string {
 // return here for traffic that is not Docker's. DOCKER-USER would survive
 // too, but only where Docker runs and only once Docker made it.
 //
-// With EgressDeny a pod may reach pods, the other nodes, and whatever the
-// service proxy rewrote its destination to (conntrack's DNAT state: the
-// proxy sends service traffic only to endpoints inside the cluster, the
-// cluster DNS among them); any other new connection from a pod is
-// refused at once, by the one rule whose counter `kctl doctor` shows.
-// Traffic to this node's own addresses never passes FORWARD: it is the
-// node's INPUT. With EgressAllow, pods may send anywhere.
-func forwardRules(clusterCIDR, egress string, peerIPs []netip.Addr) [][]string {
+// With EgressDeny, what comes in from the pods' bridge may go to pods, to
+// the other nodes this node routes to, and to the apiserver when the
+// proxy rewrote it there (the kubernetes Service, which the cluster DNS
+// uses); any other new connection is refused at once, by the one rule
+// whose counter `kctl doctor` shows. The rules match the bridge, not the
+// pods' source addresses, so a pod that forges its source (it may: raw
+// sockets) is refused too. The node's own addresses are its INPUT, not
+// FORWARD: a pod reaches this node, and the services the proxy rewrites
+// to other pods, without passing here. With EgressAllow, pods may send
+// anywhere.
+func (n *Network) forwardRules() [][]string {
+	cluster, bridge := n.clusterCIDR.String(), n.cfg.Bridge
 	rules := [][]string{
 		{"-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-m", "comment", "--comment", "kubelab: replies", "-j", "ACCEPT"},
-		{"-d", clusterCIDR, "-m", "comment", "--comment", "kubelab: to pods", "-j", "ACCEPT"},
+		{"-d", cluster, "-m", "comment", "--comment", "kubelab: to pods", "-j", "ACCEPT"},
 	}
-	if egress == EgressAllow {
-		return append(rules, []string{"-s", clusterCIDR, "-m", "comment", "--comment", "kubelab: from pods", "-j", "ACCEPT"})
+	if n.cfg.Egress == EgressAllow {
+		return append(rules, []string{"-s", cluster, "-m", "comment", "--comment", "kubelab: from pods", "-j", "ACCEPT"})
 	}
-	rules = append(rules, []string{"-s", clusterCIDR, "-m", "conntrack", "--ctstate", "DNAT",
-		"-m", "comment", "--comment", "kubelab: pods to services", "-j", "ACCEPT"})
-	for _, ip := range peerIPs {
-		rules = append(rules, []string{"-s", clusterCIDR, "-d", ip.String() + "/32",
+	if n.apiServer.IsValid() {
+		rules = append(rules, []string{"-i", bridge, "-d", n.apiServer.String() + "/32", "-m", "conntrack", "--ctstate", "DNAT",
+			"-m", "comment", "--comment", "kubelab: pods to the apiserver, through its service", "-j", "ACCEPT"})
+	}
+	for _, ip := range n.peerIPs {
+		rules = append(rules, []string{"-i", bridge, "-d", ip.String() + "/32",
 			"-m", "comment", "--comment", "kubelab: pods to nodes", "-j", "ACCEPT"})
 	}
-	return append(rules, egressRejectRule(clusterCIDR))
+	return append(rules, []string{"-i", bridge, "-m", "comment", "--comment", egressRejectComment,
+		"-j", "REJECT", "--reject-with", "icmp-port-unreachable"})
 }
 
 // egressRejectComment marks the rule that refuses pod egress; Checks
-// reads its packet counter.
+// reads its packet counter. It refuses with "port unreachable": the
+// client fails at once with "connection refused", the way the proxy
+// refuses a service without endpoints, instead of waiting for a timeout.
 const egressRejectComment = "kubelab: pod egress denied"
-
-// egressRejectRule refuses a pod's connection to anywhere else with "port
-// unreachable": the client fails at once with "connection refused", the
-// way the proxy refuses a service without endpoints, instead of waiting
-// for a timeout.
-func egressRejectRule(clusterCIDR string) []string {
-	return []string{"-s", clusterCIDR, "-m", "comment", "--comment", egressRejectComment,
-		"-j", "REJECT", "--reject-with", "icmp-port-unreachable"}
-}
 
 // masqueradeRules give pod traffic that leaves the cluster CIDR the node's
 // source address, so the outside world can answer it (EgressAllow only).
@@ -99,28 +99,26 @@ type iptables interface {
 	ChainExists(table, chain string) (bool, error)
 	ClearChain(table, chain string) error // creates the chain, or flushes it
 	DeleteChain(table, chain string) error
-	Append(table, chain string, rulespec ...string) error
 	Insert(table, chain string, pos int, rulespec ...string) error
 	Exists(table, chain string, rulespec ...string) (bool, error)
 	Delete(table, chain string, rulespec ...string) error
-	List(table, chain string) ([]string, error)             // in iptables -S form
-	ListWithCounters(table, chain string) ([]string, error) // iptables -S -v: "... -c packets bytes"
-	Version() (string, error)                               // `iptables --version`
-	LegacyTables() ([]string, error)                        // tables the legacy backend holds here
+	List(table, chain string) ([]string, error)               // in iptables -S form
+	ListWithCounters(table, chain string) ([]string, error)   // iptables -S -v: "... -c packets bytes"
+	ReplaceChain(table, chain string, rules [][]string) error // creates or replaces the chain atomically
+	Version() (string, error)                                 // `iptables --version`
+	LegacyTables() ([]string, error)                          // tables the legacy backend holds here
 }
 
 // ensureHook makes chain hold exactly rules, and from jump to it.
 // When everything is in place it writes nothing, so calling it on every
-// resync is cheap and leaves the counters alone.
+// resync is cheap and leaves the counters alone. A chain that differs is
+// replaced in one step (ReplaceChain), never flushed and refilled: in
+// between, pod traffic would pass with none of the rules, the egress
+// REJECT included.
 func ensureHook(ipt iptables, h hook, rules [][]string) error {
 	if !chainHolds(ipt, h, rules) {
-		if err := ipt.ClearChain(h.table, h.chain); err != nil {
+		if err := ipt.ReplaceChain(h.table, h.chain, rules); err != nil {
 			return err
-		}
-		for _, r := range rules {
-			if err := ipt.Append(h.table, h.chain, r...); err != nil {
-				return err
-			}
 		}
 	}
 	ok, err := hooked(ipt, h)
@@ -260,10 +258,6 @@ func (t *nsIPTables) DeleteChain(table, chain string) error {
 	return t.do(func(ipt *goipt.IPTables) error { return ipt.DeleteChain(table, chain) })
 }
 
-func (t *nsIPTables) Append(table, chain string, rule ...string) error {
-	return t.do(func(ipt *goipt.IPTables) error { return ipt.Append(table, chain, rule...) })
-}
-
 func (t *nsIPTables) Insert(table, chain string, pos int, rule ...string) error {
 	return t.do(func(ipt *goipt.IPTables) error { return ipt.Insert(table, chain, pos, rule...) })
 }
@@ -275,6 +269,33 @@ func (t *nsIPTables) Exists(table, chain string, rule ...string) (ok bool, err e
 
 func (t *nsIPTables) Delete(table, chain string, rule ...string) error {
 	return t.do(func(ipt *goipt.IPTables) error { return ipt.Delete(table, chain, rule...) })
+}
+
+// ReplaceChain writes the whole chain with one iptables-restore
+// --noflush: declaring a chain there empties it, and the table changes in
+// one step, so no packet sees the chain half written.
+func (t *nsIPTables) ReplaceChain(table, chain string, rules [][]string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s\n:%s - [0:0]\n", table, chain)
+	for _, r := range rules {
+		b.WriteString("-A " + chain)
+		for _, arg := range r {
+			if strings.ContainsAny(arg, " \"") {
+				arg = strconv.Quote(arg)
+			}
+			b.WriteString(" " + arg)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("COMMIT\n")
+	return inNetNS(t.ns, func() error {
+		cmd := exec.Command("iptables-restore", "--noflush", "--wait")
+		cmd.Stdin = strings.NewReader(b.String())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("iptables-restore of %s/%s: %w: %s", table, chain, err, strings.TrimSpace(string(out)))
+		}
+		return nil
+	})
 }
 
 func (t *nsIPTables) ListWithCounters(table, chain string) (lines []string, err error) {

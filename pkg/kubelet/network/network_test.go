@@ -439,10 +439,12 @@ func TestChecksOnANode(t *testing.T) {
 // TestPodEgress sends a pod's connection to an "outside" address: a
 // namespace of the test's own, reached through the node's default route,
 // standing in for the internet. 192.0.2.10 (TEST-NET-1) lives only there.
-// With egress denied the pod is refused at once, the refusal is counted,
-// and the outside namespace sees nothing; the node's peers stay
-// reachable. With egress allowed the pod gets through, masqueraded to
-// the node's address.
+// The node's FORWARD policy stays ACCEPT, as in a fresh namespace or on a
+// host without Docker: only kubelab's rules stand in the way. With egress
+// denied the pod is refused at once, over TCP and UDP, also when it forges
+// a source address outside the pod network, and the refusals are
+// counted; the node's peers stay reachable. With egress allowed the pod
+// gets through, masqueraded to the node's address.
 func TestPodEgress(t *testing.T) {
 	for _, egress := range []string{EgressDeny, EgressAllow} {
 		t.Run(egress, func(t *testing.T) {
@@ -474,7 +476,6 @@ func testPodEgress(t *testing.T, egress string) {
 		_, pods, _ := net.ParseCIDR("10.244.1.0/24")
 		return nl.RouteAdd(&netlink.Route{Dst: pods, Gw: net.ParseIP(nodeIP)})
 	})
-	dockerLikeForward(t, node)
 	if err := n.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -491,10 +492,32 @@ func testPodEgress(t *testing.T, egress string) {
 		t.Errorf("pod to a peer node's address: %v", err)
 	}
 
-	from, err := dialOutside(pod, outside, internetIP)
+	from, err := dialOutside(pod, outside, internetIP, "")
 	if egress == EgressDeny {
 		if !errors.Is(err, unix.ECONNREFUSED) {
 			t.Fatalf("pod to %s with egress denied: got %v (seen from %q), want connection refused", internetIP, err, from)
+		}
+		// A forged source: an address outside the pod network, on the
+		// pod's own eth0 (a pod with raw sockets needs no address at all).
+		withHandle(t, pod, func(nl *netlink.Handle) error {
+			eth0, err := nl.LinkByName("eth0")
+			if err != nil {
+				return err
+			}
+			addr, _ := netlink.ParseAddr("192.0.2.99/32")
+			return nl.AddrAdd(eth0, addr)
+		})
+		// The refusal goes back to 192.0.2.99, which the node does not
+		// route to the pod: the pod waits, but the rule counts it.
+		_, before, _ := egressState(n.ipt)
+		if from, err := dialOutside(pod, outside, internetIP, "192.0.2.99"); err == nil || from != "" {
+			t.Errorf("pod to %s from a forged 192.0.2.99 got through (seen from %q)", internetIP, from)
+		}
+		if _, after, _ := egressState(n.ipt); after <= before {
+			t.Errorf("a forged source passed the egress rule (refused %d before, %d after)", before, after)
+		}
+		if err := udpOutside(pod, outside, internetIP); !errors.Is(err, unix.ECONNREFUSED) {
+			t.Errorf("UDP from the pod to %s: got %v, want refused", internetIP, err)
 		}
 		if _, refused, err := egressState(n.ipt); refused == 0 || err != nil {
 			t.Errorf("the egress reject rule counted %d packets (err %v), want the refused connection", refused, err)
@@ -517,8 +540,9 @@ func testPodEgress(t *testing.T, egress string) {
 }
 
 // dialOutside listens on ip:7777 in the outside namespace, connects from
-// the pod, and returns the source address the outside saw.
-func dialOutside(pod, outside testNS, ip string) (string, error) {
+// the pod (from source address src, unless ""), and returns the source
+// address the outside saw.
+func dialOutside(pod, outside testNS, ip, src string) (string, error) {
 	var ln net.Listener
 	if err := inNetNS(outside.h, func() (err error) { ln, err = net.Listen("tcp4", ip+":7777"); return err }); err != nil {
 		return "", err
@@ -533,7 +557,11 @@ func dialOutside(pod, outside testNS, ip string) (string, error) {
 		}
 	}()
 	err := inNetNS(pod.h, func() error {
-		c, err := net.DialTimeout("tcp4", ip+":7777", 2*time.Second)
+		d := net.Dialer{Timeout: time.Second}
+		if src != "" {
+			d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(src)}
+		}
+		c, err := d.Dial("tcp4", ip+":7777")
 		if err == nil {
 			c.Close()
 		}
@@ -548,4 +576,44 @@ func dialOutside(pod, outside testNS, ip string) (string, error) {
 	case <-time.After(time.Second):
 		return "", err
 	}
+}
+
+// udpOutside sends datagrams from the pod to ip:7778, where the outside
+// namespace listens and echoes, and returns the error of reading the
+// echo: nil when it came back, ECONNREFUSED when the node refused them.
+func udpOutside(pod, outside testNS, ip string) error {
+	var pc net.PacketConn
+	if err := inNetNS(outside.h, func() (err error) { pc, err = net.ListenPacket("udp4", ip+":7778"); return err }); err != nil {
+		return err
+	}
+	defer pc.Close()
+	go func() {
+		buf := make([]byte, 16)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(buf[:n], from)
+		}
+	}()
+	return inNetNS(pod.h, func() error {
+		c, err := net.Dial("udp4", ip+":7778")
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		buf := make([]byte, 16)
+		for range 3 { // the first refusal arrives after the first datagram
+			if _, err := c.Write([]byte("ping")); err != nil {
+				return err
+			}
+			if _, err := c.Read(buf); err != nil {
+				return err
+			}
+			return nil
+		}
+		return nil
+	})
 }

@@ -128,7 +128,7 @@ func (n *Network) ensureSysctl(name, value string) error {
 // may leave the cluster (and removes it when they no longer may).
 func (n *Network) ensureRules() error {
 	cluster := n.clusterCIDR.String()
-	if err := ensureHook(n.ipt, forwardHook, forwardRules(cluster, n.cfg.Egress, n.peerIPs)); err != nil {
+	if err := ensureHook(n.ipt, forwardHook, n.forwardRules()); err != nil {
 		return err
 	}
 	if n.cfg.Egress == EgressAllow {

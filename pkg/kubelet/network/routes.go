@@ -34,9 +34,6 @@ func (n *Network) SyncRoutes(ctx context.Context, peers []Peer) error {
 	defer n.mu.Unlock()
 
 	remote, errs := n.remotePeers(peers)
-	if err := n.allowPeers(remote); err != nil {
-		errs = append(errs, fmt.Errorf("iptables: %w", err))
-	}
 	var want []*netlink.Route
 	if n.cfg.Mode == ModeVXLAN {
 		vx, err := n.ensureVXLAN()
@@ -52,20 +49,29 @@ func (n *Network) SyncRoutes(ctx context.Context, peers []Peer) error {
 	for _, r := range want {
 		if err := n.nl.RouteReplace(r); err != nil {
 			errs = append(errs, fmt.Errorf("route %s: %w", r.Dst, err))
+			continue
 		}
 		keep[r.Dst.String()] = true
 	}
 	errs = append(errs, n.deleteRoutesExcept(keep))
+	if err := n.allowPeers(remote, keep); err != nil {
+		errs = append(errs, fmt.Errorf("iptables: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
-// allowPeers lets pods reach the peers' node addresses (a NodePort on
-// another node, say) when egress is denied: KLAB-FORWARD lists them. It
-// rewrites the chain only when the list changed.
-func (n *Network) allowPeers(peers []remotePeer) error {
-	ips := make([]netip.Addr, 0, len(peers))
+// allowPeers lets pods reach the addresses of the peers this node routes
+// to (a NodePort on another node, say) when egress is denied:
+// KLAB-FORWARD lists them. Only peers whose route is in place count
+// (routed, in host-gw mode one hop away): a Node object alone, whatever
+// address it claims, opens nothing. It rewrites the chain only when the
+// list changed.
+func (n *Network) allowPeers(peers []remotePeer, routed map[string]bool) error {
+	var ips []netip.Addr
 	for _, p := range peers {
-		ips = append(ips, p.nodeIP)
+		if routed[p.podCIDR.String()] {
+			ips = append(ips, p.nodeIP)
+		}
 	}
 	slices.SortFunc(ips, netip.Addr.Compare)
 	ips = slices.Compact(ips)

@@ -126,13 +126,6 @@ func (f *fakeIPTables) DeleteChain(table, chain string) error {
 	return nil
 }
 
-func (f *fakeIPTables) Append(table, chain string, rule ...string) error {
-	k := table + "/" + chain
-	f.chains[k] = append(f.chains[k], strings.Join(rule, " "))
-	f.write("-t %s -A %s %s", table, chain, strings.Join(rule, " "))
-	return nil
-}
-
 func (f *fakeIPTables) Insert(table, chain string, pos int, rule ...string) error {
 	k := table + "/" + chain
 	f.chains[k] = slices.Insert(f.chains[k], pos-1, strings.Join(rule, " "))
@@ -161,6 +154,16 @@ func (f *fakeIPTables) List(table, chain string) ([]string, error) {
 	return out, nil
 }
 
+func (f *fakeIPTables) ReplaceChain(table, chain string, rules [][]string) error {
+	k := table + "/" + chain
+	f.chains[k] = nil
+	for _, r := range rules {
+		f.chains[k] = append(f.chains[k], strings.Join(r, " "))
+	}
+	f.write("-t %s restore %s: %s", table, chain, strings.Join(f.chains[k], " | "))
+	return nil
+}
+
 func (f *fakeIPTables) ListWithCounters(table, chain string) ([]string, error) {
 	lines, _ := f.List(table, chain)
 	for i := 1; i < len(lines); i++ {
@@ -174,16 +177,16 @@ func (f *fakeIPTables) LegacyTables() ([]string, error) { return nil, nil }
 
 func TestEnsureAndRemoveHook(t *testing.T) {
 	ipt := newFakeIPTables()
-	rules := forwardRules("10.244.0.0/16", EgressAllow, nil)
+	rules := testRules(t, Config{Egress: EgressAllow})
 
 	if err := ensureHook(ipt, forwardHook, rules); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
-		"-t filter -F KLAB-FORWARD",
-		"-t filter -A KLAB-FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
-		"-t filter -A KLAB-FORWARD -d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
-		"-t filter -A KLAB-FORWARD -s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
+		"-t filter restore KLAB-FORWARD: " +
+			"-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT | " +
+			"-d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT | " +
+			"-s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
 		"-t filter -I FORWARD 1 -m comment --comment kubelab -j KLAB-FORWARD",
 	}
 	if !slices.Equal(ipt.writes, want) {
@@ -218,21 +221,43 @@ func TestEnsureAndRemoveHook(t *testing.T) {
 	}
 }
 
+// testRules is the KLAB-FORWARD of a node with cfg (pod CIDR 10.244.1.0/24
+// by default), and peers 198.51.100.12 and .13 routed.
+func testRules(t *testing.T, cfg Config) [][]string {
+	t.Helper()
+	if cfg.PodCIDR == "" {
+		cfg.PodCIDR = "10.244.1.0/24"
+	}
+	n, err := newNetwork(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.peerIPs = []netip.Addr{netip.MustParseAddr("198.51.100.12"), netip.MustParseAddr("198.51.100.13")}
+	return n.forwardRules()
+}
+
 func TestForwardRulesByEgress(t *testing.T) {
-	peers := []netip.Addr{netip.MustParseAddr("198.51.100.12"), netip.MustParseAddr("198.51.100.13")}
 	tests := []struct {
-		name, egress string
-		want         []string // the rules, joined by spaces
+		name string
+		cfg  Config
+		want []string // the rules, joined by spaces
 	}{
-		{name: "deny", egress: EgressDeny, want: []string{
+		{name: "deny", cfg: Config{Egress: EgressDeny}, want: []string{
 			"-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
 			"-d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
-			"-s 10.244.0.0/16 -m conntrack --ctstate DNAT -m comment --comment kubelab: pods to services -j ACCEPT",
-			"-s 10.244.0.0/16 -d 198.51.100.12/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
-			"-s 10.244.0.0/16 -d 198.51.100.13/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
-			"-s 10.244.0.0/16 -m comment --comment kubelab: pod egress denied -j REJECT --reject-with icmp-port-unreachable",
+			"-i klab0 -d 198.51.100.12/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
+			"-i klab0 -d 198.51.100.13/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
+			"-i klab0 -m comment --comment kubelab: pod egress denied -j REJECT --reject-with icmp-port-unreachable",
 		}},
-		{name: "allow", egress: EgressAllow, want: []string{
+		{name: "deny, with the apiserver elsewhere", cfg: Config{Egress: EgressDeny, APIServer: "198.51.100.1"}, want: []string{
+			"-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
+			"-d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
+			"-i klab0 -d 198.51.100.1/32 -m conntrack --ctstate DNAT -m comment --comment kubelab: pods to the apiserver, through its service -j ACCEPT",
+			"-i klab0 -d 198.51.100.12/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
+			"-i klab0 -d 198.51.100.13/32 -m comment --comment kubelab: pods to nodes -j ACCEPT",
+			"-i klab0 -m comment --comment kubelab: pod egress denied -j REJECT --reject-with icmp-port-unreachable",
+		}},
+		{name: "allow", cfg: Config{Egress: EgressAllow}, want: []string{
 			"-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment kubelab: replies -j ACCEPT",
 			"-d 10.244.0.0/16 -m comment --comment kubelab: to pods -j ACCEPT",
 			"-s 10.244.0.0/16 -m comment --comment kubelab: from pods -j ACCEPT",
@@ -241,7 +266,7 @@ func TestForwardRulesByEgress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, r := range forwardRules("10.244.0.0/16", tt.egress, peers) {
+			for _, r := range testRules(t, tt.cfg) {
 				got = append(got, strings.Join(r, " "))
 			}
 			if !slices.Equal(got, tt.want) {
@@ -256,13 +281,13 @@ func TestEgressState(t *testing.T) {
 	if mode, _, err := egressState(ipt); mode != "" || err != nil {
 		t.Errorf("without the chain: %q, %v; want \"\"", mode, err)
 	}
-	if err := ensureHook(ipt, forwardHook, forwardRules("10.244.0.0/16", EgressDeny, nil)); err != nil {
+	if err := ensureHook(ipt, forwardHook, testRules(t, Config{Egress: EgressDeny})); err != nil {
 		t.Fatal(err)
 	}
 	if mode, n, err := egressState(ipt); mode != EgressDeny || n != 0 || err != nil {
 		t.Errorf("deny: %q, %d, %v", mode, n, err)
 	}
-	if err := ensureHook(ipt, forwardHook, forwardRules("10.244.0.0/16", EgressAllow, nil)); err != nil {
+	if err := ensureHook(ipt, forwardHook, testRules(t, Config{Egress: EgressAllow})); err != nil {
 		t.Fatal(err)
 	}
 	if mode, _, err := egressState(ipt); mode != EgressAllow || err != nil {
