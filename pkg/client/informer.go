@@ -362,3 +362,25 @@ func (i *Informer) LastResourceVersion() string {
 	defer i.mu.RUnlock()
 	return i.rv
 }
+
+// Lister reads objects from a cache; *Informer is one, and tests pass a
+// slice behind the same method.
+type Lister interface {
+	List() []api.Object
+}
+
+// ListOf lists l's objects of type T (a nil l lists none), so a caller
+// reads typed objects without a type switch of its own.
+func ListOf[T api.Object](l Lister) []T {
+	if l == nil {
+		return nil
+	}
+	objs := l.List()
+	out := make([]T, 0, len(objs))
+	for _, o := range objs {
+		if t, ok := o.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}

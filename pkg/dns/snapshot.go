@@ -1,6 +1,9 @@
 package dns
 
-import "kubelab/pkg/api"
+import (
+	"kubelab/pkg/api"
+	"kubelab/pkg/client"
+)
 
 // Snapshot is what the index is built from: the Services, Endpoints and
 // Pods the informers held at one moment. Its objects are shared with the
@@ -18,32 +21,16 @@ type Source interface {
 	Snapshot() Snapshot
 }
 
-// Lister reads objects from a cache; *client.Informer is one.
-type Lister interface {
-	List() []api.Object
-}
-
 // InformerSource takes snapshots from the caches of three informers.
 type InformerSource struct {
-	Services, Endpoints, Pods Lister
+	Services, Endpoints, Pods client.Lister
 }
 
 // Snapshot lists the three caches.
 func (s InformerSource) Snapshot() Snapshot {
 	return Snapshot{
-		Services:  listOf[*api.Service](s.Services),
-		Endpoints: listOf[*api.Endpoints](s.Endpoints),
-		Pods:      listOf[*api.Pod](s.Pods),
+		Services:  client.ListOf[*api.Service](s.Services),
+		Endpoints: client.ListOf[*api.Endpoints](s.Endpoints),
+		Pods:      client.ListOf[*api.Pod](s.Pods),
 	}
-}
-
-func listOf[T api.Object](l Lister) []T {
-	objs := l.List()
-	out := make([]T, 0, len(objs))
-	for _, obj := range objs {
-		if t, ok := obj.(T); ok {
-			out = append(out, t)
-		}
-	}
-	return out
 }

@@ -16,11 +16,6 @@ import (
 	"kubelab/pkg/client"
 )
 
-// Lister reads objects from a cache; *client.Informer is one.
-type Lister interface {
-	List() []api.Object
-}
-
 // Config is what a Proxier needs.
 type Config struct {
 	// Node describes this node. With no IPs, the Node object's
@@ -33,7 +28,7 @@ type Config struct {
 	Conntrack Conntrack    // nil: entries of removed UDP endpoints stay
 	Status    StatusWriter // nil: LoadBalancer services get no status
 
-	Services, Endpoints, Nodes Lister
+	Services, Endpoints, Nodes client.Lister
 	Events                     EventRecorder // nil: no events
 	Log                        *zap.Logger
 	Registry                   *prometheus.Registry // nil: no metrics
@@ -230,20 +225,7 @@ func (p *Proxier) restoreText(next *Ruleset, full bool) (string, error) {
 // snapshot reads the caches. The objects are shared with the informers:
 // Generate only reads them.
 func (p *Proxier) snapshot() ([]*api.Service, []*api.Endpoints, []*api.Node) {
-	return listOf[*api.Service](p.cfg.Services), listOf[*api.Endpoints](p.cfg.Endpoints), listOf[*api.Node](p.cfg.Nodes)
-}
-
-func listOf[T api.Object](l Lister) []T {
-	if l == nil {
-		return nil
-	}
-	var out []T
-	for _, o := range l.List() {
-		if t, ok := o.(T); ok {
-			out = append(out, t)
-		}
-	}
-	return out
+	return client.ListOf[*api.Service](p.cfg.Services), client.ListOf[*api.Endpoints](p.cfg.Endpoints), client.ListOf[*api.Node](p.cfg.Nodes)
 }
 
 // nodeInfo is Config.Node completed from the Node objects: this node's

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/client"
 )
 
 // The Proxier against a FakeApplier and in-memory caches: what a sync
@@ -132,7 +133,7 @@ func TestSyncFirstFullThenOnlyChanges(t *testing.T) {
 	if written, _ := chainsIn(h.lastRestore()); !slices.Contains(written, "KLAB-SERVICES") {
 		t.Errorf("a full sync wrote only %v", written)
 	}
-	assertHolds(t, h.applier, Generate(listOf[*api.Service](h.services), listOf[*api.Endpoints](h.endpoints), node1))
+	assertHolds(t, h.applier, Generate(client.ListOf[*api.Service](h.services), client.ListOf[*api.Endpoints](h.endpoints), node1))
 }
 
 func TestSyncAfterAFailureIsFull(t *testing.T) {
@@ -152,7 +153,7 @@ func TestSyncAfterAFailureIsFull(t *testing.T) {
 	if written, _ := chainsIn(h.lastRestore()); !slices.Contains(written, "KLAB-SERVICES") {
 		t.Errorf("the sync after a failure was not full: it wrote %v", written)
 	}
-	assertHolds(t, h.applier, Generate(listOf[*api.Service](h.services), listOf[*api.Endpoints](h.endpoints), node1))
+	assertHolds(t, h.applier, Generate(client.ListOf[*api.Service](h.services), client.ListOf[*api.Endpoints](h.endpoints), node1))
 }
 
 func TestSyncDeletesConntrackOfGoneUDPEndpoints(t *testing.T) {

@@ -314,7 +314,7 @@ func (n *namespace) close() {
 	}
 }
 
-// list is an in-memory proxy.Lister.
+// list is an in-memory client.Lister.
 type list struct{ items []api.Object }
 
 func (l *list) List() []api.Object { return l.items }
