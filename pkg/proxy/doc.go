@@ -102,8 +102,10 @@
 //   - the chains above, and jumps to them from PREROUTING, OUTPUT,
 //     POSTROUTING (nat) and INPUT, OUTPUT, FORWARD (filter), each with the
 //     comment "kubelab proxy";
-//   - net.ipv4.ip_forward=1 and net.bridge.bridge-nf-call-iptables=1
-//     (sysctl.go says why).
+//   - net.ipv4.ip_forward=1 and net.bridge.bridge-nf-call-iptables=1, and
+//     once its first sync has put KLAB-FIREWALL in place,
+//     net.ipv4.conf.all.route_localnet=1 (sysctl.go says why); `proxy
+//     --cleanup` turns route_localnet off again with the firewall gone.
 //
 // The node network of the kubelet has chains of its own, KLAB-FORWARD and
 // KLAB-POSTROUTING; the proxy never touches them.
@@ -111,7 +113,6 @@
 // Where Kubernetes does more: kube-proxy also has IPVS and nftables modes,
 // IPv6 and dual stack, EndpointSlices with topology hints, terminating
 // endpoints, internalTrafficPolicy, loadBalancerSourceRanges, a health
-// check node port for Local policy, NodePorts on 127.0.0.1 (with
-// route_localnet), and a canary chain that detects a flushed table
-// between full syncs.
+// check node port for Local policy, and a canary chain that detects a
+// flushed table between full syncs.
 package proxy

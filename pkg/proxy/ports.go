@@ -48,7 +48,7 @@ func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node Node
 	for _, ep := range endpoints {
 		byKey[ep.Namespace+"/"+ep.Name] = ep
 	}
-	inside := insideCluster(node)
+
 	var out []ServicePort
 	for _, svc := range services {
 		if !hasRules(svc) {
@@ -66,8 +66,8 @@ func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node Node
 				Affinity:  affinitySeconds(svc),
 				Endpoints: endpointsFor(byKey[svc.Namespace+"/"+svc.Name], p),
 			}
-			if !node.AllowEgress && !isAPIServer(svc) {
-				sp.Endpoints, sp.Refused = partition(sp.Endpoints, inside)
+			if !node.AllowEgress {
+				sp.Endpoints, sp.Refused = partition(sp.Endpoints, insideCluster(svc, node))
 			}
 			out = append(out, sp)
 		}
@@ -103,34 +103,49 @@ func portName(svc *api.Service, p api.ServicePort) string {
 // externalAddresses are the addresses besides the cluster IP where the
 // service answers on its own port: spec.externalIPs, and for a
 // LoadBalancer this node's own addresses, the way k3s' ServiceLB makes
-// every node a load balancer (the status lists them as ingress). On a
-// one-machine cluster the node's address is 127.0.0.1: route_localnet
-// lets the rules send such traffic on to a pod (see fixedRules).
+// every node a load balancer (the status lists them as ingress).
 func externalAddresses(svc *api.Service, node NodeInfo) []string {
 	addrs := slices.Clone(svc.Spec.ExternalIPs)
 	if svc.Spec.Type == api.ServiceTypeLoadBalancer {
 		addrs = append(addrs, node.IPs...)
 	}
-	addrs = slices.DeleteFunc(addrs, func(s string) bool { return !isIPv4(s) })
+	addrs = slices.DeleteFunc(addrs, func(s string) bool { return !externalAddress(s) })
 	slices.Sort(addrs)
 	return slices.Compact(addrs)
 }
 
-// insideCluster returns whether an address is inside the cluster: a pod
-// address or a node's.
-func insideCluster(node NodeInfo) func(ip string) bool {
-	pods, err := netip.ParsePrefix(node.ClusterCIDR)
-	return func(ip string) bool {
-		a, perr := netip.ParseAddr(ip)
-		return perr == nil && ((err == nil && pods.Contains(a)) || slices.Contains(node.NodeAddresses, ip))
-	}
+// externalAddress reports whether a service may answer on ip besides its
+// cluster IP: an IPv4 address, not loopback. A rule for 127.0.0.1 and a
+// service's port would catch the node's own connections to that port:
+// a LoadBalancer on port 6443 would cut the control plane off its
+// apiserver. So a node known only by 127.0.0.1 (`make up`) publishes no
+// load balancer address, and its services answer there on their node
+// ports.
+func externalAddress(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && a.Is4() && !a.IsLoopback()
 }
 
-// isAPIServer reports whether svc is default/kubernetes, whose endpoints
-// the apiserver writes itself: its own addresses, which pods may reach
-// wherever the control plane runs.
-func isAPIServer(svc *api.Service) bool {
-	return svc.Namespace == "default" && svc.Name == "kubernetes"
+// insideCluster returns whether an endpoint of svc is inside the cluster:
+// a pod address, a node's address (not loopback: an endpoint at 127.0.0.1
+// would open every port the node serves only to itself), or for
+// default/kubernetes, whose Endpoints the apiserver writes, the apiserver
+// this proxy talks to itself.
+func insideCluster(svc *api.Service, node NodeInfo) func(ip string) bool {
+	pods, podsOK := node.podNetwork()
+	apiserver := svc.Namespace == "default" && svc.Name == "kubernetes"
+	return func(ip string) bool {
+		a, err := netip.ParseAddr(ip)
+		switch {
+		case err != nil:
+			return false
+		case apiserver && ip == node.APIServer:
+			return true
+		case podsOK && pods.Contains(a):
+			return true
+		}
+		return !a.IsLoopback() && slices.Contains(node.NodeAddresses, ip)
+	}
 }
 
 // partition splits endpoints into those inside the cluster and the others.

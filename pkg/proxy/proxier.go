@@ -30,6 +30,7 @@ type Config struct {
 
 	Services, Endpoints, Nodes client.Lister
 	Events                     EventRecorder // nil: no events
+	AfterFirstSync             func()        // called once, after the first sync that succeeds
 	Log                        *zap.Logger
 	Registry                   *prometheus.Registry // nil: no metrics
 }
@@ -51,9 +52,10 @@ type Proxier struct {
 	// rule set of the last successful sync. nil means unknown (at start,
 	// after a failure), and the next sync is a full one. Only the sync
 	// goroutine touches it.
-	applied *Ruleset
-	nodeIPs []string          // the node addresses of the last sync, to log changes
-	refused map[string]string // service key → its refused endpoints, as last reported
+	applied     *Ruleset
+	nodeIPs     []string          // the node addresses of the last sync, to log changes
+	refused     map[string]string // service key → its refused endpoints, as last reported
+	firstSynced bool
 
 	lastSuccess atomic.Int64 // unix nanoseconds, for Healthy
 }
@@ -191,6 +193,12 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 	}
 	p.writeStatus(ctx, services, nodes)
 	p.reportRefused(services, next.Ports)
+	if !p.firstSynced {
+		p.firstSynced = true
+		if p.cfg.AfterFirstSync != nil {
+			p.cfg.AfterFirstSync()
+		}
+	}
 	return nil
 }
 
@@ -269,18 +277,19 @@ func (p *Proxier) reportRefused(services []*api.Service, ports []ServicePort) {
 			refused[key] = append(refused[key], e.Addr())
 		}
 	}
+	reported := p.refused
+	p.refused = map[string]string{} // services gone are forgotten: made again, they are reported again
 	for _, svc := range services {
 		key := client.KeyOf(svc)
 		addrs := slices.Compact(slices.Sorted(slices.Values(refused[key])))
 		text := strings.Join(addrs, ", ")
-		if p.refused[key] == text {
-			continue
-		}
 		if text == "" {
-			delete(p.refused, key)
 			continue
 		}
 		p.refused[key] = text
+		if reported[key] == text {
+			continue
+		}
 		p.cfg.Events.Eventf(svc, api.EventWarning, "EndpointsOutsideCluster",
 			"the proxy sends no traffic to %s: outside the cluster's pods and nodes, and pod egress is denied "+
 				"(proxy and kubelet --pod-egress=allow, EGRESS=1 make up)", text)

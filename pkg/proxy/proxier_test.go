@@ -296,21 +296,22 @@ func TestNodeAddressesFromTheNodeObject(t *testing.T) {
 
 // With --node-ip given, the rules answer there and also on the Node's
 // InternalIP, which the load balancer status publishes: every address in
-// the status answers.
+// the status answers. A loopback InternalIP gets neither a rule nor a
+// place in the status.
 func TestConfiguredAndInternalAddressesBothAnswer(t *testing.T) {
 	h := newHarness(t, NodeInfo{Name: "node1", IPs: []string{"203.0.113.10"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14})
 	h.services.set(service("default", "web", "10.96.0.80", loadBalancer(30080)))
 	h.endpoints.set(endpoints("default", "web", "10.244.1.2"))
-	h.nodes.set(readyNode("node1", "127.0.0.1", true))
+	h.nodes.set(readyNode("node1", "192.168.56.11", true), readyNode("node2", "127.0.0.1", true))
 	h.sync(t, false)
 	rules, _ := h.applier.Rules("nat", chainServices)
-	for _, ip := range []string{"203.0.113.10", "127.0.0.1"} {
+	for _, ip := range []string{"203.0.113.10", "192.168.56.11"} {
 		if !slices.ContainsFunc(rules, func(r string) bool { return strings.Contains(r, "-d "+ip+"/32 -p tcp --dport 80") }) {
 			t.Errorf("no rule for %s:\n%s", ip, strings.Join(rules, "\n"))
 		}
 	}
 	if len(h.status.written) != 1 || !slices.Equal(h.status.written[0].Status.LoadBalancer.Ingress,
-		[]api.LoadBalancerIngress{{IP: "127.0.0.1"}}) {
+		[]api.LoadBalancerIngress{{IP: "192.168.56.11"}}) {
 		t.Errorf("status writes %+v", h.status.written)
 	}
 }
@@ -346,6 +347,35 @@ func TestRefusedEndpointsAreReported(t *testing.T) {
 	h.sync(t, false)
 	if len(ev.got) != 2 || !strings.Contains(ev.got[1], "to 198.51.100.7:8080:") {
 		t.Errorf("after a change, events %q", ev.got)
+	}
+	// Deleted and made again: reported again.
+	h.services.set(service("default", "web", "10.96.0.12"))
+	h.sync(t, false)
+	h.services.set(service("default", "external-service", "10.96.0.11"), service("default", "web", "10.96.0.12"))
+	h.sync(t, false)
+	if len(ev.got) != 3 {
+		t.Errorf("after the service came back, events %q", ev.got)
+	}
+}
+
+// AfterFirstSync runs once, after the first sync that worked: the proxy
+// turns route_localnet on only once KLAB-FIREWALL is there.
+func TestAfterFirstSync(t *testing.T) {
+	h := newHarness(t, node1)
+	calls := 0
+	h.p.cfg.AfterFirstSync = func() { calls++ }
+	h.applier.FailNext = errors.New("iptables-restore: busy")
+	if err := h.p.Sync(context.Background(), true); err == nil {
+		t.Fatal("the failing sync succeeded")
+	}
+	if calls != 0 {
+		t.Fatalf("called after a failed sync")
+	}
+	h.sync(t, true)
+	h.sync(t, false)
+	h.sync(t, true)
+	if calls != 1 {
+		t.Errorf("called %d times, want once", calls)
 	}
 }
 

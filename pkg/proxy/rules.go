@@ -23,12 +23,20 @@ type NodeInfo struct {
 
 	// AllowEgress lets a service lead outside the cluster. Without it (pod
 	// egress denied, the default) an endpoint is used only when it is
-	// inside the cluster: a pod (ClusterCIDR), a node (NodeAddresses), or
-	// the apiserver behind default/kubernetes. Any other endpoint is
-	// refused: the rules treat it as absent, and ServicePort.Refused names
-	// it, for an Event on the Service.
+	// inside the cluster: a pod (ClusterCIDR), a node (NodeAddresses, not
+	// loopback), or for default/kubernetes the apiserver this proxy itself
+	// talks to (APIServer). Any other endpoint is refused: the rules treat
+	// it as absent, and ServicePort.Refused names it, for an Event on the
+	// Service.
 	AllowEgress   bool
 	NodeAddresses []string // every node's InternalIPs
+	APIServer     string   // the address of the proxy's apiserver
+}
+
+// podNetwork is ClusterCIDR parsed; ok is false when it is empty or bad.
+func (n NodeInfo) podNetwork() (p netip.Prefix, ok bool) {
+	p, err := netip.ParsePrefix(n.ClusterCIDR)
+	return p, err == nil
 }
 
 // The proxy's fixed chains. The node network of the kubelet owns
@@ -303,7 +311,7 @@ func (g *generator) balance(c *Chain, sp ServicePort, targets []target) {
 // a connection it made to the service's, and drop it.
 func (g *generator) endpointChain(sp ServicePort, t target) Chain {
 	c := Chain{Name: t.chain}
-	if !g.inPodNetwork(t.IP) {
+	if pods, ok := g.node.podNetwork(); !ok || !pods.Contains(netip.MustParseAddr(t.IP)) {
 		// A node's or the apiserver's address: such a host may have no
 		// route back to the pods (a lab's control plane has none).
 		c.add(comment(sp.Name+" endpoint outside the pod network"), "-j", chainMarkMasq)
@@ -316,13 +324,6 @@ func (g *generator) endpointChain(sp ServicePort, t target) Chain {
 		c.add(comment(sp.Name+" -> "+t.addr), "-p", sp.Protocol, "-j DNAT --to-destination", t.addr)
 	}
 	return c
-}
-
-// inPodNetwork reports whether ip is inside the node's ClusterCIDR.
-func (g *generator) inPodNetwork(ip string) bool {
-	pods, err := netip.ParsePrefix(g.node.ClusterCIDR)
-	a, aerr := netip.ParseAddr(ip)
-	return err == nil && aerr == nil && pods.Contains(a)
 }
 
 // portHash names a service port's chains: the first 16 characters of the

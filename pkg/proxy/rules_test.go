@@ -123,17 +123,15 @@ func TestGenerate(t *testing.T) {
 			},
 		},
 		{
-			name:      "LoadBalancer on a node known only by loopback answers there (route_localnet)",
-			services:  []*api.Service{service("default", "kubia", "10.96.0.10", loadBalancer(30080))},
-			endpoints: []*api.Endpoints{endpoints("default", "kubia", "10.244.1.2")},
+			name: "LoadBalancer on a node known only by loopback: node port only, nothing on 127.0.0.1:port",
+			services: []*api.Service{service("default", "kubia", "10.96.0.10", loadBalancer(30080)),
+				service("default", "ext", "10.96.0.11", func(s *api.Service) { s.Spec.ExternalIPs = []string{"127.0.0.1"} })},
+			endpoints: []*api.Endpoints{endpoints("default", "kubia", "10.244.1.2"), endpoints("default", "ext", "10.244.1.2")},
 			node:      NodeInfo{Name: "node1", IPs: []string{"127.0.0.1"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14},
 			want: map[string][]string{
-				"KLAB-SERVICES": {
-					`-m comment --comment "default/kubia:http cluster IP" -d 10.96.0.10/32 -p tcp --dport 80 -j SVC(` + kubia + `)`,
-					`-m comment --comment "default/kubia:http external address" -d 127.0.0.1/32 -p tcp --dport 80 -j EXT(` + kubia + `)`,
-					nodePortsHop,
-				},
+				"KLAB-NODEPORTS": {`-m comment --comment "default/kubia:http node port" -p tcp --dport 30080 -j EXT(` + kubia + `)`},
 			},
+			absent: []string{"external address", "127.0.0.1/32"},
 		},
 		{
 			name:     "egress denied: an endpoint outside the cluster is refused, the others used",
@@ -176,13 +174,30 @@ func TestGenerate(t *testing.T) {
 			absent: []string{"no endpoints"},
 		},
 		{
-			name:      "the apiserver's own service leads to it wherever it is",
+			name:      "the apiserver's own service leads to the apiserver this proxy uses, and nowhere else",
 			services:  []*api.Service{service("default", "kubernetes", "10.96.0.1")},
-			endpoints: []*api.Endpoints{endpoints("default", "kubernetes", "198.51.100.1")},
+			endpoints: []*api.Endpoints{endpoints("default", "kubernetes", "198.51.100.1", "203.0.113.9")},
+			node:      NodeInfo{Name: "node1", ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14, APIServer: "198.51.100.1"},
 			want: map[string][]string{
-				"KLAB-SERVICES-REJECT": nil,
+				"SEP(default/kubernetes:http/tcp/198.51.100.1:8080)": {
+					`-m comment --comment "default/kubernetes:http endpoint outside the pod network" ` + masq,
+					`-m comment --comment "default/kubernetes:http -> 198.51.100.1:8080" -p tcp -j DNAT --to-destination 198.51.100.1:8080`,
+				},
 			},
-			absent: []string{"no endpoints"},
+			absent: []string{"203.0.113.9"},
+		},
+		{
+			name: "a loopback endpoint is refused, even on a node known by 127.0.0.1, but for the apiserver's",
+			services: []*api.Service{service("default", "kubernetes", "10.96.0.1"),
+				service("default", "local-dns", "10.96.0.53")},
+			endpoints: []*api.Endpoints{endpoints("default", "kubernetes", "127.0.0.1"),
+				endpoints("default", "local-dns", "127.0.0.1")},
+			node: NodeInfo{Name: "node1", ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14,
+				NodeAddresses: []string{"127.0.0.1"}, APIServer: "127.0.0.1"},
+			want: map[string][]string{
+				"KLAB-SERVICES-REJECT": {`-m comment --comment "default/local-dns:http has no endpoints inside the cluster (pod egress denied)" -d 10.96.0.53/32 -p tcp --dport 80 ` + rejectIt},
+			},
+			absent: []string{"local-dns -> 127.0.0.1"},
 		},
 		{
 			name:      "Local policy: outside traffic only to endpoints on this node, unmasqueraded",

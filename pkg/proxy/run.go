@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os/exec"
 	"time"
 
@@ -89,6 +90,9 @@ func Run(ctx context.Context, o Options) error {
 		if err := Cleanup(applier); err != nil {
 			return fmt.Errorf("cleanup: %w", err)
 		}
+		if err := resetRouteLocalnet(ns, log); err != nil {
+			return fmt.Errorf("cleanup: %w", err)
+		}
 		log.Info("removed every chain and rule of the proxy", zap.String("netns", o.NetNS))
 		return nil
 	}
@@ -116,18 +120,19 @@ func Run(ctx context.Context, o Options) error {
 	go events.Run(ctx)
 	p := New(Config{
 		Node: NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit,
-			AllowEgress: o.PodEgress == EgressAllow},
-		MinSyncPeriod: o.MinSyncPeriod,
-		SyncPeriod:    o.SyncPeriod,
-		Applier:       applier,
-		Conntrack:     ct,
-		Status:        RESTStatusWriter{Client: c},
-		Services:      services,
-		Endpoints:     endpoints,
-		Nodes:         nodes,
-		Events:        events,
-		Log:           log,
-		Registry:      reg,
+			AllowEgress: o.PodEgress == EgressAllow, APIServer: serverIP(o.Server)},
+		MinSyncPeriod:  o.MinSyncPeriod,
+		SyncPeriod:     o.SyncPeriod,
+		Applier:        applier,
+		Conntrack:      ct,
+		Status:         RESTStatusWriter{Client: c},
+		Services:       services,
+		Endpoints:      endpoints,
+		Nodes:          nodes,
+		Events:         events,
+		AfterFirstSync: func() { ensureRouteLocalnet(ns, log) },
+		Log:            log,
+		Registry:       reg,
 	})
 	services.AddHandler(p.Handler())
 	endpoints.AddHandler(p.Handler())
@@ -149,4 +154,16 @@ func Run(ctx context.Context, o Options) error {
 	p.Run(ctx)
 	log.Info("stopped; the rules stay in place so traffic keeps flowing (proxy --cleanup removes them)")
 	return nil
+}
+
+// serverIP is the IP address in the apiserver URL server, or "".
+func serverIP(server string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return ""
+	}
+	if a, err := netip.ParseAddr(u.Hostname()); err == nil {
+		return a.String()
+	}
+	return ""
 }

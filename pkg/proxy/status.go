@@ -78,13 +78,16 @@ func statusWriterNode(nodes []*api.Node) string {
 	return first
 }
 
-// loadBalancerIngress lists the InternalIPs of the Ready nodes, sorted.
+// loadBalancerIngress lists the InternalIPs of the Ready nodes, sorted,
+// but for loopback addresses, where no rule answers (externalAddress).
 func loadBalancerIngress(nodes []*api.Node) []api.LoadBalancerIngress {
 	var ips []netip.Addr
 	for _, n := range nodes {
 		if nodeReady(n) {
 			for _, ip := range internalIPs(n) {
-				ips = append(ips, netip.MustParseAddr(ip))
+				if externalAddress(ip) { // where the rules answer: not loopback
+					ips = append(ips, netip.MustParseAddr(ip))
+				}
 			}
 		}
 	}

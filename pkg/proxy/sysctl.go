@@ -34,11 +34,10 @@ const (
 //     and a pod reaching the apiserver's service on a one-machine cluster
 //     is rewritten to 127.0.0.1:6443; both need it. KLAB-FIREWALL drops
 //     what else it would let in (rules.go).
+//
+// route_localnet is left to ensureRouteLocalnet: it must wait for the
+// firewall.
 func ensureKernelSettings(ns *NetNS, log *zap.Logger) {
-	if err := ensureSysctl(ns, sysctlRouteLocalnet, "1", log); err != nil {
-		log.Warn("cannot turn on route_localnet: node ports do not answer on 127.0.0.1",
-			zap.String("sysctl", sysctlRouteLocalnet), zap.Error(err))
-	}
 	if err := ensureSysctl(ns, sysctlIPForward, "1", log); err != nil {
 		log.Warn("cannot turn on IP forwarding: services whose endpoints are on other nodes will not answer",
 			zap.String("sysctl", sysctlIPForward), zap.Error(err))
@@ -53,6 +52,24 @@ func ensureKernelSettings(ns *NetNS, log *zap.Logger) {
 		log.Warn("cannot turn on bridge-nf-call-iptables: a pod reaching a service whose endpoint is on "+
 			"the same node gets no answer", zap.String("sysctl", sysctlBridgeNFCallIP), zap.Error(err))
 	}
+}
+
+// ensureRouteLocalnet turns route_localnet on. Call it only once
+// KLAB-FIREWALL is in place (after the first sync): with the setting on
+// and no firewall, other machines could reach the node's loopback-only
+// services.
+func ensureRouteLocalnet(ns *NetNS, log *zap.Logger) {
+	if err := ensureSysctl(ns, sysctlRouteLocalnet, "1", log); err != nil {
+		log.Warn("cannot turn on route_localnet: node ports do not answer on 127.0.0.1",
+			zap.String("sysctl", sysctlRouteLocalnet), zap.Error(err))
+	}
+}
+
+// resetRouteLocalnet turns route_localnet off, for cleanup: without
+// KLAB-FIREWALL, the setting would let other machines reach the node's
+// loopback-only services.
+func resetRouteLocalnet(ns *NetNS, log *zap.Logger) error {
+	return ensureSysctl(ns, sysctlRouteLocalnet, "0", log)
 }
 
 // ensureSysctl sets name to value unless it is already, and logs a change.

@@ -129,9 +129,11 @@ func TestTrafficThroughTheRules(t *testing.T) {
 			c.Close()
 		}
 	}()
-	p := New(Config{Node: NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14},
+	p := New(Config{Node: NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14,
+		APIServer: "127.0.0.1"},
 		SyncPeriod: time.Hour, Applier: applier, Conntrack: ConntrackCommand{NS: node.NetNS},
-		Services: services, Endpoints: eps, Log: log})
+		Services: services, Endpoints: eps, Log: log,
+		AfterFirstSync: func() { ensureRouteLocalnet(node.NetNS, log) }})
 	ctx := context.Background()
 	if err := p.Sync(ctx, true); err != nil {
 		t.Fatal(err)
