@@ -15,6 +15,8 @@ func cluster() Snapshot {
 	dual.Spec.ClusterIPs = []string{"10.96.0.40", "fd00::40"}
 	terminating := pod("default", "web-2", "web-2", "web", api.PodRunning, "10.244.3.5")
 	terminating.DeletionTimestamp = &api.Time{}
+	unready := pod("default", "web-3", "web-3", "web", api.PodRunning, "10.244.3.6")
+	unready.Status.Conditions[0].Status = api.ConditionFalse
 	return Snapshot{
 		Services: []*api.Service{
 			clusterIPService("default", "kubia", "10.96.0.20", port("http", "TCP", 80)),
@@ -36,6 +38,7 @@ func cluster() Snapshot {
 			pod("default", "web-0", "web-0", "web", api.PodRunning, "10.244.3.3"),
 			pod("default", "web-1", "web-1", "web", api.PodPending, ""),
 			terminating,
+			unready,
 			pod("default", "lonely", "lonely", "nosvc", api.PodRunning, "10.244.3.4"),
 			pod("default", "kubia-x1", "", "", api.PodRunning, "10.244.1.2"),
 		},
@@ -110,6 +113,8 @@ func TestAnswer(t *testing.T) {
 		{name: "pod not running yet", qname: "web-1.web.default.svc.cluster.local.", qtype: dns.TypeA,
 			rcode: dns.RcodeNameError, ns: []string{soaZone}},
 		{name: "pod terminating", qname: "web-2.web.default.svc.cluster.local.", qtype: dns.TypeA,
+			rcode: dns.RcodeNameError, ns: []string{soaZone}},
+		{name: "pod running but not ready", qname: "web-3.web.default.svc.cluster.local.", qtype: dns.TypeA,
 			rcode: dns.RcodeNameError, ns: []string{soaZone}},
 		{name: "pod whose subdomain has no headless service", qname: "lonely.nosvc.default.svc.cluster.local.", qtype: dns.TypeA,
 			rcode: dns.RcodeNameError, ns: []string{soaZone}},

@@ -52,10 +52,16 @@ func endpoints(ns, name string, ready, notReady []string, ports ...api.EndpointP
 	return &api.Endpoints{ObjectMeta: meta(ns, name), Subsets: []api.EndpointSubset{s}}
 }
 
+// pod is a pod in phase, Ready when it is Running.
 func pod(ns, name, hostname, subdomain, phase, ip string) *api.Pod {
+	ready := api.ConditionFalse
+	if phase == api.PodRunning {
+		ready = api.ConditionTrue
+	}
 	return &api.Pod{ObjectMeta: meta(ns, name),
-		Spec:   api.PodSpec{Hostname: hostname, Subdomain: subdomain},
-		Status: api.PodStatus{Phase: phase, PodIP: ip}}
+		Spec: api.PodSpec{Hostname: hostname, Subdomain: subdomain},
+		Status: api.PodStatus{Phase: phase, PodIP: ip,
+			Conditions: []api.PodCondition{{Type: api.PodReady, Status: ready}}}}
 }
 
 // rrs prints records one a line, tabs as spaces, sorted, so that tests

@@ -8,6 +8,7 @@ import (
 	"github.com/miekg/dns"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/controller"
 )
 
 // This file turns a Snapshot into an Index: every name the cluster DNS
@@ -156,18 +157,20 @@ func endpointLabel(a api.EndpointAddress) string {
 	return strings.NewReplacer(".", "-", ":", "-").Replace(a.IP)
 }
 
-// addPod gives a pod with spec.hostname and spec.subdomain the name
+// addPod gives a ready pod with spec.hostname and spec.subdomain the name
 // <hostname>.<subdomain>.<ns>.svc.<domain>, when a headless service
-// named <subdomain> exists in its namespace (Kubernetes' rule). It comes
-// from the pod itself, so it resolves before the endpoints controller
-// has copied the hostname into the Endpoints.
+// named <subdomain> exists in its namespace (Kubernetes' rule). Ready,
+// because CoreDNS serves these names from the Endpoints, which list
+// ready pods only. It comes from the pod itself, so it resolves as soon
+// as the pod is ready, before the endpoints controller has copied the
+// hostname into the Endpoints.
 func (x *Index) addPod(pod *api.Pod, headless map[string]*api.Service) {
 	s := pod.Spec
 	switch {
 	case s.Hostname == "" || s.Subdomain == "" || pod.Status.PodIP == "":
 		return
-	case pod.Status.Phase != api.PodRunning || pod.DeletionTimestamp != nil:
-		return // a terminating pod is on its way out; nobody should start talking to it
+	case pod.Status.Phase != api.PodRunning || pod.DeletionTimestamp != nil || !controller.IsPodReady(pod):
+		return // not ready, or on its way out: nobody should start talking to it
 	case headless[pod.Namespace+"/"+s.Subdomain] == nil:
 		return
 	}
