@@ -313,6 +313,18 @@ func (c *cluster) sweep() {
 	}
 }
 
+// stepper returns run(name, step): step as a subtest of t, with the
+// cluster's helpers failing that subtest while it runs.
+func (c *cluster) stepper(t *testing.T) func(name string, step func(t *testing.T)) {
+	return func(name string, step func(t *testing.T)) {
+		t.Run(name, func(st *testing.T) {
+			c.t = st
+			defer func() { c.t = t }()
+			step(st)
+		})
+	}
+}
+
 // eventually polls cond until it returns nil or the time is up.
 func (c *cluster) eventually(within time.Duration, what string, cond func() error) {
 	c.t.Helper()

@@ -27,13 +27,7 @@ import (
 // (KLAB-FORWARD) must count no pod packet leaving for anywhere else.
 func TestDNS(t *testing.T) {
 	c := startCluster(t)
-	run := func(name string, step func(t *testing.T)) {
-		t.Run(name, func(st *testing.T) {
-			c.t = st
-			defer func() { c.t = t }()
-			step(st)
-		})
-	}
+	run := c.stepper(t)
 	c.startControllers()
 	c.startProxy()
 	c.applyDNSAddon()

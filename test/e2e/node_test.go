@@ -26,13 +26,7 @@ import (
 func TestNode(t *testing.T) {
 	c := startCluster(t)
 	// run runs a step as a subtest, whose t the cluster's helpers fail.
-	run := func(name string, step func(t *testing.T)) {
-		t.Run(name, func(st *testing.T) {
-			c.t = st
-			defer func() { c.t = t }()
-			step(st)
-		})
-	}
+	run := c.stepper(t)
 
 	// Every pod at once, so their starts overlap.
 	web := newPod("web",

@@ -35,13 +35,7 @@ const (
 // proxy's rules in the host's namespace, as on a real node.
 func TestProxy(t *testing.T) {
 	c := startCluster(t)
-	run := func(name string, step func(t *testing.T)) {
-		t.Run(name, func(st *testing.T) {
-			c.t = st
-			defer func() { c.t = t }()
-			step(st)
-		})
-	}
+	run := c.stepper(t)
 	c.startControllers()
 	stopProxy := c.startProxy()
 
