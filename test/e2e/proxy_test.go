@@ -223,7 +223,7 @@ func (c *cluster) startProxy() (stop func(t *testing.T)) {
 
 // proxyChainRE matches the proxy's chains and the jumps to them, not the
 // node network's KLAB-FORWARD and KLAB-POSTROUTING.
-var proxyChainRE = regexp.MustCompile(`KLAB-(SERVICES|NODEPORTS|MARK-MASQ|PROXY-|EXTERNAL|SVC-|EXT-|SEP-)`)
+var proxyChainRE = regexp.MustCompile(`KLAB-(SERVICES|NODEPORTS|MARK-MASQ|PROXY-|EXTERNAL|FIREWALL|SVC-|EXT-|SEP-)`)
 
 // proxyChains returns the lines of iptables-save that belong to the proxy.
 func proxyChains(t *testing.T) string {
