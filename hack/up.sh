@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
 addr="${KUBELAB_LISTEN:-127.0.0.1:6443}"
+read_only_port="${KUBELAB_READ_ONLY_PORT:-6444}" # what pods reach through the kubernetes Service
 server="http://$addr"
 nodes="${NODES:-1}"
 runtime="${RUNTIME:-auto}"
@@ -49,7 +50,7 @@ for b in apiserver scheduler controller kubelet proxy kctl; do
 	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
 done
 echo "starting kubelab in $dir"
-start apiserver bin/apiserver --listen "$addr" --data-dir "$dir/etcd"
+start apiserver bin/apiserver --listen "$addr" --read-only-port "$read_only_port" --data-dir "$dir/etcd"
 printf '  waiting for the apiserver at %s ' "$server"
 for i in $(seq 1 100); do
 	bin/kctl --server "$server" version >/dev/null 2>&1 && break

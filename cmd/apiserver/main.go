@@ -23,6 +23,7 @@ func main() {
 	f := cmd.Flags()
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:6443", "address to serve the API on (0.0.0.0:6443 for a lab of VMs)")
 	f.StringVar(&opts.AdvertiseAddress, "advertise-address", "", "the address pods reach the API at, in the kubernetes Service's Endpoints (default: the host of --listen; for 0.0.0.0 the default route's interface)")
+	f.IntVar(&opts.ReadOnlyPort, "read-only-port", 6444, "port, on the host of --listen, of a read-only view of the API (GET of everything but secrets and pod log/exec), where the kubernetes Service sends pods until there is authentication; 0 turns it off and sends pods to --listen")
 	f.StringVar(&opts.DataDir, "data-dir", ".kubelab/etcd", "directory of the embedded etcd (ignored with --etcd-servers)")
 	f.StringSliceVar(&opts.EtcdServers, "etcd-servers", nil, "etcd endpoints to use instead of the embedded etcd, e.g. http://10.0.0.1:2379")
 	f.StringVar(&opts.ServiceCIDR, "service-cluster-ip-range", "10.96.0.0/12", "CIDR that ClusterIPs are allocated from")

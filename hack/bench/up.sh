@@ -12,7 +12,7 @@ if [ -z "$runtime" ]; then
 	if [ "$(id -u)" = 0 ] && docker info >/dev/null 2>&1; then runtime=docker; else runtime=fake; fi
 fi
 export KUBELAB_DIR="$(mktemp -d)"
-export KUBELAB_LISTEN="127.0.0.1:16443"
+export KUBELAB_LISTEN="127.0.0.1:16443" KUBELAB_READ_ONLY_PORT=16444
 trap 'RUNTIME=$runtime hack/down.sh >/dev/null 2>&1 || true; rm -rf "$KUBELAB_DIR"' EXIT
 make -s build >/dev/null
 [ "$runtime" != docker ] || docker image inspect kubelab/pause:latest kubelab/kubia:latest >/dev/null 2>&1 || images/build.sh

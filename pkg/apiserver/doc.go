@@ -13,7 +13,9 @@
 // Besides answering requests, the apiserver keeps the objects every
 // cluster has: the namespaces default, kube-system and kube-public
 // (Bootstrap), and the kubernetes Service with its Endpoints, which tell
-// pods where the API is (RunKubernetesService, after Bootstrap).
+// pods where the API is (RunKubernetesService, after Bootstrap). Until
+// there is authentication, that is a second port serving a read-only view
+// of the API (readonly.go): Run serves both.
 //
 // The server keeps no state that etcd does not have, so any number of
 // apiservers can share one etcd, and one can be killed at any moment

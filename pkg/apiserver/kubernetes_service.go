@@ -19,13 +19,19 @@ import (
 // container (KUBERNETES_SERVICE_HOST), and the proxy forwards it like any
 // other Service.
 //
+// Until the apiserver has authentication, the Endpoints lead pods to the
+// read-only port (readonly.go), not to the API's main port: a pod may read
+// the cluster, not write it. With --read-only-port=0 they lead to the main
+// port.
+//
 // Nobody else writes them: the apiserver itself keeps them, as
 // kube-apiserver's bootstrap controller ("kubernetesservice") does. It
 // reconciles at start and then every period, so that a deleted or edited
 // Service or Endpoints comes back, and it writes only what differs.
 //
 // Several apiservers may share one etcd: each adds its own address to the
-// Endpoints and keeps the others'. Kubernetes also removes the address of
+// Endpoints and keeps the others'. The Endpoints have one port, so they
+// must all send pods to the same one. Kubernetes also removes the address of
 // an apiserver that is gone (a lease per apiserver,
 // --endpoint-reconciler-type=lease); kubelab leaves that out, so a retired
 // apiserver's address stays until someone removes it.
@@ -121,7 +127,8 @@ func kubernetesService(clusterIP string, port int32) *api.Service {
 			ClusterIP: clusterIP,
 			// kubelab serves plain HTTP for now (TLS comes later); the port
 			// keeps the name and number Kubernetes gives it, so clients
-			// written for Kubernetes find it where they look.
+			// written for Kubernetes find it where they look. The target
+			// is the port pods get: the read-only port when there is one.
 			Ports: []api.ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: api.FromInt(port)}},
 		},
 	}
@@ -142,7 +149,7 @@ func kubernetesEndpoints(ip string, port int32) *api.Endpoints {
 
 // withAPIServer returns the one subset the Endpoints should have: every
 // ready address already there (other apiservers of the same etcd) and
-// this apiserver's, sorted, at the API's port.
+// this apiserver's, sorted, at the port pods get.
 func withAPIServer(subsets []api.EndpointSubset, mine api.EndpointSubset) []api.EndpointSubset {
 	ips := []string{mine.Addresses[0].IP}
 	for _, ss := range subsets {

@@ -12,6 +12,8 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	watchers prometheus.Gauge
+	// readOnlyRefused counts what the read-only port turned away (readonly.go).
+	readOnlyRefused prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -26,8 +28,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		watchers: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "apiserver_registered_watchers", Help: "Open watch streams.",
 		}),
+		readOnlyRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "apiserver_read_only_refused_total", Help: "Requests the read-only port refused with 403 Forbidden.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.watchers,
+	reg.MustRegister(m.requests, m.latency, m.watchers, m.readOnlyRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -16,6 +16,13 @@ type requestInfo struct {
 	verb        string // get, list, watch, create, update, patch, delete, deletecollection
 }
 
+// requestInfoOf is what serveAPI, and the read-only filter in front of
+// it, make of a request: both read the path the same way, so the filter
+// judges exactly the request the handler will serve.
+func requestInfoOf(r *http.Request) (requestInfo, *api.Status) {
+	return parsePath(r.Method, strings.TrimSuffix(r.URL.Path, "/"), r.URL.Query())
+}
+
 // parsePath splits /api/v1/namespaces/{ns}/{resource}/{name}/{sub} and
 // /apis/{group}/{version}/… into a requestInfo. The boolean is false for
 // paths that are not resource paths (discovery, health, metrics).

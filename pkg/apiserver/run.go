@@ -26,6 +26,9 @@ type Options struct {
 	// AdvertiseAddress is where pods reach the apiserver; see
 	// chooseAdvertiseAddress for the default.
 	AdvertiseAddress string
+	// ReadOnlyPort, on the host of Listen, serves pods a read-only view
+	// of the API until there is authentication (readonly.go); 0 for none.
+	ReadOnlyPort int
 }
 
 // compactEvery and compactKeep: etcd keeps every revision until compacted;
@@ -37,8 +40,8 @@ const (
 )
 
 // RunOptions starts etcd (or connects to it), bootstraps the cluster's
-// namespaces, keeps the kubernetes Service and serves the API until
-// SIGINT or SIGTERM.
+// namespaces, keeps the kubernetes Service and serves the API, and its
+// read-only view for pods, until SIGINT or SIGTERM.
 func RunOptions(o Options) error {
 	log, err := component.NewLogger("apiserver", o.LogLevel)
 	if err != nil {
@@ -48,6 +51,9 @@ func RunOptions(o Options) error {
 	port, err := listenPort(o.Listen)
 	if err != nil {
 		return err
+	}
+	if o.ReadOnlyPort < 0 || o.ReadOnlyPort > 65535 || o.ReadOnlyPort == int(port) {
+		return fmt.Errorf("--read-only-port %d: must be 0 (none) or a port other than --listen's", o.ReadOnlyPort)
 	}
 	advertise, why, err := chooseAdvertiseAddress(o.AdvertiseAddress, o.Listen, component.DefaultRouteIPv4)
 	if err != nil {
@@ -74,7 +80,8 @@ func RunOptions(o Options) error {
 	}
 	st := store.New(cli, "/registry")
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
-		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port})
+		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port,
+		ReadOnlyPort: int32(o.ReadOnlyPort)})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,11 +32,16 @@ type Config struct {
 	MaxRequestBytes int64
 	// Registry is the Prometheus registry for /metrics; default a new one.
 	Registry *prometheus.Registry
-	// AdvertiseAddress and AdvertisePort are where pods reach this
-	// apiserver: the kubernetes Endpoints (see RunKubernetesService).
-	// Without them the server keeps no kubernetes Service.
+	// AdvertiseAddress and AdvertisePort are where this apiserver is
+	// reached: AdvertisePort is the port of Run's address. Without them
+	// the server keeps no kubernetes Service (see RunKubernetesService).
 	AdvertiseAddress string
 	AdvertisePort    int32
+	// ReadOnlyPort is the port of the read-only view of the API
+	// (readonly.go), which Run serves on the host of its address; 0 for
+	// none. When set, it is where pods are sent: the kubernetes Endpoints
+	// carry it instead of AdvertisePort.
+	ReadOnlyPort int32
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
@@ -47,11 +53,13 @@ type Server struct {
 	maxBody int64
 	metrics *metrics
 	reg     *prometheus.Registry
-	// advertise is where pods reach this apiserver.
+	// advertise is where pods reach this apiserver: the read-only port
+	// when there is one.
 	advertise struct {
 		ip   string
 		port int32
 	}
+	readOnlyPort int32 // 0: Run serves no read-only port
 }
 
 // New checks the configuration and builds a Server.
@@ -83,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	if ip := cfg.AdvertiseAddress; ip != "" && (net.ParseIP(ip) == nil || cfg.AdvertisePort < 1 || cfg.AdvertisePort > 65535) {
 		return nil, fmt.Errorf("apiserver: advertise address %s:%d: must be an IP address and a port", ip, cfg.AdvertisePort)
 	}
+	if p := cfg.ReadOnlyPort; p < 0 || p > 65535 || p != 0 && p == cfg.AdvertisePort {
+		return nil, fmt.Errorf("apiserver: read-only port %d: must be 0 (none) or a port other than the API's (%d)", p, cfg.AdvertisePort)
+	}
 	alloc, err := newAllocator(cfg.Store, cfg.ServiceCIDR, cfg.ClusterCIDR, cfg.NodeCIDRSize, cfg.NodePortRange)
 	if err != nil {
 		return nil, err
@@ -90,6 +101,9 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
 		metrics: newMetrics(cfg.Registry), reg: cfg.Registry}
 	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
+	if s.readOnlyPort = cfg.ReadOnlyPort; s.readOnlyPort != 0 {
+		s.advertise.port = s.readOnlyPort // pods get the read-only view (readonly.go)
+	}
 	return s, nil
 }
 
@@ -167,7 +181,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	info, st := parsePath(r.Method, path, r.URL.Query())
+	info, st := requestInfoOf(r)
 	if st != nil {
 		writeStatus(w, st)
 		return
@@ -224,23 +238,55 @@ func writeStatus(w http.ResponseWriter, st *api.Status) {
 	writeJSON(w, int(st.Code), st)
 }
 
-// Run serves the API on addr until ctx is cancelled, then shuts down,
-// giving open requests a few seconds to finish.
+// Run serves the API on addr and, when the server has a read-only port,
+// the read-only view on the same host at that port, until ctx is
+// cancelled; then it shuts down, giving open requests a few seconds to
+// finish.
 func (s *Server) Run(ctx context.Context, addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	return s.Serve(ctx, ln)
+	if s.readOnlyPort == 0 {
+		return s.Serve(ctx, ln)
+	}
+	host, _, _ := net.SplitHostPort(addr) // net.Listen took it, so it splits
+	roAddr := net.JoinHostPort(host, strconv.Itoa(int(s.readOnlyPort)))
+	ro, err := net.Listen("tcp", roAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen on %s (the read-only port): %w", roAddr, err)
+	}
+	return s.serveBoth(ctx, ln, ro)
 }
 
-// Serve is Run on a listener the caller made (tests use port 0).
+// serveBoth serves the API on ln and the read-only view on ro until ctx
+// is cancelled or either fails, which stops the other.
+func (s *Server) serveBoth(ctx context.Context, ln, ro net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() { errc <- s.Serve(ctx, ln) }()
+	go func() { errc <- s.ServeReadOnly(ctx, ro) }()
+	err := <-errc // nil when ctx ended
+	cancel()
+	return errors.Join(err, <-errc)
+}
+
+// Serve is Run on a listener the caller made (tests use port 0), without
+// the read-only port.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	return s.serve(ctx, ln, s.Handler(), "serving the API")
+}
+
+// serve runs one HTTP server with the apiserver's settings until ctx is
+// cancelled.
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, what string) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("serving the API", zap.String("address", ln.Addr().String()))
+	s.log.Info(what, zap.String("address", ln.Addr().String()))
 	select {
 	case err := <-errc:
 		return err

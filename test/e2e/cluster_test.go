@@ -147,11 +147,16 @@ func (c *cluster) startAPIServer() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Pods reach it through the kubernetes Service, rewritten by the
-	// proxy to 127.0.0.1, as on a `make up` node.
+	ro, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pods reach its read-only port through the kubernetes Service,
+	// rewritten by the proxy to 127.0.0.1, as on a `make up` node.
 	srv, err := apiserver.New(apiserver.Config{Store: store.New(etcd.Client(), "/registry"),
 		ClusterCIDR: clusterCIDR, ServiceCIDR: serviceCIDR,
-		AdvertiseAddress: "127.0.0.1", AdvertisePort: int32(ln.Addr().(*net.TCPAddr).Port)})
+		AdvertiseAddress: "127.0.0.1", AdvertisePort: int32(ln.Addr().(*net.TCPAddr).Port),
+		ReadOnlyPort: int32(ro.Addr().(*net.TCPAddr).Port)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,10 +164,11 @@ func (c *cluster) startAPIServer() {
 	if err := srv.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { srv.Serve(ctx, ln); done <- struct{}{} }()
+	go func() { srv.ServeReadOnly(ctx, ro); done <- struct{}{} }()
 	go func() { srv.RunKubernetesService(ctx); done <- struct{}{} }()
-	t.Cleanup(func() { cancel(); <-done; <-done })
+	t.Cleanup(func() { cancel(); <-done; <-done; <-done })
 	c.server = "http://" + ln.Addr().String()
 	if c.client, err = client.New(client.Config{Server: c.server, QPS: -1, Burst: -1}); err != nil {
 		t.Fatal(err)

@@ -129,6 +129,22 @@ func TestDNS(t *testing.T) {
 		}
 	})
 
+	run("a pod reads the API through the kubernetes Service, and may not write", func(t *testing.T) {
+		api := "http://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"
+		out, errOut, _ := c.kctl("exec", "client", "--", "sh", "-c", "wget -qO- "+api+"/api/v1/namespaces/default/services/kubia")
+		if !strings.Contains(out+errOut, `"clusterIP":"`+svc.Spec.ClusterIP+`"`) {
+			t.Errorf("GET the kubia Service from a pod:\n%s%s", out, errOut)
+		}
+		out, errOut, _ = c.kctl("exec", "client", "--", "sh", "-c",
+			"wget -qO- --post-data='{\"metadata\":{\"name\":\"from-a-pod\"}}' "+api+"/api/v1/namespaces/default/configmaps")
+		if !strings.Contains(out+errOut, "403 Forbidden") {
+			t.Errorf("POST a ConfigMap from a pod:\n%s%s\nwant 403 Forbidden", out, errOut)
+		}
+		if _, err := c.client.Resource(resource("configmaps")).Namespace("default").Get(context.Background(), "from-a-pod"); !client.IsNotFound(err) {
+			t.Errorf("the ConfigMap a pod POSTed: %v, want not found", err)
+		}
+	})
+
 	run("names still resolve after a DNS pod is killed", func(t *testing.T) {
 		dnsPods := c.client.Resource(resource("pods")).Namespace("kube-system")
 		objs, _, err := dnsPods.List(context.Background(), client.ListOptions{LabelSelector: "k8s-app=kube-dns"})

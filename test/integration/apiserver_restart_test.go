@@ -18,7 +18,7 @@ func TestApiserverKillLosesNothingAcknowledged(t *testing.T) {
 	}
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	srv := start(t, "apiserver", "--listen", addr, "--data-dir", dir, "--log-level", "warn")
+	srv := start(t, "apiserver", "--listen", addr, "--read-only-port=0", "--data-dir", dir, "--log-level", "warn")
 	waitHealthy(t, addr)
 
 	var (
@@ -60,7 +60,7 @@ func TestApiserverKillLosesNothingAcknowledged(t *testing.T) {
 		t.Fatal("no write was acknowledged before the kill")
 	}
 
-	start(t, "apiserver", "--listen", addr, "--data-dir", dir, "--log-level", "warn")
+	start(t, "apiserver", "--listen", addr, "--read-only-port=0", "--data-dir", dir, "--log-level", "warn")
 	waitHealthy(t, addr)
 	for _, name := range acked {
 		resp, err := http.Get("http://" + addr + "/api/v1/namespaces/default/configmaps/" + name)

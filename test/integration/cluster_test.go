@@ -51,7 +51,7 @@ func startCluster(t *testing.T, nodes ...string) *cluster {
 func (cl *cluster) server() string { return "http://" + cl.addr }
 
 func (cl *cluster) startAPIServer() {
-	cl.apiserver = start(cl.t, "apiserver", "--listen", cl.addr, "--data-dir", cl.dir+"/etcd", "--log-level", "warn")
+	cl.apiserver = start(cl.t, "apiserver", "--listen", cl.addr, "--read-only-port=0", "--data-dir", cl.dir+"/etcd", "--log-level", "warn")
 	waitHealthy(cl.t, cl.addr)
 }
 

@@ -41,7 +41,7 @@ func TestKctlWalkthrough(t *testing.T) {
 		t.Skip("builds and runs the apiserver and kctl")
 	}
 	addr := freeAddr(t)
-	start(t, "apiserver", "--listen", addr, "--data-dir", t.TempDir(), "--log-level", "warn")
+	start(t, "apiserver", "--listen", addr, "--read-only-port=0", "--data-dir", t.TempDir(), "--log-level", "warn")
 	waitHealthy(t, addr)
 
 	out := mustKctl(t, addr, "apply", "-f", "examples/all-in-one.yaml")

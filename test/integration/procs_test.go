@@ -43,6 +43,9 @@ func binary(t *testing.T, name string) string {
 	return filepath.Join(binDir, name)
 }
 
+// freeAddr is a free loopback address for an apiserver. The binaries
+// also get --read-only-port=0: that port's default, 6444, is fixed, and a
+// make up cluster or another test run on this host may hold it.
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
