@@ -123,18 +123,24 @@ func (l *lab) nodePortOnEveryNode(t *testing.T) {
 		t.Fatalf("service %s has no node port: %+v", svc.Name, svc.Spec.Ports)
 	}
 	for i := 1; i <= nodes; i++ {
-		url := fmt.Sprintf("http://%s:%d/", nodeIP(i), port)
-		l.eventually(t, 20*time.Second, "node1 to reach "+url, func() error {
-			out, err := run("nsenter", "--net="+nodeNS(1), "curl", "-sS", "-m", "2", url)
-			if err != nil {
-				return err
-			}
-			if len(hitNames(out)) != 1 {
-				return fmt.Errorf("answer %q is not kubia's", out)
-			}
-			return nil
-		})
+		l.kubiaAnswersNode1(t, fmt.Sprintf("http://%s:%d/", nodeIP(i), port))
 	}
+}
+
+// kubiaAnswersNode1 waits until a GET of url from inside node1 gets an
+// answer from a kubia pod.
+func (l *lab) kubiaAnswersNode1(t *testing.T, url string) {
+	t.Helper()
+	l.eventually(t, 20*time.Second, "node1 to reach "+url, func() error {
+		out, err := run("nsenter", "--net="+nodeNS(1), "curl", "-sS", "-m", "2", url)
+		if err != nil {
+			return err
+		}
+		if len(hitNames(out)) != 1 {
+			return fmt.Errorf("answer %q is not kubia's", out)
+		}
+		return nil
+	})
 }
 
 // loadBalancerAddressesAnswer: a LoadBalancer's status lists every
@@ -154,17 +160,7 @@ func (l *lab) loadBalancerAddressesAnswer(t *testing.T) {
 		return nil
 	})
 	for _, in := range ingress {
-		url := fmt.Sprintf("http://%s:80/", in.IP)
-		l.eventually(t, 20*time.Second, "node1 to reach "+url, func() error {
-			out, err := run("nsenter", "--net="+nodeNS(1), "curl", "-sS", "-m", "2", url)
-			if err != nil {
-				return err
-			}
-			if len(hitNames(out)) != 1 {
-				return fmt.Errorf("answer %q is not kubia's", out)
-			}
-			return nil
-		})
+		l.kubiaAnswersNode1(t, fmt.Sprintf("http://%s:80/", in.IP))
 	}
 }
 
