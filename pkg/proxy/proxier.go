@@ -47,6 +47,7 @@ type Proxier struct {
 	log     *zap.Logger
 	metrics *metrics
 	changed chan struct{} // holds one pending "something changed"
+	status  chan struct{} // holds one pending "look at the statuses"
 
 	// applied is what the kernel holds, as far as the proxy knows: the
 	// rule set of the last successful sync. nil means unknown (at start,
@@ -64,7 +65,7 @@ type Proxier struct {
 func New(cfg Config) *Proxier {
 	cfg.Log = orNop(cfg.Log)
 	return &Proxier{cfg: cfg, log: cfg.Log, metrics: newMetrics(cfg.Registry), changed: make(chan struct{}, 1),
-		refused: map[string]string{}}
+		status: make(chan struct{}, 1), refused: map[string]string{}}
 }
 
 // Handler is the informer handler of Services and Endpoints: any change
@@ -105,8 +106,12 @@ func (p *Proxier) Changed() {
 // chains left over from before), then after changes, at most once per
 // MinSyncPeriod, with a full sync every SyncPeriod and retries, spaced
 // out, after a failure. The rules stay when Run returns, so traffic keeps
-// flowing while the proxy restarts.
+// flowing while the proxy restarts. Load balancer statuses are written
+// from a goroutine of their own (runStatus).
 func (p *Proxier) Run(ctx context.Context) {
+	statusDone := make(chan struct{})
+	go func() { p.runStatus(ctx); close(statusDone) }()
+	defer func() { <-statusDone }() // nothing of the proxy outlives Run
 	var lastSync, lastFull time.Time
 	var retry <-chan time.Time
 	minBackoff := max(p.cfg.MinSyncPeriod, time.Second)
@@ -191,7 +196,7 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 	if prev != nil {
 		p.deleteStaleConntrack(prev, next)
 	}
-	p.writeStatus(ctx, services, nodes)
+	p.statusDue()
 	p.reportRefused(services, next.Ports)
 	if !p.firstSynced {
 		p.firstSynced = true
@@ -310,13 +315,38 @@ func (p *Proxier) deleteStaleConntrack(prev, next *Ruleset) {
 	}
 }
 
-// writeStatus publishes LoadBalancer addresses (see status.go). Failures
-// are logged: the write is retried by the next sync, which the informer
-// brings when a conflicting write lands.
-func (p *Proxier) writeStatus(ctx context.Context, services []*api.Service, nodes []*api.Node) {
+// statusDue asks runStatus to look at the load balancer statuses. It
+// never blocks: one pending request stands for any number.
+func (p *Proxier) statusDue() {
+	select {
+	case p.status <- struct{}{}:
+	default:
+	}
+}
+
+// runStatus writes load balancer statuses until ctx ends, each time a
+// sync asks. It runs apart from the syncs: a slow apiserver then delays
+// a status, never the rules.
+func (p *Proxier) runStatus(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.status:
+			p.writeStatus(ctx)
+		}
+	}
+}
+
+// writeStatus publishes LoadBalancer addresses (see status.go), as the
+// caches hold them now. Failures are logged: the write is retried after
+// the next sync, which the informer brings when a conflicting write
+// lands.
+func (p *Proxier) writeStatus(ctx context.Context) {
 	if p.cfg.Status == nil {
 		return
 	}
+	services, _, nodes := p.snapshot()
 	for _, svc := range statusUpdates(services, nodes, p.cfg.Node.Name) {
 		if err := p.cfg.Status.UpdateServiceStatus(ctx, svc); err != nil {
 			p.log.Warn("cannot write the load balancer status", zap.String("service", client.KeyOf(svc)), zap.Error(err))

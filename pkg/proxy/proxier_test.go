@@ -79,10 +79,17 @@ func newHarness(t *testing.T, node NodeInfo) *harness {
 	return h
 }
 
+// sync syncs the rules, then writes the statuses that sync asked for,
+// as Run's status goroutine would.
 func (h *harness) sync(t *testing.T, full bool) {
 	t.Helper()
 	if err := h.p.Sync(context.Background(), full); err != nil {
 		t.Fatal(err)
+	}
+	select {
+	case <-h.p.status:
+		h.p.writeStatus(context.Background())
+	default:
 	}
 }
 
@@ -407,6 +414,45 @@ func TestRunCoalescesChanges(t *testing.T) {
 	if err := h.p.Healthy(); err != nil {
 		t.Errorf("Healthy after syncs: %v", err)
 	}
+}
+
+// stuckStatus is an apiserver that never answers a status write.
+type stuckStatus struct{ started chan struct{} }
+
+func (s stuckStatus) UpdateServiceStatus(ctx context.Context, _ *api.Service) error {
+	select {
+	case s.started <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A status write that hangs (a slow apiserver) holds up no rule sync:
+// statuses are written apart from the syncs.
+func TestSlowStatusWritesDoNotDelayRules(t *testing.T) {
+	h := newHarness(t, node1)
+	stuck := stuckStatus{started: make(chan struct{}, 1)}
+	h.p.cfg.Status = stuck
+	h.nodes.set(readyNode("node1", "192.168.56.11", true))
+	h.services.set(service("default", "web", "10.96.0.80", loadBalancer(30080)))
+	h.endpoints.set(endpoints("default", "web", "10.244.1.2"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.p.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	select {
+	case <-stuck.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no status write started")
+	}
+	h.endpoints.set(endpoints("default", "web", "10.244.1.3"))
+	h.p.Changed()
+	waitFor(t, func() bool {
+		rules, _ := h.applier.Rules("nat", expand("SVC(default/web:http/tcp)"))
+		return slices.ContainsFunc(rules, func(r string) bool { return strings.Contains(r, "10.244.1.3:8080") })
+	})
 }
 
 func waitFor(t *testing.T, cond func() bool) {
