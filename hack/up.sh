@@ -32,6 +32,10 @@ if [ "$runtime" = docker ]; then
 	docker info >/dev/null 2>&1 || { echo "Docker is not reachable (is dockerd running? DOCKER_HOST?); NODES=3 runs simulated nodes without it" >&2; exit 1; }
 	command -v iptables >/dev/null || { echo "the iptables command is missing: apt-get install iptables" >&2; exit 1; }
 	command -v ip >/dev/null || { echo "the ip command is missing: apt-get install iproute2" >&2; exit 1; }
+	# The toolbox image (the examples' shell in a pod) is Debian's static busybox.
+	if ! docker image inspect kubelab/toolbox:latest >/dev/null 2>&1 && ! ldd "$(command -v busybox || echo /nonexistent)" 2>&1 | grep -q "not a dynamic"; then
+		echo "the toolbox image needs Debian's static busybox: apt-get install busybox-static" >&2; exit 1
+	fi
 fi
 mkdir -p "$dir/logs" "$dir/run"
 
@@ -74,7 +78,7 @@ if [ "$runtime" = docker ]; then
 		ip route replace unreachable "$cidr"
 	done
 	echo "docker" >"$dir/run/runtime"
-	docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/dns:latest >/dev/null 2>&1 || images/build.sh
+	docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/dns:latest kubelab/toolbox:latest >/dev/null 2>&1 || images/build.sh
 	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
 		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet" --pod-egress "$egress" --cluster-dns "$cluster_dns"
 	# Service IPs and NodePorts of this node. The proxy turns on
