@@ -416,20 +416,6 @@ func eventRow(obj api.Object, now time.Time) []string {
 		e.InvolvedObject.FieldPath, source, age(eventFirstSeen(e), now), itoa(max(e.Count, 1)), e.Name}
 }
 
-func eventLastSeen(e *api.Event) api.Time {
-	if !e.LastTimestamp.IsZero() {
-		return e.LastTimestamp
-	}
-	return eventFirstSeen(e)
-}
-
-func eventFirstSeen(e *api.Event) api.Time {
-	if !e.FirstTimestamp.IsZero() {
-		return e.FirstTimestamp
-	}
-	return e.CreationTimestamp
-}
-
 // eventObject is the OBJECT column: pod/kubia.
 func eventObject(ref api.ObjectReference) string {
 	return strings.ToLower(ref.Kind) + "/" + ref.Name

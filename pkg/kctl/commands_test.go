@@ -10,24 +10,34 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"kubelab/pkg/api"
 )
 
-// fakeAPI is a tiny in-memory apiserver: just enough GET, POST, PATCH and
-// DELETE for the commands to run against. It records every request.
+// fakeAPI is a tiny in-memory apiserver: just enough GET, POST, PUT,
+// PATCH and DELETE for the commands to run against. It records every
+// request.
 type fakeAPI struct {
 	mu       sync.Mutex
 	objects  map[string]string // URL path → JSON
+	logs     map[string]string // URL path of pods/NAME/log → the log
 	requests []fakeRequest
 	warning  string // sent as a Warning header on every answer
+	invalid  string // a PUT whose body holds this is refused as Invalid
+	// before, if set, runs first on every request, with the lock held:
+	// someone else's write between two of kctl's.
+	before func(r *http.Request)
 }
 
-type fakeRequest struct{ method, path, contentType, body string }
+type fakeRequest struct{ method, path, query, contentType, body string }
 
 func newFakeAPI(t *testing.T) (*fakeAPI, string) {
-	f := &fakeAPI{objects: map[string]string{}}
+	f := &fakeAPI{objects: map[string]string{}, logs: map[string]string{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv.URL
@@ -37,20 +47,43 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, fakeRequest{r.Method, r.URL.Path, r.Header.Get("Content-Type"), string(body)})
+	f.requests = append(f.requests, fakeRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), string(body)})
+	if f.before != nil {
+		f.before(r)
+	}
 	if f.warning != "" {
 		w.Header().Add("Warning", `299 - "`+strings.ReplaceAll(f.warning, `"`, `\"`)+`"`)
 	}
 	path := r.URL.Path
 	obj, exists := f.objects[path]
+	log, isLog := f.logs[path]
 	switch {
+	case r.Method == http.MethodGet && isLog:
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, log)
 	case r.Method == http.MethodGet && exists:
 		writeFake(w, http.StatusOK, obj)
 	case r.Method == http.MethodGet && isCollection(path):
+		sel, err := api.ParseSelector(r.URL.Query().Get("labelSelector"))
+		if err != nil {
+			writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error())
+			return
+		}
+		var paths []string
+		for p := range f.objects {
+			if strings.HasPrefix(p, path+"/") && !strings.Contains(p[len(path)+1:], "/") {
+				paths = append(paths, p)
+			}
+		}
+		sort.Strings(paths) // the server lists by name
 		var items []string
-		for p, o := range f.objects {
-			if strings.HasPrefix(p, path+"/") {
-				items = append(items, o)
+		for _, p := range paths {
+			var m struct {
+				Metadata struct{ Labels map[string]string } `json:"metadata"`
+			}
+			_ = json.Unmarshal([]byte(f.objects[p]), &m)
+			if sel.Matches(m.Metadata.Labels) {
+				items = append(items, f.objects[p])
 			}
 		}
 		writeFake(w, http.StatusOK, `{"kind":"List","metadata":{"resourceVersion":"1"},"items":[`+strings.Join(items, ",")+`]}`)
@@ -68,6 +101,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeFake(w, http.StatusCreated, string(body))
 	case !exists:
 		writeStatus(w, http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", lastSegment(filepath.Dir(path)), lastSegment(path)))
+	case r.Method == http.MethodPut:
+		f.put(w, path, obj, body)
 	case r.Method == http.MethodPatch:
 		var target, patch any
 		_ = json.Unmarshal([]byte(obj), &target)
@@ -79,6 +114,42 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delete(f.objects, path)
 		writeFake(w, http.StatusOK, `{"kind":"Status","apiVersion":"v1","status":"Success"}`)
 	}
+}
+
+// put replaces an object as the apiserver does: only from its current
+// resourceVersion, which it then bumps.
+func (f *fakeAPI) put(w http.ResponseWriter, path, current string, body []byte) {
+	var have, put map[string]any
+	_ = json.Unmarshal([]byte(current), &have)
+	if err := json.Unmarshal(body, &put); err != nil {
+		writeStatus(w, http.StatusBadRequest, "BadRequest", err.Error())
+		return
+	}
+	name, kind := lastSegment(path), lastSegment(filepath.Dir(path))
+	rv := func(m map[string]any) string {
+		meta, _ := m["metadata"].(map[string]any)
+		s, _ := meta["resourceVersion"].(string)
+		return s
+	}
+	switch {
+	case rv(put) != rv(have):
+		writeStatus(w, http.StatusConflict, "Conflict", fmt.Sprintf("Operation cannot be fulfilled on %s %q: "+
+			"the object has been modified; please apply your changes to the latest version and try again", kind, name))
+		return
+	case f.invalid != "" && strings.Contains(string(body), f.invalid):
+		b, _ := json.Marshal(map[string]any{"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Invalid", "code": 422,
+			"message": fmt.Sprintf("%s %q is invalid: spec: %s", kind, name, f.invalid),
+			"details": map[string]any{"name": name, "causes": []any{map[string]any{"field": "spec", "message": "Invalid value: " + f.invalid}}}})
+		writeFake(w, http.StatusUnprocessableEntity, string(b))
+		return
+	}
+	n, _ := strconv.Atoi(rv(have))
+	if meta, ok := put["metadata"].(map[string]any); ok {
+		meta["resourceVersion"] = strconv.Itoa(n + 1)
+	}
+	b, _ := json.Marshal(put)
+	f.objects[path] = string(b)
+	writeFake(w, http.StatusOK, string(b))
 }
 
 // isCollection tells /api/v1/namespaces/ns/pods from .../pods/name: after

@@ -80,7 +80,7 @@ func runDescribe(ctx context.Context, g *globals, c *client.Client, targets []ta
 				fmt.Fprintln(g.out)
 			}
 			printed++
-			if err := describeObject(ctx, g.out, c, obj, time.Now()); err != nil {
+			if err := describeObject(ctx, g.out, c, obj, g.now()); err != nil {
 				return err
 			}
 		}

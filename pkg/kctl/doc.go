@@ -15,16 +15,26 @@
 //	manifests.go     reading -f files, directories and stdin into objects
 //	apply.go         kctl apply: create, or patch what changed
 //	apply_patch.go   the three-way merge that decides the patch (pure)
-//	create.go        kctl create
+//	create.go        kctl create -f, create namespace
 //	get.go           kctl get, including --watch
-//	printers.go      -o yaml|json|name|jsonpath, tables, ages
+//	printers.go      -o yaml|json|name|jsonpath, tables, -L, ages
+//	customcolumns.go -o custom-columns=… and custom-columns-file=…
 //	columns.go       the table columns of each kind (pod STATUS and friends)
+//	events.go        the order events happened in, for get and describe
 //	jsonpath.go      a small JSONPath for -o jsonpath=…: the parser
 //	jsonpath_eval.go running a parsed template
 //	describe.go      kctl describe: the section writer and events
 //	describe_pod.go  pods and containers
 //	describe_kinds.go services, nodes, controllers and the rest
 //	delete.go        kctl delete, --cascade, --grace-period, --wait
+//	label.go         kctl label and kctl annotate
+//	edit.go          kctl edit: the edit loop
+//	editor.go        finding and running $KUBE_EDITOR, $EDITOR or vi
+//	logs.go          kctl logs, of one pod or of a selector's
+//	kubeconfig.go    kctl config view|current-context
+//	clusterinfo.go   kctl cluster-info
+//	doctor.go        kctl doctor: the judgement (pure)
+//	doctor_gather.go kctl doctor: reading the machine
 //	apiresources.go  kctl api-resources, from the server's discovery
 //	version.go       kctl version
 //

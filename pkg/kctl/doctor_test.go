@@ -2,10 +2,12 @@ package kctl
 
 import (
 	"bytes"
+	"errors"
+	"os/exec"
 	"strings"
 	"testing"
 
-	"kubelab/pkg/kubelet/network"
+	"kubelab/pkg/nodecheck"
 )
 
 // healthy is a node with nothing wrong; each case changes one thing.
@@ -13,7 +15,8 @@ func healthy() doctorFacts {
 	return doctorFacts{
 		root: true, docker: "20.10.24",
 		defaultRouteDev: "eth0", defaultRouteIP: "192.168.56.11",
-		network: []network.Finding{{Severity: network.OK, Message: "net.ipv4.ip_forward=1"}},
+		network: nodecheck.NetworkFacts{IPForward: "1", BrNetfilter: true, BridgeNFCall: "1", ForwardPolicy: "DROP",
+			ForwardHooked: true, Egress: nodecheck.EgressDeny, IPTablesVersion: "iptables v1.8.9 (nf_tables)", DefaultRouteDev: "eth0"},
 	}
 }
 
@@ -34,27 +37,34 @@ func TestDiagnose(t *testing.T) {
 		}, "[warning] without --node-ip the kubelet takes 10.0.2.15 on eth0 (the default route's interface), but this machine also has 192.168.56.11 on eth1"},
 		{"no default route", func(f *doctorFacts) { f.defaultRouteDev = "" },
 			"[problem] no default route, so the kubelet cannot guess the node's address → fix: give the kubelet --node-ip"},
-		{"--node-ip given: network.Checks judges it", func(f *doctorFacts) {
+		{"--node-ip given: nodecheck judges it", func(f *doctorFacts) {
 			f.nodeIP, f.otherAddrs = "192.168.56.11", []string{"10.0.2.15 on eth0"}
-			f.network = []network.Finding{{Severity: network.OK, Message: "node IP 192.168.56.11 is on eth1"}}
+			f.network.NodeIP, f.network.NodeIPDev, f.network.DefaultRouteDev = "192.168.56.11", "eth1", "eth1"
 		}, "[ok] node IP 192.168.56.11 is on eth1"},
-		{"ip_forward off", func(f *doctorFacts) {
-			f.network = []network.Finding{{Severity: network.Problem, Message: "net.ipv4.ip_forward=0 in the node's network namespace: …"}}
-		}, "→ fix: sysctl -w net.ipv4.ip_forward=1"},
-		{"br_netfilter missing", func(f *doctorFacts) {
-			f.network = []network.Finding{{Severity: network.Warning, Message: "br_netfilter is not loaded: …"}}
-		}, "[warning] br_netfilter is not loaded: … → fix: modprobe br_netfilter"},
-		{"FORWARD DROP without KLAB-FORWARD", func(f *doctorFacts) {
-			f.network = []network.Finding{{Severity: network.Problem, Message: "the FORWARD policy is DROP (Docker sets it) and no rule jumps to KLAB-FORWARD: …"}}
-		}, "→ fix: start the kubelet (its network Init adds KLAB-FORWARD)"},
-		{"both iptables backends hold tables", func(f *doctorFacts) {
-			f.network = []network.Finding{{Severity: network.Warning, Message: "iptables backend: nf_tables (…), but iptables-legacy holds tables here too (filter): …"}}
-		}, "→ fix: look at them with iptables-legacy-save"},
-		{"an OK network finding gets no fix", func(f *doctorFacts) {
-			f.network = []network.Finding{{Severity: network.OK, Message: "br_netfilter loaded, net.bridge.bridge-nf-call-iptables=1"}}
-		}, "[ok] br_netfilter loaded, net.bridge.bridge-nf-call-iptables=1\n"},
-		{"network checks could not run", func(f *doctorFacts) { f.network, f.networkErr = nil, "open node network namespace: denied" },
-			"[warning] could not run the network checks: open node network namespace: denied\n"},
+		{"--node-ip on no interface", func(f *doctorFacts) {
+			f.nodeIP, f.network.NodeIP = "192.168.56.99", "192.168.56.99"
+		}, "[problem] node IP 192.168.56.99 is on no interface of this node → fix: give --node-ip an address of this machine"},
+		{"ip_forward off", func(f *doctorFacts) { f.network.IPForward = "0" },
+			"[problem] net.ipv4.ip_forward=0 in the node's network namespace: the node drops all traffic between pods of different nodes " +
+				"(the kubelet's network Init turns it on) → fix: sysctl -w net.ipv4.ip_forward=1"},
+		{"br_netfilter missing", func(f *doctorFacts) { f.network.BrNetfilter = false },
+			"[warning] br_netfilter is not loaded: traffic between pods on one bridge skips iptables"},
+		{"br_netfilter missing: the fix", func(f *doctorFacts) { f.network.BrNetfilter = false },
+			"(modprobe br_netfilter) → fix: modprobe br_netfilter"},
+		{"FORWARD DROP without KLAB-FORWARD", func(f *doctorFacts) { f.network.ForwardHooked = false },
+			"→ fix: start the kubelet (its network Init adds KLAB-FORWARD)"},
+		{"both iptables backends hold tables", func(f *doctorFacts) { f.network.LegacyTables = []string{"filter"} },
+			"iptables-legacy holds tables here too (filter)"},
+		{"both iptables backends hold tables: the fix", func(f *doctorFacts) { f.network.LegacyTables = []string{"filter"} },
+			"→ fix: look at them with iptables-legacy-save"},
+		{"an OK network finding gets no fix", func(*doctorFacts) {},
+			"[ok] br_netfilter loaded, net.bridge.bridge-nf-call-iptables=1\n"},
+		{"what could not be read", func(f *doctorFacts) {
+			f.network.Errs = []error{errors.New("iptables -w -v -S: Permission denied (you must be root)")}
+		},
+			"[warning] could not check: iptables -w -v -S: Permission denied (you must be root)\n"},
+		{"network checks could not run", func(f *doctorFacts) { f.networkErr = `node IP "x": not an IPv4 address` },
+			"[warning] could not run the network checks: node IP \"x\": not an IPv4 address\n"},
 		{"clean host", func(*doctorFacts) {}, "[ok] no kubelab state left on the host"},
 		{"state of a running kubelet", func(f *doctorFacts) {
 			f.kubeletRunning, f.bridges, f.chains = true, []string{"bridge klab0"}, []string{"KLAB-FORWARD"}
@@ -85,8 +95,8 @@ func TestPrintFindingsSaysWhetherAnyIsAProblem(t *testing.T) {
 		want bool
 	}{
 		{"none", nil, false},
-		{"ok and warning", []finding{{network.OK, "a", ""}, {network.Warning, "b", "c"}}, false},
-		{"a problem", []finding{{network.OK, "a", ""}, {network.Problem, "b", "c"}}, true},
+		{"ok and warning", []finding{{nodecheck.OK, "a", ""}, {nodecheck.Warning, "b", "c"}}, false},
+		{"a problem", []finding{{nodecheck.OK, "a", ""}, {nodecheck.Problem, "b", "c"}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,5 +130,31 @@ func TestKlabChains(t *testing.T) {
 	got := strings.Join(klabChains(save), ",")
 	if got != "KLAB-FORWARD,KLAB-POSTROUTING" {
 		t.Errorf("klabChains = %q", got)
+	}
+}
+
+func TestHealthyNodeHasNoProblem(t *testing.T) {
+	var out bytes.Buffer
+	if printFindings(&out, diagnose(healthy())) {
+		t.Errorf("a healthy node has a problem:\n%s", out.String())
+	}
+}
+
+// TestCLIDoesNotLinkTheKubelet keeps kctl free of the node's machinery:
+// doctor reads the machine with /proc and commands, and shares only
+// pkg/nodecheck with the kubelet.
+func TestCLIDoesNotLinkTheKubelet(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to list kctl's dependencies")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", "kubelab/cmd/kctl").Output()
+	if err != nil {
+		t.Fatalf("go list -deps kubelab/cmd/kctl: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "netlink") || strings.Contains(dep, "iptables") || strings.HasPrefix(dep, "kubelab/pkg/kubelet") {
+			t.Errorf("kctl links %s", dep)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +16,8 @@ import (
 // getOptions are the flags of get.
 type getOptions struct {
 	output        string
+	template      string
+	labelColumns  []string
 	selector      string
 	fieldSelector string
 	allNamespaces bool
@@ -32,11 +33,17 @@ func newGetCommand(g *globals) *cobra.Command {
 		Use:   "get TYPE[,TYPE...] [NAME...] | TYPE/NAME... | all",
 		Short: "Show objects as a table, YAML, JSON, names or jsonpath",
 		Example: "  kctl get pods -o wide\n  kctl get pod kubia -o yaml\n  kctl get all\n" +
-			"  kctl get pods -l app=kubia -w\n  kctl get pods -o jsonpath='{.items[*].status.podIP}'",
+			"  kctl get pods -l app=kubia -w\n  kctl get pods -o jsonpath='{.items[*].status.podIP}'\n" +
+			"  kctl get pods -o jsonpath --template='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'\n" +
+			"  kctl get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName\n" +
+			"  kctl get pods -L app,tier",
 		RunE: func(cmd *cobra.Command, args []string) error { return runGet(cmd.Context(), g, o, args) },
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "", "output format: wide, yaml, json, name or jsonpath=TEMPLATE")
+	f.StringVarP(&o.output, "output", "o", "", "output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, "+
+		"custom-columns=HEADER:PATH,… or custom-columns-file=FILE")
+	f.StringVar(&o.template, "template", "", "the template of -o jsonpath or custom-columns, or the file of -o jsonpath-file or custom-columns-file")
+	f.StringSliceVarP(&o.labelColumns, "label-columns", "L", nil, "add a column for each of these label keys (-L app,tier or -L app -L tier)")
 	f.StringVarP(&o.selector, "selector", "l", "", "label selector, e.g. app=kubia,env!=prod")
 	f.StringVar(&o.fieldSelector, "field-selector", "", "field selector, e.g. status.phase=Running")
 	f.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "list objects of every namespace")
@@ -52,11 +59,11 @@ func runGet(ctx context.Context, g *globals, o getOptions, args []string) error 
 	if err != nil {
 		return err
 	}
-	p, err := newPrinter(o.output)
+	p, err := newPrinter(o.output, o.template)
 	if err != nil {
 		return err
 	}
-	p.noHeaders, p.showLabels = o.noHeaders, o.showLabels
+	p.noHeaders, p.showLabels, p.labelColumns, p.clock = o.noHeaders, o.showLabels, o.labelColumns, g.now
 	named := false
 	for _, t := range targets {
 		named = named || len(t.names) > 0
@@ -136,8 +143,8 @@ func getTargets(ctx context.Context, g *globals, c *client.Client, p *printer, t
 }
 
 // fetch gets the named objects of a target one by one, or lists them.
-// Events come sorted by when they were last seen, which is how one reads
-// them; the server returns them by name.
+// Events come in the order they happened (sortEvents), which is how one
+// reads them; the server returns them by name.
 func fetch(ctx context.Context, c *client.Client, t target, ns string, o getOptions) ([]api.Object, []error) {
 	rc := c.Resource(t.res).Namespace(namespaceFor(t.res, ns))
 	if len(t.names) == 0 {
@@ -163,12 +170,6 @@ func fetch(ctx context.Context, c *client.Client, t target, ns string, o getOpti
 	return objs, errs
 }
 
-func sortEvents(objs []api.Object) {
-	sort.SliceStable(objs, func(i, j int) bool {
-		return eventLastSeen(objs[i].(*api.Event)).Before(eventLastSeen(objs[j].(*api.Event)).Time)
-	})
-}
-
 // watch lists (unless --watch-only) and then prints one row per change
 // until the user interrupts. A watch the server closes is reopened from the
 // last version seen; one that is too old to resume starts from a new list.
@@ -185,11 +186,11 @@ func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t targ
 	if err != nil {
 		return err
 	}
-	printed := 0
+	printed, headed := 0, false
 	show := func(batch []api.Object) error {
-		if p.isTable() {
-			err := p.printTable(g.out, t.res, batch, printed == 0)
-			printed += len(batch)
+		if p.hasRows() {
+			err := p.printTable(g.out, t.res, batch, !headed)
+			headed = true
 			return err
 		}
 		for _, obj := range batch {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -14,71 +15,133 @@ import (
 	"kubelab/pkg/api"
 )
 
-// Output formats of -o.
+// Output formats of -o. The ones ending in -file read their template
+// from the file named after "=" (or by --template).
 const (
-	formatTable    = ""
-	formatWide     = "wide"
-	formatYAML     = "yaml"
-	formatJSON     = "json"
-	formatName     = "name"
-	formatJSONPath = "jsonpath"
+	formatTable             = ""
+	formatWide              = "wide"
+	formatYAML              = "yaml"
+	formatJSON              = "json"
+	formatName              = "name"
+	formatJSONPath          = "jsonpath"
+	formatJSONPathFile      = "jsonpath-file"
+	formatCustomColumns     = "custom-columns"
+	formatCustomColumnsFile = "custom-columns-file"
 )
 
 // printer prints objects in the format -o asked for.
 type printer struct {
 	format   string
-	jsonpath *jsonPath // with formatJSONPath
+	jsonpath *jsonPath      // jsonpath and jsonpath-file
+	columns  []customColumn // custom-columns and custom-columns-file
 
 	noHeaders     bool
 	showLabels    bool
-	withNamespace bool // -A: a NAMESPACE column first
-	withKind      bool // several types: NAME reads pod/kubia
-	now           time.Time
-	widths        []int // of the table columns printed so far
+	labelColumns  []string // -L: a column per label key
+	withNamespace bool     // -A: a NAMESPACE column first
+	withKind      bool     // several types: NAME reads pod/kubia
+	// clock is read once per row, not once per printer: a watch prints
+	// rows for as long as it runs, and an AGE measured from when it
+	// started would be negative for anything created since.
+	clock  func() time.Time
+	widths []int // of the table columns printed so far
 }
 
-// newPrinter checks -o: "", wide, yaml, json, name or jsonpath=TEMPLATE.
-func newPrinter(output string) (*printer, error) {
-	p := &printer{now: time.Now()}
-	format, template, hasTemplate := strings.Cut(output, "=")
+// newPrinter checks -o and --template as kubectl does: "", wide, yaml,
+// json, name, jsonpath=TEMPLATE, jsonpath-file=FILE,
+// custom-columns=SPEC, custom-columns-file=FILE; template, when given,
+// is the TEMPLATE, SPEC or FILE of the bare format (-o jsonpath
+// --template='{…}').
+func newPrinter(output, template string) (*printer, error) {
+	p := &printer{clock: time.Now}
+	format, value, hasValue := strings.Cut(output, "=")
+	if template != "" {
+		switch {
+		case format == formatTable && !hasValue:
+			return nil, fmt.Errorf("--template needs -o jsonpath, jsonpath-file, custom-columns or custom-columns-file (kctl has no go-template)")
+		case hasValue:
+			return nil, unknownFormat(output)
+		}
+		value, hasValue = template, true
+	}
+	p.format = format
 	switch format {
 	case formatTable, formatWide, formatYAML, formatJSON, formatName:
-		if hasTemplate {
+		if hasValue && template == "" {
 			return nil, fmt.Errorf("output format %q takes no template", format)
 		}
-	case formatJSONPath:
-		if template == "" {
+		return p, nil
+	case formatJSONPath, formatJSONPathFile:
+		if value == "" {
 			return nil, fmt.Errorf("template format specified but no template given")
 		}
-		jp, err := parseJSONPath(template)
+		if format == formatJSONPathFile {
+			b, err := os.ReadFile(value)
+			if err != nil {
+				return nil, fmt.Errorf("error reading --template %s, %v", value, err)
+			}
+			value = string(b)
+		}
+		jp, err := parseJSONPath(value)
 		if err != nil {
 			return nil, err
 		}
 		p.jsonpath = jp
-	default:
-		return nil, fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,jsonpath,name,wide,yaml", output)
+		return p, nil
+	case formatCustomColumns, formatCustomColumnsFile:
+		if value == "" {
+			return nil, fmt.Errorf("custom-columns format specified but no custom columns given")
+		}
+		read := parseCustomColumns
+		if format == formatCustomColumnsFile {
+			read = readCustomColumnsFile
+		}
+		cols, err := read(value)
+		if err != nil {
+			return nil, err
+		}
+		p.columns = cols
+		return p, nil
 	}
-	p.format = format
-	return p, nil
+	return nil, unknownFormat(output)
 }
 
-// isTable reports whether the output is a table (plain or wide).
+func unknownFormat(output string) error {
+	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: "+
+		"custom-columns,custom-columns-file,json,jsonpath,jsonpath-file,name,wide,yaml", output)
+}
+
+// isTable reports whether the output is one of kctl's tables (plain or
+// wide), printed a table per type.
 func (p *printer) isTable() bool { return p.format == formatTable || p.format == formatWide }
+
+// hasRows reports whether the output is rows under a header: a table or
+// custom columns. A watch prints the header once and a row per change.
+func (p *printer) hasRows() bool { return p.isTable() || p.columns != nil }
 
 // printObjects prints objects in a non-table format. single says the user
 // asked for one object by name: it is printed alone; otherwise they are
 // wrapped in a List, as kubectl does even for one item.
 func (p *printer) printObjects(w io.Writer, objs []api.Object, single bool) error {
-	if p.format == formatName {
+	switch {
+	case p.format == formatName:
 		for _, obj := range objs {
 			fmt.Fprintln(w, nameOf(obj))
 		}
 		return nil
+	case p.columns != nil: // one table for every kind, as kubectl prints a List
+		return p.printTable(w, api.Resource{}, objs, true)
 	}
 	var data any = listOf(objs)
 	if single && len(objs) == 1 {
 		data = objs[0]
 	}
+	return p.printData(w, data)
+}
+
+// printData prints anything JSON can encode (an object, a List, kctl's
+// config) as -o json, yaml or jsonpath.
+func (p *printer) printData(w io.Writer, data any) error {
 	switch p.format {
 	case formatJSON:
 		b, err := json.MarshalIndent(data, "", "    ")
@@ -94,7 +157,7 @@ func (p *printer) printObjects(w io.Writer, objs []api.Object, single bool) erro
 		}
 		_, err = w.Write(b)
 		return err
-	case formatJSONPath:
+	case formatJSONPath, formatJSONPathFile:
 		generic, err := toGeneric(data)
 		if err != nil {
 			return err
@@ -142,8 +205,16 @@ func toGeneric(v any) (any, error) {
 // printTable prints objects of one resource as a table; header says
 // whether to print the column names first (watch prints them once). The
 // printer remembers the column widths, so that the rows a watch prints
-// later line up with the first ones.
+// later line up with the first ones. With custom columns, res does not
+// matter and nothing is added to the columns asked for.
 func (p *printer) printTable(w io.Writer, res api.Resource, objs []api.Object, header bool) error {
+	if p.columns != nil {
+		rows, err := customRows(p.columns, objs, header && !p.noHeaders)
+		if err != nil {
+			return err
+		}
+		return p.writeRows(w, rows)
+	}
 	t := tableFor(res)
 	var rows [][]string
 	if header && !p.noHeaders {
@@ -151,10 +222,10 @@ func (p *printer) printTable(w io.Writer, res api.Resource, objs []api.Object, h
 		if p.format == formatWide {
 			cols = append(append([]string(nil), cols...), t.wide...)
 		}
-		rows = append(rows, p.decorate("NAMESPACE", cols, "LABELS"))
+		rows = append(rows, p.decorate("NAMESPACE", cols, labelColumnHeaders(p.labelColumns), "LABELS"))
 	}
 	for _, obj := range objs {
-		cells := t.row(obj, p.now)
+		cells := t.row(obj, p.clock())
 		if p.format != formatWide {
 			cells = cells[:len(t.headers)]
 		}
@@ -162,8 +233,13 @@ func (p *printer) printTable(w io.Writer, res api.Resource, objs []api.Object, h
 			cells[0] = objectLabel(res, cells[0])
 		}
 		meta := obj.GetObjectMeta()
-		rows = append(rows, p.decorate(meta.Namespace, cells, formatLabels(meta.Labels)))
+		rows = append(rows, p.decorate(meta.Namespace, cells, labelValues(meta.Labels, p.labelColumns), formatLabels(meta.Labels)))
 	}
+	return p.writeRows(w, rows)
+}
+
+// writeRows aligns rows with those printed before and writes them.
+func (p *printer) writeRows(w io.Writer, rows [][]string) error {
 	var lines []string
 	lines, p.widths = alignRows(rows, p.widths)
 	for _, l := range lines {
@@ -174,15 +250,37 @@ func (p *printer) printTable(w io.Writer, res api.Resource, objs []api.Object, h
 	return nil
 }
 
-// decorate adds the NAMESPACE and LABELS columns to a row when asked for.
-func (p *printer) decorate(namespace string, cells []string, labels string) []string {
+// decorate adds the columns asked for around a row, in kubectl's order:
+// NAMESPACE first, then the row, the -L label columns, and LABELS last.
+func (p *printer) decorate(namespace string, cells, labelCells []string, labels string) []string {
 	if p.withNamespace {
 		cells = append([]string{namespace}, cells...)
 	}
+	cells = append(cells, labelCells...)
 	if p.showLabels {
 		cells = append(cells, labels)
 	}
 	return cells
+}
+
+// labelColumnHeaders are the headers of -L columns: the key's last path
+// segment, upper-cased (app.kubernetes.io/name reads NAME).
+func labelColumnHeaders(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = strings.ToUpper(k[strings.LastIndex(k, "/")+1:])
+	}
+	return out
+}
+
+// labelValues are the cells of -L columns: each key's value, empty when
+// the object lacks the label.
+func labelValues(labels map[string]string, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = labels[k]
+	}
+	return out
 }
 
 // Tables are aligned as kubectl aligns them: each column as wide as its

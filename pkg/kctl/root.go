@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,13 +31,19 @@ type globals struct {
 	namespace    string // -n
 	namespaceSet bool   // -n was given explicitly
 	getenv       func(string) string
+	now          func() time.Time // the clock AGE columns are measured by
 }
 
 // NewRootCommand builds the kctl command tree. in, out and errOut replace
 // stdin, stdout and stderr. Run it with Execute to get kubectl's error
 // lines and exit code.
 func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
-	g := &globals{in: in, out: out, errOut: errOut, getenv: os.Getenv}
+	return newRootCommand(&globals{in: in, out: out, errOut: errOut, getenv: os.Getenv, now: time.Now})
+}
+
+// newRootCommand builds the tree around g; tests give it their own
+// environment and clock.
+func newRootCommand(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kctl",
 		Short: "kctl controls a kubelab cluster, like kubectl controls Kubernetes",
@@ -50,9 +57,9 @@ func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 			g.namespaceSet = cmd.Flags().Changed("namespace")
 		},
 	}
-	root.SetIn(in)
-	root.SetOut(out)
-	root.SetErr(errOut)
+	root.SetIn(g.in)
+	root.SetOut(g.out)
+	root.SetErr(g.errOut)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.server, "server", "", "address of the kubelab apiserver, e.g. http://127.0.0.1:6443")
 	pf.StringVarP(&g.namespace, "namespace", "n", "default", "namespace of the request")
@@ -65,12 +72,16 @@ func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 		newDeleteCommand(g),
 		newScaleCommand(g),
 		newLabelCommand(g),
+		newAnnotateCommand(g),
+		newEditCommand(g),
 		newCordonCommand(g, true),
 		newCordonCommand(g, false),
 		newDrainCommand(g),
 		newLogsCommand(g),
 		newExecCommand(g),
 		newAPIResourcesCommand(g),
+		newClusterInfoCommand(g),
+		newConfigCommand(g),
 		newVersionCommand(g),
 		newDoctorCommand(g),
 	)

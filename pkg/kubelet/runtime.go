@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/nodecheck"
 )
 
 // Runtime runs the containers of this node's pods. It is the kubelet's one
@@ -174,7 +175,7 @@ type ContainerConfig struct {
 // kubelet restarted and forgot. They use Docker's reverse-DNS style, as
 // Kubernetes' own io.kubernetes.pod.uid does.
 const (
-	LabelNode          = "io.kubelab.node"
+	LabelNode          = nodecheck.LabelNode // kctl doctor counts containers by it
 	LabelPodUID        = "io.kubelab.pod.uid"
 	LabelPodNamespace  = "io.kubelab.pod.namespace"
 	LabelPodName       = "io.kubelab.pod.name"

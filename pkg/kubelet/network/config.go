@@ -9,6 +9,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"go.uber.org/zap"
+
+	"kubelab/pkg/nodecheck"
 )
 
 // Modes of carrying pod traffic between nodes.
@@ -23,7 +25,7 @@ const (
 
 // Defaults for the fields of Config left empty.
 const (
-	DefaultBridge      = "klab0"
+	DefaultBridge      = nodecheck.DefaultBridge
 	DefaultClusterCIDR = "10.244.0.0/16"
 	DefaultVXLANDevice = "klab.vxlan"
 	DefaultVNI         = 1
@@ -36,10 +38,10 @@ const (
 const (
 	// EgressDeny lets pods reach pods, services, the nodes and the
 	// cluster DNS, and refuses everything else at once.
-	EgressDeny = "deny"
+	EgressDeny = nodecheck.EgressDeny
 	// EgressAllow also lets pods reach any other address, masqueraded
 	// to the node's: for a lab on real hosts that pods may leave.
-	EgressAllow = "allow"
+	EgressAllow = nodecheck.EgressAllow
 )
 
 // Config describes one node's pod network.

@@ -31,7 +31,7 @@
 //	err = n.SyncRoutes(ctx, peers)                  // whenever the Node list changes
 //	err = n.TeardownPod(ctx, uid)                   // before removing the sandbox
 //	err = n.Cleanup(ctx)                            // `make down`
-//	for _, f := range n.Checks(ctx) { fmt.Println(f) } // `kctl doctor`
+//	for _, f := range n.Checks(ctx) { fmt.Println(f) } // judged by pkg/nodecheck
 //
 // The kubelet drives it as a kubelet.PodNetwork, through the PodNetwork
 // wrapper (kubelet.go), which speaks the kubelet's types.

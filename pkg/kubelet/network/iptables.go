@@ -10,12 +10,14 @@ import (
 
 	goipt "github.com/coreos/go-iptables/iptables"
 	"github.com/vishvananda/netns"
+
+	"kubelab/pkg/nodecheck"
 )
 
 // The chains kubelab owns, and where they hang.
 const (
-	forwardChain     = "KLAB-FORWARD"     // filter table, jumped to from FORWARD
-	postroutingChain = "KLAB-POSTROUTING" // nat table, jumped to from POSTROUTING
+	forwardChain     = nodecheck.ForwardChain // filter table, jumped to from FORWARD
+	postroutingChain = "KLAB-POSTROUTING"     // nat table, jumped to from POSTROUTING
 )
 
 // A hook is a chain of kubelab's own and the built-in chain that jumps to it.
@@ -31,9 +33,7 @@ var (
 )
 
 // jumpRule is the one rule kubelab adds to a built-in chain.
-func (h hook) jumpRule() []string {
-	return []string{"-m", "comment", "--comment", "kubelab", "-j", h.chain}
-}
+func (h hook) jumpRule() []string { return nodecheck.JumpRule(h.chain) }
 
 // forwardRules decide, in FORWARD, what pod traffic the node passes on.
 //
@@ -81,7 +81,7 @@ func (n *Network) forwardRules() [][]string {
 // reads its packet counter. It refuses with "port unreachable": the
 // client fails at once with "connection refused", the way the proxy
 // refuses a service without endpoints, instead of waiting for a timeout.
-const egressRejectComment = "kubelab: pod egress denied"
+const egressRejectComment = nodecheck.EgressRejectComment
 
 // masqueradeRules give pod traffic that leaves the cluster CIDR the node's
 // source address, so the outside world can answer it (EgressAllow only).
@@ -190,21 +190,7 @@ func egressState(ipt iptables) (mode string, refused uint64, err error) {
 	if err != nil {
 		return "", 0, err
 	}
-	mode = EgressAllow
-	for _, l := range lines {
-		if !strings.Contains(l, egressRejectComment) {
-			continue
-		}
-		mode = EgressDeny
-		f := strings.Fields(l)
-		for i := 0; i+1 < len(f); i++ {
-			if f[i] == "-c" {
-				refused, err = strconv.ParseUint(f[i+1], 10, 64)
-				break
-			}
-		}
-	}
-	return mode, refused, err
+	return nodecheck.Egress(lines)
 }
 
 // forwardPolicy reads the policy of FORWARD ("ACCEPT", "DROP") from the
@@ -214,12 +200,7 @@ func forwardPolicy(ipt iptables) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, l := range lines {
-		if f := strings.Fields(l); len(f) == 3 && f[0] == "-P" {
-			return f[2], nil
-		}
-	}
-	return "", nil
+	return nodecheck.ForwardPolicy(lines), nil
 }
 
 // nsIPTables runs go-iptables inside one network namespace: each call

@@ -14,6 +14,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"kubelab/pkg/nodecheck"
 )
 
 func TestInitMakesTheBridgeAndRules(t *testing.T) {
@@ -419,7 +421,7 @@ func TestChecksOnANode(t *testing.T) {
 		var out []string
 		for _, f := range n.Checks(ctx) {
 			t.Log(f)
-			if f.Severity == Problem {
+			if f.Severity == nodecheck.Problem {
 				out = append(out, f.Message)
 			}
 		}

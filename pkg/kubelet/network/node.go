@@ -11,6 +11,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
+
+	"kubelab/pkg/nodecheck"
 )
 
 // Init prepares the node for pods: the bridge with the pods' gateway
@@ -86,8 +88,8 @@ func (n *Network) ensureBridge() error {
 
 // The kernel settings a node needs, per network namespace.
 const (
-	ipForward      = "net/ipv4/ip_forward"
-	bridgeNFCallIP = "net/bridge/bridge-nf-call-iptables" // exists once br_netfilter is loaded
+	ipForward      = nodecheck.SysctlIPForward
+	bridgeNFCallIP = nodecheck.SysctlBridgeNFCallIPTables // exists once br_netfilter is loaded
 )
 
 // ensureSysctls turns on forwarding, without which a node drops every

@@ -1,0 +1,252 @@
+package kctl
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"kubelab/pkg/nodecheck"
+)
+
+// The half of kctl doctor that reads the machine. It reads what the
+// kubelet's network.Checks reads, but from the network namespace kctl
+// runs in and without netlink or go-iptables: /proc for the kernel's
+// settings and routes, the standard library for addresses, the iptables
+// command for the rules, and plain HTTP for Docker. So the CLI links none
+// of the kubelet's machinery, and the kubelet's Checks keeps its own way
+// into a node's namespace.
+
+// gatherDoctorFacts reads the machine. What it cannot read it leaves
+// empty, which diagnose reports.
+func gatherDoctorFacts(ctx context.Context, nodeIP string) doctorFacts {
+	f := doctorFacts{root: os.Geteuid() == 0, nodeIP: nodeIP}
+	f.docker, f.containers, f.dockerErr = dockerFacts(ctx)
+	f.defaultRouteDev, f.defaultRouteIP, f.otherAddrs = addressFacts()
+
+	f.network, f.networkErr = networkFacts(ctx, nodeIP, f.defaultRouteDev)
+
+	f.kubeletRunning = processRunning("kubelet")
+	for _, br := range []string{nodecheck.DefaultBridge, nodecheck.LabBridge} {
+		if _, err := net.InterfaceByName(br); err == nil {
+			f.bridges = append(f.bridges, "bridge "+br)
+		}
+	}
+	if out, err := exec.CommandContext(ctx, "iptables-save").Output(); err == nil {
+		f.chains = klabChains(string(out))
+	}
+	return f
+}
+
+// klabChains lists the chains named KLAB-* in iptables-save output.
+func klabChains(save string) []string {
+	var chains []string
+	for _, line := range strings.Split(save, "\n") {
+		if strings.HasPrefix(line, ":KLAB") {
+			chains = append(chains, strings.Fields(line[1:])[0])
+		}
+	}
+	return chains
+}
+
+// networkFacts reads the facts nodecheck.Evaluate judges. A --node-ip
+// that is no IPv4 address stops it, as it stops the kubelet.
+func networkFacts(ctx context.Context, nodeIP, defaultRouteDev string) (nodecheck.NetworkFacts, string) {
+	f := nodecheck.NetworkFacts{DefaultRouteDev: defaultRouteDev}
+	if nodeIP != "" {
+		ip, err := netip.ParseAddr(nodeIP)
+		if err != nil || !ip.Is4() {
+			return f, fmt.Sprintf("node IP %q: not an IPv4 address", nodeIP)
+		}
+		f.NodeIP, f.NodeIPDev = ip.String(), interfaceWith(ip)
+	}
+	note := func(err error) {
+		if err != nil {
+			f.Errs = append(f.Errs, err)
+		}
+	}
+	var err error
+	f.IPForward, err = readSysctl(nodecheck.SysctlIPForward)
+	note(err)
+	f.BridgeNFCall, err = readSysctl(nodecheck.SysctlBridgeNFCallIPTables)
+	f.BrNetfilter = !errors.Is(err, fs.ErrNotExist)
+	if f.BrNetfilter {
+		note(err)
+	}
+	f.IPTablesVersion, err = command(ctx, "iptables", "--version")
+	note(err)
+	rules, err := command(ctx, "iptables", "-w", "-v", "-S") // the filter table, with counters
+	note(err)
+	if err == nil {
+		lines := strings.Split(rules, "\n")
+		f.ForwardPolicy = nodecheck.ForwardPolicy(lines)
+		f.ForwardHooked = nodecheck.Hooked(lines, "FORWARD", nodecheck.ForwardChain)
+		f.Egress, f.EgressRefused, err = nodecheck.Egress(lines)
+		note(err)
+	}
+	// The tables of the legacy backend, which iptables-nft does not show.
+	if b, err := os.ReadFile("/proc/net/ip_tables_names"); err == nil {
+		f.LegacyTables = strings.Fields(string(b))
+	} else if !errors.Is(err, fs.ErrNotExist) { // no ip_tables module: no legacy tables
+		note(err)
+	}
+	return f, ""
+}
+
+func readSysctl(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join("/proc/sys", name))
+	return strings.TrimSpace(string(b)), err
+}
+
+// command runs a command and returns what it printed, or an error with
+// what it said on stderr.
+func command(ctx context.Context, name string, args ...string) (string, error) {
+	out, err := exec.CommandContext(ctx, name, args...).Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		err = fmt.Errorf("%s %s: %s", name, strings.Join(args, " "), strings.TrimSpace(string(exit.Stderr)))
+	}
+	return strings.TrimSpace(string(out)), err
+}
+
+// interfaceWith returns the interface that holds ip, "" if none does.
+func interfaceWith(ip netip.Addr) string {
+	ifaces, _ := net.Interfaces()
+	for _, ifc := range ifaces {
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip.AsSlice()) {
+				return ifc.Name
+			}
+		}
+	}
+	return ""
+}
+
+// addressFacts finds the default route's interface and its address, and
+// the other interfaces' addresses a node could be reached on (Docker's
+// and kubelab's own bridges and the pods' veths do not count).
+func addressFacts() (dev, ip string, others []string) {
+	if b, err := os.ReadFile("/proc/net/route"); err == nil {
+		dev = defaultRouteDev(string(b))
+	}
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return dev, "", nil
+	}
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagLoopback != 0 || ifc.Flags&net.FlagUp == 0 || !nodeInterface(ifc.Name) {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
+				if ifc.Name == dev && ip == "" {
+					ip = n.IP.String()
+				} else {
+					others = append(others, n.IP.String()+" on "+ifc.Name)
+				}
+			}
+		}
+	}
+	return dev, ip, others
+}
+
+// nodeInterface says whether an interface could carry a node's address:
+// not one of Docker's, kubelab's or a container's.
+func nodeInterface(name string) bool {
+	for _, p := range []string{"docker", "br-", "veth", "klab", "cni", "flannel"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// defaultRouteDev returns the interface of the lowest-metric default
+// route in /proc/net/route, as the kubelet chooses it.
+func defaultRouteDev(table string) string {
+	best, bestMetric := "", -1
+	for i, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line) // Iface Destination Gateway Flags RefCnt Use Metric Mask …
+		if i == 0 || len(f) < 8 || f[1] != "00000000" || f[7] != "00000000" {
+			continue
+		}
+		var metric int
+		if _, err := fmt.Sscan(f[6], &metric); err != nil {
+			continue
+		}
+		if bestMetric < 0 || metric < bestMetric {
+			best, bestMetric = f[0], metric
+		}
+	}
+	return best
+}
+
+// processRunning reports whether a process with this command name runs
+// (any network namespace: a lab's kubelets run in the nodes').
+func processRunning(name string) bool {
+	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, c := range comms {
+		if b, err := os.ReadFile(c); err == nil && strings.TrimSpace(string(b)) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// dockerFacts asks the Docker Engine, over its API socket, for its version
+// and for the containers kubelets labelled with their node. kctl talks to
+// the engine with plain HTTP so the CLI does not carry a Docker client.
+func dockerFacts(ctx context.Context) (version string, perNode map[string]int, errText string) {
+	sock := "/var/run/docker.sock"
+	if h := os.Getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") {
+		sock = strings.TrimPrefix(h, "unix://")
+	} else if h != "" {
+		return "", nil, "DOCKER_HOST=" + h + ": doctor only speaks to a unix socket"
+	}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
+	get := func(path string, into any) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker"+path, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", path, resp.Status)
+		}
+		return json.NewDecoder(resp.Body).Decode(into)
+	}
+	var v struct{ Version string }
+	if err := get("/version", &v); err != nil {
+		return "", nil, fmt.Sprintf("%s: %v", sock, err)
+	}
+	var list []struct{ Labels map[string]string }
+	filter := url.QueryEscape(`{"label":["` + nodecheck.LabelNode + `"]}`)
+	if err := get("/containers/json?all=1&filters="+filter, &list); err != nil {
+		return v.Version, nil, ""
+	}
+	perNode = map[string]int{}
+	for _, ctr := range list {
+		perNode[ctr.Labels[nodecheck.LabelNode]]++
+	}
+	return v.Version, perNode, ""
+}

@@ -1,0 +1,42 @@
+package nodecheck
+
+// What kubelab leaves on a node, named once: the kubelet makes these, and
+// kctl doctor looks for them.
+const (
+	// LabelNode is the label a kubelet's container runtime puts on every
+	// container it makes, with the node's name as its value.
+	LabelNode = "io.kubelab.node"
+
+	// DefaultBridge is the bridge a node's pods are plugged into.
+	DefaultBridge = "klab0"
+	// LabBridge is the host's bridge that joins the simulated nodes of
+	// `make lab` (hack/lab/common.sh).
+	LabBridge = "klab-lab"
+
+	// ForwardChain is kubelab's filter chain, jumped to from FORWARD,
+	// that accepts pod traffic.
+	ForwardChain = "KLAB-FORWARD"
+	// HookComment marks the one rule kubelab adds to a built-in chain:
+	// the jump to its own chain.
+	HookComment = "kubelab"
+	// EgressRejectComment marks the rule of ForwardChain that refuses
+	// pod traffic leaving the cluster; its packet counter says how much.
+	EgressRejectComment = "kubelab: pod egress denied"
+
+	// EgressDeny and EgressAllow are where pods may send: inside the
+	// cluster only, or anywhere (masqueraded).
+	EgressDeny  = "deny"
+	EgressAllow = "allow"
+
+	// SysctlIPForward and SysctlBridgeNFCallIPTables are the kernel
+	// settings a node needs, as paths under /proc/sys. The second exists
+	// only once br_netfilter is loaded.
+	SysctlIPForward            = "net/ipv4/ip_forward"
+	SysctlBridgeNFCallIPTables = "net/bridge/bridge-nf-call-iptables"
+)
+
+// JumpRule is the rule kubelab adds to a built-in chain to jump to chain,
+// in iptables' argument form.
+func JumpRule(chain string) []string {
+	return []string{"-m", "comment", "--comment", HookComment, "-j", chain}
+}
