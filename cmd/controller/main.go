@@ -1,6 +1,6 @@
 // Command controller runs kubelab's reconcilers (ReplicaSet and
 // ReplicationController, DaemonSet, Endpoints, node lifecycle, garbage
-// collector and namespace deletion) in one process.
+// collector and namespace deletion, pod garbage collector) in one process.
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	"kubelab/pkg/component"
 	"kubelab/pkg/controller/manager"
+	"kubelab/pkg/controller/podgc"
 )
 
 func main() {
@@ -35,6 +36,10 @@ func main() {
 		"a node whose heartbeat is older than this becomes Ready=Unknown (lab: 10s)")
 	f.DurationVar(&o.EvictionTimeout, "pod-eviction-timeout", 5*time.Minute,
 		"pods of a node not ready for this long are deleted, to be recreated elsewhere (lab: 20s)")
+	f.DurationVar(&o.PodGCQuarantine, "pod-gc-quarantine", 40*time.Second,
+		"pods bound to a node that does not exist are deleted once the node has been missing this long")
+	f.IntVar(&o.TerminatedPodGCThreshold, "terminated-pod-gc-threshold", podgc.DefaultTerminatedThreshold,
+		"terminated pods allowed before the oldest are deleted (0 or less: never)")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "controller:", err)

@@ -143,6 +143,8 @@ type VolumeSource struct {
 	HostPath  *HostPathVolumeSource  `json:"hostPath,omitempty"`
 	ConfigMap *ConfigMapVolumeSource `json:"configMap,omitempty"`
 	Secret    *SecretVolumeSource    `json:"secret,omitempty"`
+	// Kubernetes' other volume types, refused at admission.
+	UnsupportedVolumeSources `json:",inline"`
 }
 
 // EmptyDirVolumeSource is a directory that lives as long as the pod;

@@ -87,7 +87,7 @@ func setPodSpecDefaults(spec *PodSpec) {
 	for i := range spec.Volumes {
 		// A volume with no source is an emptyDir.
 		v := &spec.Volumes[i].VolumeSource
-		if v.EmptyDir == nil && v.HostPath == nil && v.ConfigMap == nil && v.Secret == nil {
+		if len(v.types()) == 0 {
 			v.EmptyDir = &EmptyDirVolumeSource{}
 		}
 	}

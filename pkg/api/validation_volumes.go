@@ -76,9 +76,17 @@ var hostPathTypes = []string{"", "DirectoryOrCreate", "Directory", "FileOrCreate
 
 func validateVolumeSource(src *VolumeSource, p fieldPath) ErrorList {
 	var errs ErrorList
-	var set []string
+	types := src.types()
+	switch {
+	case len(types) == 0:
+		errs = append(errs, required(p, "must specify a volume type"))
+	case len(types) > 1:
+		errs = append(errs, forbidden(p.child(types[1].name), "may not specify more than 1 volume type"))
+	}
+	for _, t := range types {
+		errs = append(errs, validateImplemented(t, p)...)
+	}
 	if e := src.EmptyDir; e != nil {
-		set = append(set, "emptyDir")
 		if m := e.Medium; m != "" && m != "Memory" && !strings.HasPrefix(m, "HugePages") {
 			errs = append(errs, notSupported(p.child("emptyDir").child("medium"), m, "", "Memory", "HugePages"))
 		}
@@ -87,7 +95,6 @@ func validateVolumeSource(src *VolumeSource, p fieldPath) ErrorList {
 		}
 	}
 	if h := src.HostPath; h != nil {
-		set = append(set, "hostPath")
 		hp := p.child("hostPath")
 		switch {
 		case h.Path == "":
@@ -101,23 +108,11 @@ func validateVolumeSource(src *VolumeSource, p fieldPath) ErrorList {
 			errs = append(errs, notSupported(hp.child("type"), h.Type, hostPathTypes...))
 		}
 	}
-	if c := src.ConfigMap; c != nil {
-		set = append(set, "configMap")
-		if c.Name == "" {
-			errs = append(errs, required(p.child("configMap").child("name"), ""))
-		}
+	if c := src.ConfigMap; c != nil && c.Name == "" {
+		errs = append(errs, required(p.child("configMap").child("name"), ""))
 	}
-	if s := src.Secret; s != nil {
-		set = append(set, "secret")
-		if s.SecretName == "" {
-			errs = append(errs, required(p.child("secret").child("secretName"), ""))
-		}
-	}
-	switch {
-	case len(set) == 0:
-		errs = append(errs, required(p, "must specify a volume type"))
-	case len(set) > 1:
-		errs = append(errs, forbidden(p.child(set[1]), "may not specify more than 1 volume type"))
+	if s := src.Secret; s != nil && s.SecretName == "" {
+		errs = append(errs, required(p.child("secret").child("secretName"), ""))
 	}
 	return errs
 }

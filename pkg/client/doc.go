@@ -72,6 +72,16 @@
 //		…
 //	}
 //
+// A sync that must look again later (a pod waiting for its image) calls
+// q.AddAfter(key, d). A key waits once, for the earliest deadline asked
+// for, however often it is asked for meanwhile, as in client-go's
+// delaying queue. A 409 Conflict is logged at debug level only: the cache
+// was one step behind, and the retry reads the fresh object.
+//
+// q.Instrument(client.NewQueueMetrics(registry)) puts the queue's depth,
+// adds, sync durations, errors and conflicts on /metrics, labelled with
+// the queue's name.
+//
 // Objects handed out by an informer are shared by every reader of the
 // cache. Never change one in place; take api.DeepCopy first.
 //

@@ -22,55 +22,63 @@ const (
 //   - A key handed to a worker is not handed to another until Done.
 //   - A key added while a worker holds it waits, and comes out again after
 //     Done, so the change that caused the Add is not lost.
+//   - A key added for later (AddAfter) waits once, for its earliest
+//     deadline: see queue_delay.go.
 type Queue struct {
 	name string
 
 	mu         sync.Mutex
-	cond       *sync.Cond      // signalled when ready grows or on shutdown
-	ready      []string        // keys waiting for a worker, oldest first
-	dirty      map[string]bool // keys that need a sync: in ready, or held and to be re-queued at Done
-	processing map[string]bool // keys held by a worker
+	cond       *sync.Cond           // signalled when ready grows or on shutdown
+	ready      []string             // keys waiting for a worker, oldest first
+	dirty      map[string]bool      // keys that need a sync: in ready, or held and to be re-queued at Done
+	processing map[string]time.Time // keys held by a worker, and since when
 	shutdown   bool
+
+	delayed delayed // keys to add later
 
 	failures   map[string]int // per key, for the back-off
 	maxBackoff time.Duration
+
+	metrics *queueMetrics // never nil; counts into nothing until Instrument
 }
 
-// NewQueue returns an empty queue. The name appears in the workers' logs.
+// NewQueue returns an empty queue. The name appears in the workers' logs
+// and labels the queue's metrics.
 func NewQueue(name string) *Queue {
 	q := &Queue{
 		name:       name,
 		dirty:      map[string]bool{},
-		processing: map[string]bool{},
+		processing: map[string]time.Time{},
+		delayed:    newDelayed(),
 		failures:   map[string]int{},
 		maxBackoff: defaultMaxBackoff,
+		metrics:    uncounted(),
 	}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
 
+// Name is the name the queue was made with.
+func (q *Queue) Name() string { return q.name }
+
 // Add asks for key to be synced.
 func (q *Queue) Add(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.addLocked(key)
+}
+
+func (q *Queue) addLocked(key string) {
 	if q.shutdown || q.dirty[key] {
 		return // already waiting: one sync will see the latest state
 	}
 	q.dirty[key] = true
-	if q.processing[key] {
+	q.metrics.adds.Inc()
+	if _, held := q.processing[key]; held {
 		return // Done puts it back
 	}
 	q.ready = append(q.ready, key)
 	q.cond.Signal()
-}
-
-// AddAfter adds key once d has passed.
-func (q *Queue) AddAfter(key string, d time.Duration) {
-	if d <= 0 {
-		q.Add(key)
-		return
-	}
-	time.AfterFunc(d, func() { q.Add(key) })
 }
 
 // AddRateLimited adds key after its back-off: 5 ms after its first failure,
@@ -128,7 +136,7 @@ func (q *Queue) Get() (key string, shutdown bool) {
 		return "", true
 	}
 	key, q.ready = q.ready[0], q.ready[1:]
-	q.processing[key] = true
+	q.processing[key] = time.Now()
 	delete(q.dirty, key)
 	return key, false
 }
@@ -152,10 +160,26 @@ func (q *Queue) Len() int {
 	return len(q.ready)
 }
 
-// ShutDown wakes every Get with shutdown=true and ignores later Adds.
+// LongestRunning says which key a worker has held the longest, and for
+// how long: a sync that never returns shows here (and in /healthz).
+func (q *Queue) LongestRunning() (key string, d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := time.Now()
+	for k, since := range q.processing {
+		if held := now.Sub(since); held > d {
+			key, d = k, held
+		}
+	}
+	return key, d
+}
+
+// ShutDown wakes every Get with shutdown=true and ignores later Adds;
+// keys waiting for their delay are dropped.
 func (q *Queue) ShutDown() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.shutdown = true
+	q.delayed.stop()
 	q.cond.Broadcast()
 }

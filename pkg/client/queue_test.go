@@ -220,3 +220,134 @@ func TestQueueShutDown(t *testing.T) {
 		t.Error("Get after ShutDown did not say so")
 	}
 }
+
+// TestQueueAddAfterKeepsOneWaitPerKey: a key asked for again and again
+// while it waits is synced once, at its earliest deadline, as client-go's
+// delaying queue does it.
+func TestQueueAddAfterKeepsOneWaitPerKey(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name    string
+		add     func(q *Queue)
+		earlier time.Duration // the key must not come before this
+		later   time.Duration // and must have come by this
+	}{
+		{name: "100 AddAfter of one key within the window", add: func(q *Queue) {
+			for i := range 100 {
+				q.AddAfter("k", 20*ms+time.Duration(i)*ms/10)
+			}
+		}, earlier: 20 * ms, later: 2 * time.Second},
+		{name: "a later deadline does not push the key back", add: func(q *Queue) {
+			q.AddAfter("k", 20*ms)
+			q.AddAfter("k", time.Hour)
+		}, earlier: 20 * ms, later: 2 * time.Second},
+		{name: "an earlier deadline moves the key up", add: func(q *Queue) {
+			q.AddAfter("k", time.Hour)
+			q.AddAfter("k", 20*ms)
+		}, earlier: 20 * ms, later: 2 * time.Second},
+		{name: "back-off retries of one key", add: func(q *Queue) {
+			for range 10 {
+				q.AddRateLimited("k") // 5 ms, 10 ms … 2.5 s: the first wins
+			}
+		}, earlier: 5 * ms, later: 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := NewQueue("test")
+			defer q.ShutDown()
+			start := time.Now()
+			tt.add(q)
+			if q.Len() != 0 {
+				t.Fatalf("Len = %d right away, want 0", q.Len())
+			}
+			if k := get(t, q); k != "k" {
+				t.Fatalf("Get = %q", k)
+			}
+			took := time.Since(start)
+			if took < tt.earlier || took > tt.later {
+				t.Errorf("key came after %v, want between %v and %v", took, tt.earlier, tt.later)
+			}
+			q.Done("k")
+			time.Sleep(60 * ms) // past every short deadline above
+			if n := q.Len(); n != 0 {
+				t.Errorf("Len = %d after the one Get, want 0: the key was synced more than once", n)
+			}
+			q.mu.Lock()
+			waiting := len(q.delayed.byKey)
+			q.mu.Unlock()
+			if waiting != 0 {
+				t.Errorf("%d keys still waiting, want 0: one wait per key", waiting)
+			}
+		})
+	}
+}
+
+// TestQueueAddDoesNotCancelAWait: as in client-go, a key added now and
+// also waiting is synced now and again when its wait is over.
+func TestQueueAddDoesNotCancelAWait(t *testing.T) {
+	q := NewQueue("test")
+	defer q.ShutDown()
+	q.AddAfter("k", 30*time.Millisecond)
+	q.Add("k")
+	if k := get(t, q); k != "k" {
+		t.Fatalf("Get = %q", k)
+	}
+	q.Done("k")
+	start := time.Now()
+	if k := get(t, q); k != "k" {
+		t.Fatalf("Get = %q", k)
+	}
+	if waited := time.Since(start); waited < 5*time.Millisecond {
+		t.Errorf("the delayed add came after %v, want it to wait", waited)
+	}
+}
+
+// TestQueueDelayedAddsInDeadlineOrder: one timer serves many keys, each
+// added when its own time comes.
+func TestQueueDelayedAddsInDeadlineOrder(t *testing.T) {
+	q := NewQueue("test")
+	defer q.ShutDown()
+	for i, d := range []int{40, 10, 30, 20} {
+		q.AddAfter(fmt.Sprintf("k%d", i), time.Duration(d)*time.Millisecond)
+	}
+	var got []string
+	for range 4 {
+		k := get(t, q)
+		q.Done(k)
+		got = append(got, k)
+	}
+	if want := []string{"k1", "k3", "k2", "k0"}; !slices.Equal(got, want) {
+		t.Errorf("order = %v, want earliest deadline first %v", got, want)
+	}
+}
+
+func TestQueueShutDownDropsWaitingKeys(t *testing.T) {
+	q := NewQueue("test")
+	q.AddAfter("k", 5*time.Millisecond)
+	q.ShutDown()
+	q.AddAfter("late", time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
+	if n := q.Len(); n != 0 {
+		t.Errorf("Len = %d after ShutDown, want 0", n)
+	}
+}
+
+func TestQueueLongestRunning(t *testing.T) {
+	q := NewQueue("test")
+	if k, d := q.LongestRunning(); k != "" || d != 0 {
+		t.Errorf("LongestRunning of an idle queue = %q %v", k, d)
+	}
+	q.Add("a")
+	q.Add("b")
+	get(t, q)
+	time.Sleep(5 * time.Millisecond)
+	get(t, q)
+	if k, d := q.LongestRunning(); k != "a" || d < 5*time.Millisecond {
+		t.Errorf("LongestRunning = %q %v, want a, at least 5ms", k, d)
+	}
+	q.Done("a")
+	q.Done("b")
+	if k, _ := q.LongestRunning(); k != "" {
+		t.Errorf("LongestRunning after Done = %q, want none", k)
+	}
+}

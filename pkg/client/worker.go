@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -13,7 +14,10 @@ import (
 // This is the one worker loop of kubelab: a sync that fails is logged here,
 // once, and its key comes back after a growing delay; a sync that succeeds
 // resets the delay. syncKey should therefore return its errors rather than
-// log them. When ctx is done, RunWorkers shuts q down.
+// log them. A 409 Conflict is routine (the sync wrote over a cache that
+// was one step behind; the retry reads the fresh object) and is logged at
+// debug level only; the queue's metrics count it. When ctx is done,
+// RunWorkers shuts q down.
 func RunWorkers(ctx context.Context, q *Queue, n int, syncKey func(ctx context.Context, key string) error, log *zap.Logger) {
 	if log == nil {
 		log = zap.NewNop()
@@ -48,14 +52,21 @@ func processNext(ctx context.Context, q *Queue, syncKey func(context.Context, st
 	}
 	defer q.Done(key)
 
-	if err := syncKey(ctx, key); err != nil {
-		if ctx.Err() != nil {
-			return true // stopping: the error is the cancellation itself
-		}
-		q.AddRateLimited(key)
-		log.Error("sync failed; will retry", zap.String("key", key), zap.Int("failures", q.NumRequeues(key)), zap.Error(err))
+	start := time.Now()
+	err := syncKey(ctx, key)
+	if err != nil && ctx.Err() != nil {
+		return true // stopping: the error is the cancellation itself
+	}
+	q.ObserveSync(time.Since(start), err)
+	if err == nil {
+		q.Forget(key)
 		return true
 	}
-	q.Forget(key)
+	q.AddRateLimited(key)
+	level := zap.ErrorLevel
+	if IsConflict(err) {
+		level = zap.DebugLevel
+	}
+	log.Log(level, "sync failed; will retry", zap.String("key", key), zap.Int("failures", q.NumRequeues(key)), zap.Error(err))
 	return true
 }

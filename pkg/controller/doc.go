@@ -2,8 +2,8 @@
 // interfaces a reconciler reads and writes through, and the adapter that
 // backs them with the REST client. Each reconciler lives in a package of
 // its own below this one (replicaset, daemonset, endpoints,
-// nodelifecycle, garbagecollector), with one sync(ctx, key) function at
-// its heart:
+// nodelifecycle, garbagecollector, podgc), with one sync(ctx, key)
+// function at its heart:
 //
 //	read desired state and actual state from Listers (informer caches),
 //	compute the difference,

@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
@@ -28,7 +24,8 @@ type Options struct {
 	Burst           int
 	Listen          string // address of /healthz and /metrics; "" serves none
 	LogLevel        string
-	RecordDecisions bool // write DecisionAnnotation on every pod tried
+	RecordDecisions bool        // write DecisionAnnotation on every pod tried
+	Logger          *zap.Logger // in-process use; else built from LogLevel
 }
 
 // requestTimeout bounds each request, so that a hung binding cannot hold
@@ -36,13 +33,18 @@ type Options struct {
 const requestTimeout = 30 * time.Second
 
 // Run is the scheduler program: it serves /healthz and /metrics, starts
-// the scheduler against the apiserver and runs it until ctx is done.
+// the scheduler against the apiserver and runs it until ctx is done. A
+// ctx done before the informers have synced (Ctrl-C while the apiserver
+// is away) is a clean stop, not an error.
 func Run(ctx context.Context, o Options) error {
-	log, err := component.NewLogger("scheduler", o.LogLevel)
-	if err != nil {
-		return err
+	log := o.Logger
+	if log == nil {
+		var err error
+		if log, err = component.NewLogger("scheduler", o.LogLevel); err != nil {
+			return err
+		}
+		defer log.Sync()
 	}
-	defer log.Sync()
 	cc := client.Config{Server: o.Server, QPS: o.QPS, Burst: o.Burst, UserAgent: "kubelab-scheduler", Timeout: requestTimeout}
 	c, err := client.New(cc)
 	if err != nil {
@@ -58,23 +60,33 @@ func Run(ctx context.Context, o Options) error {
 	rec := client.NewRecorder(ec, name, "", log)
 	rec.Run(ctx)
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := component.NewRegistry()
 	var synced atomic.Bool
+	healthy := func() error {
+		if !synced.Load() {
+			return errors.New("informers not synced yet")
+		}
+		return nil
+	}
 	if o.Listen != "" {
 		ln, err := net.Listen("tcp", o.Listen)
 		if err != nil {
 			return fmt.Errorf("--listen: %w", err)
 		}
-		srv := &http.Server{Handler: httpHandler(reg, &synced), ReadHeaderTimeout: 10 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
-		log.Info("serving /healthz and /metrics", zap.String("listen", ln.Addr().String()))
+		go func() {
+			if err := component.ServeProbes(ctx, ln, reg, healthy, healthy, log); err != nil {
+				log.Error("health server", zap.Error(err))
+			}
+		}()
 	}
 
 	s, err := Start(ctx, c, Config{Name: name, Parallelism: o.Parallelism, RecordDecisions: o.RecordDecisions,
 		Events: rec, Logger: log, Registry: reg})
 	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped before the informers synced")
+			return nil
+		}
 		return err
 	}
 	synced.Store(true)
@@ -123,19 +135,4 @@ func Start(ctx context.Context, c *client.Client, cfg Config) (*Scheduler, error
 	}
 	go s.Run(ctx)
 	return s, nil
-}
-
-// httpHandler serves /healthz (ok once the informers have synced) and
-// /metrics.
-func httpHandler(reg *prometheus.Registry, synced *atomic.Bool) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		if !synced.Load() {
-			http.Error(w, "informers not synced yet", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return mux
 }

@@ -122,6 +122,7 @@ func New(cfg Config) (*Scheduler, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s.queue.SetMaxBackoff(maxBackoff)
+	s.queue.Instrument(client.NewQueueMetrics(cfg.Registry))
 	s.metrics = newMetrics(cfg.Registry, s.pendingPods)
 	return s, nil
 }
@@ -157,15 +158,16 @@ func (s *Scheduler) Run(ctx context.Context) {
 		if shutdown {
 			break
 		}
+		start := time.Now()
 		write := s.decide(key)
 		if write == nil {
-			s.finish(ctx, key, nil)
+			s.finish(ctx, key, start, nil)
 			continue
 		}
 		inFlight <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-inFlight }()
-			s.finish(ctx, key, write(ctx))
+			s.finish(ctx, key, start, write(ctx))
 		})
 	}
 	wg.Wait()
@@ -174,21 +176,30 @@ func (s *Scheduler) Run(ctx context.Context) {
 // Stopped is closed once Run has returned and every write has finished.
 func (s *Scheduler) Stopped() <-chan struct{} { return s.stopped }
 
-// finish hands key back to the queue: on success its back-off starts
-// over; on failure it comes back after its back-off. The failure is
-// logged here, once.
-func (s *Scheduler) finish(ctx context.Context, key string, err error) {
+// finish hands key, taken off the queue at start, back to the queue: on
+// success its back-off starts over; on failure it comes back after its
+// back-off. The failure is logged here, once; a conflict (the pod changed
+// under the write) only at debug level, as in client.RunWorkers. A pod
+// that fits nowhere is no failure of the scheduler's and is not counted
+// as one.
+func (s *Scheduler) finish(ctx context.Context, key string, start time.Time, err error) {
 	defer s.queue.Done(key)
+	if err != nil && ctx.Err() != nil {
+		return // stopping: the error is the cancellation itself
+	}
+	var fit *FitError
+	unschedulable := errors.As(err, &fit)
+	if unschedulable {
+		s.queue.ObserveSync(time.Since(start), nil)
+	} else {
+		s.queue.ObserveSync(time.Since(start), err)
+	}
 	if err == nil {
 		s.queue.Forget(key)
 		return
 	}
-	if ctx.Err() != nil {
-		return // stopping: the error is the cancellation itself
-	}
 	log := s.log.With(zap.String("pod", key), zap.Error(err))
-	var fit *FitError
-	if errors.As(err, &fit) {
+	if unschedulable {
 		s.mu.Lock()
 		tries := s.unschedulable[key]
 		s.mu.Unlock()
@@ -198,7 +209,11 @@ func (s *Scheduler) finish(ctx context.Context, key string, err error) {
 		return
 	}
 	s.queue.AddRateLimited(key)
-	log.Error("scheduling failed; will retry", zap.Int("failures", s.queue.NumRequeues(key)))
+	level := zap.ErrorLevel
+	if client.IsConflict(err) {
+		level = zap.DebugLevel
+	}
+	log.Log(level, "scheduling failed; will retry", zap.Int("failures", s.queue.NumRequeues(key)))
 }
 
 // retryDelay is how long an unschedulable pod waits after its tries-th

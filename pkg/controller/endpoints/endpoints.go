@@ -51,6 +51,10 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	client.RunWorkers(ctx, c.queue, workers, c.Sync, c.log)
 }
 
+// Queue is the controller's work queue, for the manager's metrics and
+// health check.
+func (c *Controller) Queue() *client.Queue { return c.queue }
+
 // Sync makes the Endpoints of the Service with key match its pods.
 func (c *Controller) Sync(ctx context.Context, key string) error {
 	namespace, name := client.SplitKey(key)

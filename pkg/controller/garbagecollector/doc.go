@@ -42,7 +42,11 @@
 // cleanly), waits until a listing shows none left, confirms that with
 // lists from the apiserver itself, and then clears spec.finalizers with
 // PUT /api/v1/namespaces/{name}/finalize; the apiserver removes the
-// Namespace.
+// Namespace. One DeletingContent event announces the first batch of
+// deletions, and only one: see announcedSet for the loop a per-pass event
+// made when emptying "default". Pods whose node never existed would hold a
+// namespace for ever; the pod garbage collector (package podgc) deletes
+// them.
 //
 // # Keys and wiring
 //

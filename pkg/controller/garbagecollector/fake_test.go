@@ -110,3 +110,14 @@ func newFixture(cached []api.Object, liveOnly ...api.Object) *fixture {
 
 // queued drains the queue and returns its keys, sorted.
 func (f *fixture) queued() []string { return controllertest.Drain(f.c.queue) }
+
+// remove deletes an object from the apiserver and from its cache, as the
+// apiserver and then the informer would after a delete.
+func (f *fixture) remove(res, namespace, name string) {
+	f.live.mu.Lock()
+	delete(f.live.objs, res+"/"+namespace+"/"+name)
+	f.live.mu.Unlock()
+	if cache := f.caches[res]; cache != nil {
+		cache.Delete(namespace + "/" + name)
+	}
+}

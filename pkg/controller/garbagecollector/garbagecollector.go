@@ -30,6 +30,7 @@ type Controller struct {
 	rec        controller.EventRecorder
 	log        *zap.Logger
 	queue      *client.Queue
+	announced  announcedSet // namespaces whose deletion an event announced
 }
 
 // New returns a collector over the caches in objects (keyed by resource
@@ -59,6 +60,10 @@ func New(objects map[string]controller.Lister, namespaces controller.Lister, w c
 func (c *Controller) Run(ctx context.Context, workers int) {
 	client.RunWorkers(ctx, c.queue, workers, c.Sync, c.log)
 }
+
+// Queue is the controller's work queue, for the manager's metrics and
+// health check.
+func (c *Controller) Queue() *client.Queue { return c.queue }
 
 // Sync looks at one object: key is "resource/namespace/name", or
 // "namespaces/name" for a namespace.
@@ -120,7 +125,11 @@ func (c *Controller) NamespaceHandler() client.Handler {
 			c.queue.Add("namespaces/" + obj.GetObjectMeta().Name)
 		}
 	}
-	return client.Handler{OnAdd: enqueue, OnUpdate: func(_, obj api.Object) { enqueue(obj) }}
+	return client.Handler{
+		OnAdd:    enqueue,
+		OnUpdate: func(_, obj api.Object) { enqueue(obj) },
+		OnDelete: func(obj api.Object) { c.announced.forget(obj.GetObjectMeta().UID) },
+	}
 }
 
 // needsLook reports an object the collector has business with: it has

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -52,6 +53,7 @@ func (c *Controller) syncNamespace(ctx context.Context, name string) error {
 	if err := c.live.FinalizeNamespace(ctx, name, rest); err != nil && !client.IsNotFound(err) {
 		return fmt.Errorf("finalizing namespace %s: %w", name, err)
 	}
+	c.announced.forget(ns.UID)
 	log.Info("namespace is empty; finalized")
 	return nil
 }
@@ -86,11 +88,49 @@ func (c *Controller) deleteContent(ctx context.Context, ns *api.Namespace, list 
 			deleted = append(deleted, fmt.Sprintf("%d %s", n, res.Name))
 		}
 	}
-	if len(deleted) > 0 {
-		// The event goes on the Namespace, which lives outside itself.
+	if len(deleted) > 0 && c.announced.first(ns.UID) {
 		c.rec.Eventf(ns, api.EventNormal, "DeletingContent", "Deleting %s", strings.Join(deleted, ", "))
 	}
 	return left, errors.Join(errs...)
+}
+
+// announcedSet remembers the namespaces (by UID) whose deletion has been
+// announced with a DeletingContent event, so that it is announced once.
+//
+// Once, and not at every pass, because the event must not feed back. An
+// event about a Namespace, a cluster-scoped object, is stored in the
+// namespace "default", as in Kubernetes (client-go's recorder puts events
+// of objects without a namespace there). While "default" itself is being
+// emptied, each pass would delete the previous pass's event, report that
+// deletion with a new event in "default", and find that event at the next
+// pass: the namespace would never be empty. Announced once, the event is
+// deleted by the next pass like any other content, and nothing replaces
+// it. (Kubernetes' namespace controller records no such event; it reports
+// progress in the namespace's status conditions.)
+type announcedSet struct {
+	mu   sync.Mutex
+	uids map[string]bool
+}
+
+// first reports whether uid is announced for the first time, and marks it.
+func (a *announcedSet) first(uid string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.uids[uid] {
+		return false
+	}
+	if a.uids == nil {
+		a.uids = map[string]bool{}
+	}
+	a.uids[uid] = true
+	return true
+}
+
+// forget drops uid, once its namespace is gone.
+func (a *announcedSet) forget(uid string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.uids, uid)
 }
 
 // listCached lists from a cache when there is one, else from the apiserver.

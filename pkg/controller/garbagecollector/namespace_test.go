@@ -2,6 +2,7 @@ package garbagecollector
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -121,4 +122,36 @@ func TestNamespaceHandler(t *testing.T) {
 	if got, want := f.queued(), []string{"namespaces/shop"}; !slices.Equal(got, want) {
 		t.Errorf("queued %q, want %q", got, want)
 	}
+}
+
+// TestDeletingDefaultEnds: events about a Namespace are stored in
+// "default". Emptying "default" itself must not delete the controller's
+// own event and record a new one at every pass, for ever.
+func TestDeletingDefaultEnds(t *testing.T) {
+	def := namespace("default", true, "kubernetes")
+	f := newFixture([]api.Object{def, in("default", replicaSet("web", "uid-web")),
+		&api.ConfigMap{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "cfg", UID: "uid-cfg"}}})
+	ctx := context.Background()
+	written := 0 // events written to the apiserver so far
+	for pass := 1; pass <= 10; pass++ {
+		if err := f.c.Sync(ctx, "namespaces/default"); err != nil {
+			t.Fatalf("pass %d: %v", pass, err)
+		}
+		if slices.ContainsFunc(f.live.Calls, func(c string) bool { return strings.HasPrefix(c, "finalize default") }) {
+			if len(f.rec.Events) != 1 {
+				t.Errorf("events = %q, want the one DeletingContent", f.rec.Events)
+			}
+			return
+		}
+		// What the apiserver and the event recorder do between passes:
+		// deleted objects go, recorded events are written to "default".
+		for _, a := range f.w.Actions {
+			f.remove(a.Resource, a.Namespace, a.Name)
+		}
+		f.w.Reset()
+		for ; written < len(f.rec.Events); written++ {
+			f.live.add(&api.Event{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: fmt.Sprintf("default.%d", written)}})
+		}
+	}
+	t.Fatalf("default was not finalized after 10 passes; events %q", f.rec.Events)
 }

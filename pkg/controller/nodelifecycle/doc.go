@@ -27,9 +27,9 @@
 // tolerationSeconds is deleted after that many seconds instead; one that
 // tolerates it without a limit stays.
 //
-// When a Node object is deleted, the pods still bound to it are deleted at
-// once with grace 0 (Kubernetes leaves that to its pod garbage collector,
-// pkg/controller/podgc).
+// When a Node object is deleted, the pods still bound to it are left to
+// the pod garbage collector (package podgc), as in Kubernetes: it deletes
+// them with grace 0 once the node has stayed gone for its quarantine.
 //
 // # Whose clock?
 //

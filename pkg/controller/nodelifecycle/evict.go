@@ -196,28 +196,3 @@ func (c *Controller) markPodNotReady(ctx context.Context, pod *api.Pod, now time
 	}
 	return nil
 }
-
-// deleteOrphanedPods force-deletes the pods still bound to a Node that was
-// deleted: nothing will ever run or stop them (Kubernetes: podgc).
-func (c *Controller) deleteOrphanedPods(ctx context.Context, nodeName string) error {
-	if nodeName == "" {
-		return nil // the index files unbound pods under ""
-	}
-	var errs []error
-	for _, obj := range c.pods.ByIndex(controller.IndexNode, nodeName) {
-		pod := obj.(*api.Pod)
-		opts := &api.DeleteOptions{GracePeriodSeconds: api.Int64(0)}
-		if pod.UID != "" {
-			opts.Preconditions = &api.Precondition{UID: api.String(pod.UID)}
-		}
-		err := c.w.Delete(ctx, controller.Resource("pods"), pod.Namespace, pod.Name, opts)
-		switch {
-		case client.IsNotFound(err) || client.IsConflict(err):
-		case err != nil:
-			errs = append(errs, fmt.Errorf("deleting pod %s of deleted node %s: %w", client.KeyOf(pod), nodeName, err))
-		default:
-			c.rec.Eventf(pod, api.EventNormal, "NodeDeleted", "Deleting Pod %s: its Node %s no longer exists", client.KeyOf(pod), nodeName)
-		}
-	}
-	return errors.Join(errs...)
-}

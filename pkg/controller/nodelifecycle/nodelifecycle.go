@@ -99,6 +99,10 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	client.RunWorkers(ctx, c.queue, workers, c.Sync, c.log)
 }
 
+// Queue is the controller's work queue, for the manager's metrics and
+// health check.
+func (c *Controller) Queue() *client.Queue { return c.queue }
+
 // monitor queues every node now and then every MonitorPeriod: a dead node
 // sends no events, so time alone must bring it back to the queue.
 func (c *Controller) monitor(ctx context.Context) {
@@ -131,8 +135,8 @@ func (c *Controller) NodeHandler() client.Handler {
 func (c *Controller) Sync(ctx context.Context, name string) error {
 	obj, ok := c.nodes.Get(name)
 	if !ok {
-		c.forget(name)
-		return c.deleteOrphanedPods(ctx, name)
+		c.forget(name) // its pods are the pod garbage collector's (package podgc)
+		return nil
 	}
 	node := obj.(*api.Node)
 	now := c.opts.Clock()

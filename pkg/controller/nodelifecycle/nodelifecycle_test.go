@@ -280,13 +280,20 @@ func TestHeartbeatOnOwnClock(t *testing.T) {
 	}
 }
 
-func TestDeletedNodeLosesItsPods(t *testing.T) {
+// TestDeletedNodeIsForgotten: the pods of a deleted node are the pod
+// garbage collector's, after its quarantine; this controller only forgets
+// the node's heartbeat.
+func TestDeletedNodeIsForgotten(t *testing.T) {
 	f := newFixture(Options{}, pod("web", "ReplicaSet"), pod("agent", "DaemonSet"))
+	f.c.heartbeatSeen("n1", t0, t0)
 	if err := f.c.Sync(context.Background(), "n1"); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"delete pods default/agent", "delete pods default/web"}; !slices.Equal(f.w.Strings(), want) {
-		t.Errorf("writes = %q, want %q", f.w.Strings(), want)
+	if got := f.w.Strings(); len(got) != 0 {
+		t.Errorf("writes = %q, want none", got)
+	}
+	if _, ok := f.c.seen["n1"]; ok {
+		t.Error("the deleted node's heartbeat is still remembered")
 	}
 }
 

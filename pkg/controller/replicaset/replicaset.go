@@ -66,6 +66,10 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	client.RunWorkers(ctx, c.queue, workers, c.Sync, c.log)
 }
 
+// Queue is the controller's work queue, for the manager's metrics and
+// health check.
+func (c *Controller) Queue() *client.Queue { return c.queue }
+
 // Sync reconciles one ReplicaSet or ReplicationController, named by a key
 // such as "replicasets/default/web":
 //

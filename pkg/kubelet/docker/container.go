@@ -75,24 +75,51 @@ func appConfig(node string, cfg kubelet.ContainerConfig, mounts []mount.Mount) (
 		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyDisabled}, // the kubelet restarts, not Docker
 		LogConfig:     logConfig,
 		Mounts:        mounts,
-		Resources:     limits(spec.Resources.Limits),
+		Resources:     resources(spec.Resources),
 	}
 	return config, host
 }
 
-// limits maps resources.limits to cgroup limits. Requests are the
-// scheduler's business and leave no trace here (Kubernetes maps them to
-// CPU shares; kubelab does not).
-func limits(l api.ResourceList) container.Resources {
+// resources maps a container's resources to its cgroup, as Kubernetes'
+// kuberuntime does on Linux:
+//
+//	requests.cpu   → cpu.shares = milliCPU × 1024 / 1000 (500m → 512), at
+//	                 least 2; without a request, the limit's; without
+//	                 either, 2, the least a cgroup gets (BestEffort)
+//	limits.cpu     → a CFS quota of that many CPUs (Docker's NanoCPUs)
+//	limits.memory  → the memory limit, with no swap on top
+//
+// Shares only matter when CPUs are busy: then each container gets CPU in
+// proportion to what it requested, which is what the scheduler counted.
+func resources(r api.ResourceRequirements) container.Resources {
 	var res container.Resources
-	if q, ok := l["memory"]; ok {
+	if q, ok := r.Limits["memory"]; ok {
 		res.Memory = q.Value()
-		res.MemorySwap = res.Memory // no swap on top, as in Kubernetes
+		res.MemorySwap = res.Memory
 	}
-	if q, ok := l["cpu"]; ok {
+	cpuRequest, ok := r.Requests["cpu"]
+	if !ok {
+		cpuRequest = r.Limits["cpu"]
+	}
+	res.CPUShares = milliCPUToShares(cpuRequest.MilliValue())
+	if q, ok := r.Limits["cpu"]; ok {
 		res.NanoCPUs = q.MilliValue() * 1_000_000
 	}
 	return res
+}
+
+// CPU shares, as Kubernetes' pkg/kubelet/cm (helper_linux.go).
+const (
+	minShares     = 2
+	maxShares     = 262144
+	sharesPerCPU  = 1024
+	milliCPUToCPU = 1000
+)
+
+// milliCPUToShares converts a CPU request in millicores to cpu.shares.
+func milliCPUToShares(milliCPU int64) int64 {
+	shares := milliCPU * sharesPerCPU / milliCPUToCPU
+	return min(max(shares, minShares), maxShares)
 }
 
 // create creates a container named name. A container of that name can be

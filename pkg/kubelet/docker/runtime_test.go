@@ -277,8 +277,8 @@ func TestLimitsEnvAndArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := in.Container.HostConfig; h.Memory != 64<<20 || h.NanoCPUs != 500_000_000 {
-		t.Errorf("HostConfig memory %d nanoCPUs %d; want 64Mi and half a CPU", h.Memory, h.NanoCPUs)
+	if h := in.Container.HostConfig; h.Memory != 64<<20 || h.NanoCPUs != 500_000_000 || h.CPUShares != 512 {
+		t.Errorf("HostConfig memory %d nanoCPUs %d shares %d; want 64Mi, half a CPU and 512 shares", h.Memory, h.NanoCPUs, h.CPUShares)
 	}
 }
 

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// Kubernetes has some thirty volume types; kubelab's kubelet implements
+// two, emptyDir and hostPath. A manifest written for Kubernetes may use
+// any of them, and must hear so at admission: were their fields unknown to
+// kubelab, decoding would drop them with a warning, defaulting would see a
+// volume with no source and make it an emptyDir, and a pod that asked for
+// its PersistentVolumeClaim would run on a fresh empty directory. So
+// VolumeSource knows every Kubernetes volume type, and validation refuses
+// the ones kubelab does not implement, naming the field:
+//
+//	spec.volumes[0].persistentVolumeClaim: Unsupported value: {"claimName":"data"}:
+//	  kubelab does not implement this volume type yet; supported: emptyDir, hostPath
+
+// implementedVolumeTypes are the volume types the kubelet runs. configMap
+// and secret have types, and are refused all the same until the kubelet
+// can write their files.
+var implementedVolumeTypes = []string{"emptyDir", "hostPath"}
+
+// UnsupportedVolumeSources are the volume types of Kubernetes' v1
+// VolumeSource that kubelab does not implement, kept as the JSON they
+// came as. Validation refuses any of them.
+type UnsupportedVolumeSources struct {
+	GCEPersistentDisk     *json.RawMessage `json:"gcePersistentDisk,omitempty"`
+	AWSElasticBlockStore  *json.RawMessage `json:"awsElasticBlockStore,omitempty"`
+	GitRepo               *json.RawMessage `json:"gitRepo,omitempty"`
+	NFS                   *json.RawMessage `json:"nfs,omitempty"`
+	ISCSI                 *json.RawMessage `json:"iscsi,omitempty"`
+	Glusterfs             *json.RawMessage `json:"glusterfs,omitempty"`
+	PersistentVolumeClaim *json.RawMessage `json:"persistentVolumeClaim,omitempty"`
+	RBD                   *json.RawMessage `json:"rbd,omitempty"`
+	FlexVolume            *json.RawMessage `json:"flexVolume,omitempty"`
+	Cinder                *json.RawMessage `json:"cinder,omitempty"`
+	CephFS                *json.RawMessage `json:"cephfs,omitempty"`
+	Flocker               *json.RawMessage `json:"flocker,omitempty"`
+	DownwardAPI           *json.RawMessage `json:"downwardAPI,omitempty"`
+	FC                    *json.RawMessage `json:"fc,omitempty"`
+	AzureFile             *json.RawMessage `json:"azureFile,omitempty"`
+	VsphereVolume         *json.RawMessage `json:"vsphereVolume,omitempty"`
+	Quobyte               *json.RawMessage `json:"quobyte,omitempty"`
+	AzureDisk             *json.RawMessage `json:"azureDisk,omitempty"`
+	PhotonPersistentDisk  *json.RawMessage `json:"photonPersistentDisk,omitempty"`
+	Projected             *json.RawMessage `json:"projected,omitempty"`
+	PortworxVolume        *json.RawMessage `json:"portworxVolume,omitempty"`
+	ScaleIO               *json.RawMessage `json:"scaleIO,omitempty"`
+	StorageOS             *json.RawMessage `json:"storageos,omitempty"`
+	CSI                   *json.RawMessage `json:"csi,omitempty"`
+	Ephemeral             *json.RawMessage `json:"ephemeral,omitempty"`
+	Image                 *json.RawMessage `json:"image,omitempty"`
+}
+
+// volumeType is one volume type set in a VolumeSource: its JSON name and
+// its value.
+type volumeType struct {
+	name  string
+	value any
+}
+
+// types returns the volume types set in src, kubelab's own first, then
+// Kubernetes' others in the order of its VolumeSource.
+func (src *VolumeSource) types() []volumeType {
+	var set []volumeType
+	v := reflect.ValueOf(src).Elem()
+	for _, s := range []reflect.Value{v, v.FieldByName("UnsupportedVolumeSources")} {
+		for i := range s.NumField() {
+			f, field := s.Field(i), s.Type().Field(i)
+			if f.Kind() != reflect.Pointer || f.IsNil() {
+				continue
+			}
+			name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+			set = append(set, volumeType{name: name, value: f.Interface()})
+		}
+	}
+	return set
+}
+
+// validateImplemented refuses a volume type kubelab does not implement.
+func validateImplemented(t volumeType, p fieldPath) ErrorList {
+	if oneOf(t.name, implementedVolumeTypes...) {
+		return nil
+	}
+	b, _ := json.Marshal(t.value)
+	return ErrorList{{Type: ErrorTypeNotSupported, Field: string(p.child(t.name)), BadValue: jsonValue(b),
+		Detail: "kubelab does not implement this volume type yet; supported: " + strings.Join(implementedVolumeTypes, ", ")}}
+}
+
+// jsonValue shows a value in an error message as JSON.
+type jsonValue []byte
+
+func (j jsonValue) String() string { return string(j) }

@@ -1,0 +1,83 @@
+package manager
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"kubelab/pkg/client"
+	"kubelab/pkg/controller"
+	"kubelab/pkg/controller/daemonset"
+	"kubelab/pkg/controller/endpoints"
+	"kubelab/pkg/controller/garbagecollector"
+	"kubelab/pkg/controller/nodelifecycle"
+	"kubelab/pkg/controller/podgc"
+	"kubelab/pkg/controller/replicaset"
+)
+
+// reconciler is what the manager needs of a controller: its workers, and
+// its queue for the metrics and the health check.
+type reconciler interface {
+	Run(ctx context.Context, workers int)
+	Queue() *client.Queue
+}
+
+// informed are the resources whose informers the controllers share.
+var informed = []string{"pods", "replicasets", "replicationcontrollers", "daemonsets",
+	"nodes", "services", "endpoints", "namespaces"}
+
+// newInformers makes one informer per resource in informed, with the
+// indexes the controllers look things up by.
+func newInformers(c *client.Client, log *zap.Logger) map[string]*client.Informer {
+	inf := map[string]*client.Informer{}
+	for _, name := range informed {
+		i := client.NewInformer(c.Resource(controller.Resource(name)), client.ListOptions{}, log.Named(name))
+		i.AddIndex(controller.IndexNamespace, controller.NamespaceIndex)
+		i.AddIndex(controller.IndexOwner, controller.OwnerIndex)
+		if name == "pods" {
+			i.AddIndex(controller.IndexNode, controller.NodeIndex)
+		}
+		inf[name] = i
+	}
+	return inf
+}
+
+// newControllers makes every controller and hangs its handlers on the
+// informers.
+func newControllers(o Options, c *client.Client, inf map[string]*client.Informer, w controller.Writer, rec *client.Recorder, log *zap.Logger) []reconciler {
+	rs := replicaset.New(inf["replicasets"], inf["replicationcontrollers"], inf["pods"], w, rec, log.Named("replicaset"))
+	inf["replicasets"].AddHandler(rs.ReplicaSetHandler())
+	inf["replicationcontrollers"].AddHandler(rs.ReplicationControllerHandler())
+	inf["pods"].AddHandler(rs.PodHandler())
+
+	ds := daemonset.New(inf["daemonsets"], inf["pods"], inf["nodes"], w, rec, log.Named("daemonset"))
+	inf["daemonsets"].AddHandler(ds.DaemonSetHandler())
+	inf["pods"].AddHandler(ds.PodHandler())
+	inf["nodes"].AddHandler(ds.NodeHandler())
+
+	ep := endpoints.New(inf["services"], inf["pods"], inf["endpoints"], w, rec, log.Named("endpoints"))
+	inf["services"].AddHandler(ep.ServiceHandler())
+	inf["pods"].AddHandler(ep.PodHandler())
+	inf["endpoints"].AddHandler(ep.EndpointsHandler())
+
+	nl := nodelifecycle.New(inf["nodes"], inf["pods"], w, rec, log.Named("nodelifecycle"),
+		nodelifecycle.Options{GracePeriod: o.NodeGracePeriod, EvictionTimeout: o.EvictionTimeout})
+	inf["nodes"].AddHandler(nl.NodeHandler())
+
+	owned := map[string]controller.Lister{}
+	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets"} {
+		owned[name] = inf[name]
+	}
+	gc := garbagecollector.New(owned, inf["namespaces"], w, garbagecollector.NewLiveClient(c), rec, log.Named("garbagecollector"))
+	for name := range owned {
+		inf[name].AddHandler(gc.Handler(name))
+	}
+	inf["namespaces"].AddHandler(gc.NamespaceHandler())
+
+	pgc := podgc.New(inf["pods"], inf["nodes"], c.Resource(controller.Resource("nodes")), w, rec, log.Named("podgc"),
+		podgc.Options{Quarantine: o.PodGCQuarantine, TerminatedThreshold: o.TerminatedPodGCThreshold})
+	inf["pods"].AddHandler(pgc.PodHandler())
+	inf["nodes"].AddHandler(pgc.NodeHandler())
+
+	return []reconciler{rs, ds, ep, nl, gc, pgc}
+}
