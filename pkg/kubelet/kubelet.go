@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,47 +19,6 @@ import (
 	"kubelab/pkg/client"
 	"kubelab/pkg/component"
 )
-
-// Options configure a kubelet: the command line's flags, and, for a kubelet
-// run inside another program (tests, a simulated cluster), the
-// dependencies to use instead of building them from the flags.
-type Options struct {
-	Server      string            // the apiserver, e.g. http://127.0.0.1:6443
-	NodeName    string            // default: the hostname
-	RuntimeName string            // "fake", or "docker" (which cmd/kubelet builds and passes in Runtime)
-	NodeIP      string            // the node's InternalIP; see chooseNodeIP for the default
-	Iface       string            // take the InternalIP from this interface
-	Address     string            // where /healthz, /metrics, logs and exec listen; default 127.0.0.1
-	Port        int               // their port (the Node's kubeletEndpoint); 0 picks a free one, -1 serves nothing
-	Heartbeat   time.Duration     // between node status updates; default 10s
-	RootDir     string            // state (pod IP allocations); default .kubelab/kubelet/<node>
-	CPU         string            // capacity; default the host's
-	Memory      string            // capacity; default the host's
-	MaxPods     int               // capacity; default 110
-	NodeLabels  map[string]string // added to the standard kubernetes.io/ labels
-	QPS         float64           // client rate limit
-	Burst       int
-	LogLevel    string // debug, info, warn, error; default info
-
-	// The node's DNS settings, for the pods' resolv.conf (see DNSSettings).
-	ClusterDNS    []string // the cluster DNS Service's IPs; none: ClusterFirst pods get the node's resolver configuration
-	ClusterDomain string   // default cluster.local
-	ResolvConf    string   // the node's resolver configuration, for dnsPolicy Default; "": none
-
-	Workers      int           // pods synced at once; default 4
-	RelistPeriod time.Duration // between looks at the runtime; default 1s
-	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
-
-	Client  *client.Client // default: one for Server
-	Runtime Runtime        // default: the one RuntimeName names (only "fake" can be built here)
-	Logger  *zap.Logger    // default: a new one at LogLevel
-
-	// NewNetwork builds the pod network once the node knows its pod CIDR
-	// (cmd/kubelet builds package kubelet/network's for --runtime=docker).
-	// nil: pods get an IP but no interface, which is all the fake runtime
-	// needs. A network needs a runtime that is a SandboxPIDer.
-	NewNetwork func(podCIDR, nodeIP string) (PodNetwork, error)
-}
 
 // Kubelet is the node agent of one node. Make it with New, start it with
 // Run.
@@ -133,70 +91,6 @@ func New(opts Options) (*Kubelet, error) {
 func isFake(rt Runtime) bool {
 	_, ok := rt.(*FakeRuntime)
 	return ok
-}
-
-// Complete checks opts and fills in defaults. New calls it; a caller that
-// needs the defaults first may too (cmd/kubelet builds the Docker runtime
-// for the node name and under the root directory). Calling it twice is
-// harmless.
-func (o *Options) Complete() error {
-	if o.NodeName == "" {
-		h, err := os.Hostname()
-		if err != nil {
-			return fmt.Errorf("no --node-name, and no hostname: %w", err)
-		}
-		o.NodeName = strings.ToLower(h)
-	}
-	if errs := api.IsDNS1123Subdomain(o.NodeName); len(errs) > 0 {
-		return fmt.Errorf("node name %q: %s", o.NodeName, strings.Join(errs, "; "))
-	}
-	if o.RuntimeName == "" {
-		o.RuntimeName = "fake"
-	}
-	for k, v := range o.NodeLabels {
-		if errs := append(api.IsQualifiedName(k), api.IsValidLabelValue(v)...); len(errs) > 0 {
-			return fmt.Errorf("--node-labels %s=%s: %s", k, v, strings.Join(errs, "; "))
-		}
-	}
-	if o.Address == "" {
-		o.Address = "127.0.0.1"
-	}
-	if o.Port > 65535 {
-		return fmt.Errorf("--port %d: must be at most 65535", o.Port)
-	}
-	if o.RootDir == "" {
-		o.RootDir = filepath.Join(".kubelab", "kubelet", o.NodeName)
-	}
-	if o.MaxPods == 0 {
-		o.MaxPods = 110
-	}
-	if o.MaxPods < 0 {
-		return fmt.Errorf("--max-pods %d: must be positive", o.MaxPods)
-	}
-	if o.LogLevel == "" {
-		o.LogLevel = "info"
-	}
-	for _, ip := range o.ClusterDNS {
-		if net.ParseIP(ip) == nil {
-			return fmt.Errorf("--cluster-dns %q: must be an IP address", ip)
-		}
-	}
-	if o.ClusterDomain == "" {
-		o.ClusterDomain = "cluster.local"
-	}
-	setDefault(&o.Heartbeat, 10*time.Second)
-	setDefault(&o.RelistPeriod, time.Second)
-	setDefault(&o.ResyncPeriod, 30*time.Second)
-	if o.Workers <= 0 {
-		o.Workers = 4
-	}
-	return nil
-}
-
-func setDefault(d *time.Duration, v time.Duration) {
-	if *d <= 0 {
-		*d = v
-	}
 }
 
 // NodeName is the name of this kubelet's Node.
@@ -476,52 +370,4 @@ func every(ctx context.Context, period time.Duration, fn func(context.Context)) 
 		case <-t.C:
 		}
 	}
-}
-
-// clientAPI is podAPI and nodeAPI over the REST client.
-type clientAPI struct{ c *client.Client }
-
-var (
-	_ podAPI  = clientAPI{}
-	_ nodeAPI = clientAPI{}
-)
-
-func (a clientAPI) resource(name string) *client.ResourceClient {
-	r, _ := api.Lookup(name)
-	return a.c.Resource(r)
-}
-
-func (a clientAPI) UpdatePodStatus(ctx context.Context, pod *api.Pod) (*api.Pod, error) {
-	obj, err := a.resource("pods").Namespace(pod.Namespace).UpdateStatus(ctx, pod)
-	if err != nil {
-		return nil, err
-	}
-	return obj.(*api.Pod), nil
-}
-
-func (a clientAPI) DeletePod(ctx context.Context, namespace, name string, opts *api.DeleteOptions) error {
-	return a.resource("pods").Namespace(namespace).Delete(ctx, name, opts)
-}
-
-func (a clientAPI) GetNode(ctx context.Context, name string) (*api.Node, error) {
-	return asNode(a.resource("nodes").Get(ctx, name))
-}
-
-func (a clientAPI) CreateNode(ctx context.Context, node *api.Node) (*api.Node, error) {
-	return asNode(a.resource("nodes").Create(ctx, node))
-}
-
-func (a clientAPI) UpdateNode(ctx context.Context, node *api.Node) (*api.Node, error) {
-	return asNode(a.resource("nodes").Update(ctx, node))
-}
-
-func (a clientAPI) UpdateNodeStatus(ctx context.Context, node *api.Node) (*api.Node, error) {
-	return asNode(a.resource("nodes").UpdateStatus(ctx, node))
-}
-
-func asNode(obj api.Object, err error) (*api.Node, error) {
-	if err != nil {
-		return nil, err
-	}
-	return obj.(*api.Node), nil
 }
