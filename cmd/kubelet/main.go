@@ -19,8 +19,6 @@ import (
 
 func main() {
 	var opts kubelet.Options
-	var dockerOpts dockerFlags
-	var cleanup bool
 	cmd := &cobra.Command{
 		Use:   "kubelet",
 		Short: "Run the pods bound to this node",
@@ -32,17 +30,6 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints the error once
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cleanup {
-				if opts.RuntimeName != "docker" {
-					return fmt.Errorf("--cleanup is for --runtime=docker: a fake node leaves nothing behind")
-				}
-				return cleanupDocker(opts, dockerOpts)
-			}
-			if opts.RuntimeName == "docker" {
-				if err := useDocker(&opts, dockerOpts); err != nil {
-					return err
-				}
-			}
 			return kubelet.Run(component.SignalContext(), opts)
 		},
 	}
@@ -66,12 +53,12 @@ func main() {
 	f.StringSliceVar(&opts.ClusterDNS, "cluster-dns", nil, "IPs of the cluster DNS Service, the nameserver of pods with dnsPolicy ClusterFirst (make up passes 10.96.0.10); none: those pods get --resolv-conf's")
 	f.StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the cluster's DNS domain, searched by pods with dnsPolicy ClusterFirst")
 	f.StringVar(&opts.ResolvConf, "resolv-conf", "/etc/resolv.conf", `the node's resolver configuration, given to pods with dnsPolicy Default ("" for none)`)
-	f.StringVar(&dockerOpts.pauseImage, "pause-image", docker.DefaultPauseImage, "image of the pods' sandboxes (--runtime=docker)")
-	f.StringVar(&dockerOpts.clusterCIDR, "cluster-cidr", network.DefaultClusterCIDR, "every node's pod CIDRs together, as the apiserver's --cluster-cidr (--runtime=docker)")
-	f.StringVar(&dockerOpts.mode, "network-mode", network.ModeHostGW, `how pod traffic crosses nodes: "host-gw" (nodes on one layer-2 network) or "vxlan" (--runtime=docker)`)
-	f.StringVar(&dockerOpts.bridge, "bridge", network.DefaultBridge, "the node's pod bridge (--runtime=docker)")
-	f.StringVar(&dockerOpts.egress, "pod-egress", network.EgressDeny, `where pods may send: "deny" keeps them inside the cluster (pods, services, nodes, cluster DNS) and refuses the rest; "allow" lets them out, masqueraded to the node's address (--runtime=docker)`)
-	f.BoolVar(&cleanup, "cleanup", false, "remove this node's containers, volumes and pod network, then exit (--runtime=docker)")
+	f.StringVar(&opts.PauseImage, "pause-image", docker.DefaultPauseImage, "image of the pods' sandboxes (--runtime=docker)")
+	f.StringVar(&opts.ClusterCIDR, "cluster-cidr", network.DefaultClusterCIDR, "every node's pod CIDRs together, as the apiserver's --cluster-cidr (--runtime=docker)")
+	f.StringVar(&opts.NetworkMode, "network-mode", network.ModeHostGW, `how pod traffic crosses nodes: "host-gw" (nodes on one layer-2 network) or "vxlan" (--runtime=docker)`)
+	f.StringVar(&opts.Bridge, "bridge", network.DefaultBridge, "the node's pod bridge (--runtime=docker)")
+	f.StringVar(&opts.PodEgress, "pod-egress", network.EgressDeny, `where pods may send: "deny" keeps them inside the cluster (pods, services, nodes, cluster DNS) and refuses the rest; "allow" lets them out, masqueraded to the node's address (--runtime=docker)`)
+	f.BoolVar(&opts.Cleanup, "cleanup", false, "remove this node's containers, volumes and pod network, then exit (--runtime=docker)")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kubelet:", err)
 		os.Exit(1)

@@ -13,7 +13,7 @@ import (
 
 // A pod's name lookups go where its dnsPolicy says, never by accident to
 // the node's resolver: the kubelet writes each pod's /etc/resolv.conf
-// itself, and the runtime puts it in every container (ContainerConfig's
+// itself, and the runtime puts it in every container (runtime.ContainerConfig's
 // ResolvConf). ResolvConfFor works the text out, as Kubernetes'
 // pkg/kubelet/network/dns does:
 //

@@ -34,7 +34,7 @@
 //	                                probes say), write it if it changed
 //
 // What a container needs from outside its pod spec the kubelet works out
-// before it asks the runtime to start it (ContainerConfig): its
+// before it asks the runtime to start it (runtime.ContainerConfig): its
 // environment (env.go: the downward API, and KUBERNETES_SERVICE_HOST and
 // the rest from the kubernetes Service, so that it finds the API) and its
 // /etc/resolv.conf (dns.go: the cluster DNS, or the node's resolver, as the
@@ -57,10 +57,13 @@
 // # Runtimes
 //
 // Everything the kubelet does to processes goes through the Runtime
-// interface (runtime.go), eight methods shaped by what Docker needs, and
-// three optional ones a runtime of real processes adds, found by type
-// assertion: SandboxPIDer (where to wire a sandbox's eth0), LogsExecer
-// (logs, exec, exec probes) and PodDirRemover (emptyDir volumes).
+// interface of package kubelet/runtime, eight methods shaped by what
+// Docker needs, and three optional ones a runtime of real processes adds,
+// found by type assertion: SandboxPIDer (where to wire a sandbox's eth0),
+// LogsExecer (logs, exec, exec probes) and PodDirRemover (emptyDir
+// volumes). That package also says what a pod network is (PodNetwork). It
+// is a leaf: the runtimes and the network import it and nothing else of
+// the kubelet, so this package can build them.
 //
 //   - FakeRuntime (runtime_fake.go) keeps containers in memory. It is the
 //     product's simulated node, `kubelet --runtime=fake`: pods report Running
@@ -71,13 +74,15 @@
 //     process: a restarted simulated node starts its pods again (on the
 //     same IPs, which the IPAM kept). It has no network, no probes (its
 //     running containers are ready), no logs and no exec.
-//   - The Docker runtime (package kubelet/docker) runs real containers. It
-//     imports this package, so cmd/kubelet builds it and hands it over in
-//     Options.Runtime, with Options.NewNetwork building package
-//     kubelet/network's bridge-and-veth pod network (PodNetwork) once the
-//     node knows its pod CIDR. A network failure is an event
-//     (FailedCreatePodSandBox, with netlink's error) and a retry with the
-//     queue's back-off, never a crash.
+//   - The Docker runtime (package kubelet/docker) runs real containers.
+//     For RuntimeName "docker", New builds it (dockernode.go), and sets
+//     Options.NewNetwork to build package kubelet/network's
+//     bridge-and-veth pod network once the node knows its pod CIDR; the
+//     flags --pause-image, --cluster-cidr, --network-mode, --bridge and
+//     --pod-egress shape the two. `kubelet --cleanup` (Options.Cleanup,
+//     cleanup.go) removes what they left on the node. A network failure
+//     is an event (FailedCreatePodSandBox, with netlink's error) and a
+//     retry with the queue's back-off, never a crash.
 //
 // # Running several nodes in one process
 //

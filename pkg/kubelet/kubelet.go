@@ -17,7 +17,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
-	"kubelab/pkg/component"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // Kubelet is the node agent of one node. Make it with New, start it with
@@ -26,7 +26,7 @@ type Kubelet struct {
 	opts    Options
 	log     *zap.Logger
 	client  *client.Client
-	runtime Runtime
+	runtime runtime.Runtime
 	reg     *prometheus.Registry
 	metrics *metrics
 	hostIP  string
@@ -36,8 +36,13 @@ type Kubelet struct {
 	pods podLister // the pods bound here, once the informer synced
 }
 
-// Run makes a kubelet with opts and runs it until ctx is done.
+// Run makes a kubelet with opts and runs it until ctx is done. With
+// opts.Cleanup it removes what the node's Docker kubelet left instead
+// (cleanup.go).
 func Run(ctx context.Context, opts Options) error {
+	if opts.Cleanup {
+		return cleanup(ctx, opts)
+	}
 	k, err := New(opts)
 	if err != nil {
 		return err
@@ -46,23 +51,18 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // New checks opts, fills in defaults and builds the kubelet's parts. It
-// talks to nothing yet.
+// talks to nothing yet but the Docker Engine of a Docker node, so that a
+// kubelet without Docker stops at once.
 func New(opts Options) (*Kubelet, error) {
 	if err := opts.Complete(); err != nil {
 		return nil, err
 	}
-	log := opts.Logger
-	if log == nil {
-		var err error
-		if log, err = component.NewLogger("kubelet", opts.LogLevel); err != nil {
-			return nil, err
-		}
+	log, err := opts.logger()
+	if err != nil {
+		return nil, err
 	}
-	log = log.With(zap.String("node", opts.NodeName))
-	c := opts.Client
-	if c == nil {
-		var err error
-		if c, err = client.New(client.Config{Server: opts.Server, QPS: opts.QPS, Burst: opts.Burst, UserAgent: "kubelet/" + opts.NodeName}); err != nil {
+	if opts.Runtime == nil && opts.RuntimeName == "docker" {
+		if err := useDocker(&opts, log); err != nil { // dockernode.go
 			return nil, err
 		}
 	}
@@ -71,12 +71,16 @@ func New(opts Options) (*Kubelet, error) {
 	case rt != nil:
 	case opts.RuntimeName == "fake":
 		rt = NewFakeRuntime(opts.NodeName, nil)
-	case opts.RuntimeName == "docker":
-		return nil, fmt.Errorf("the docker runtime is built by cmd/kubelet and passed in Options.Runtime")
 	default:
 		return nil, fmt.Errorf("--runtime %q: must be fake or docker", opts.RuntimeName)
 	}
-	if _, ok := rt.(SandboxPIDer); opts.NewNetwork != nil && !ok {
+	c := opts.Client
+	if c == nil {
+		if c, err = client.New(client.Config{Server: opts.Server, QPS: opts.QPS, Burst: opts.Burst, UserAgent: "kubelet/" + opts.NodeName}); err != nil {
+			return nil, err
+		}
+	}
+	if _, ok := rt.(runtime.SandboxPIDer); opts.NewNetwork != nil && !ok {
 		return nil, fmt.Errorf("a pod network needs a runtime that tells a sandbox's PID; %T does not", rt)
 	}
 	hostIP, why, err := chooseNodeIP(opts.NodeIP, opts.Iface, isFake(rt))
@@ -88,7 +92,7 @@ func New(opts Options) (*Kubelet, error) {
 	return &Kubelet{opts: opts, log: log, client: c, runtime: rt, reg: reg, metrics: newMetrics(reg), hostIP: hostIP}, nil
 }
 
-func isFake(rt Runtime) bool {
+func isFake(rt runtime.Runtime) bool {
 	_, ok := rt.(*FakeRuntime)
 	return ok
 }
@@ -98,7 +102,7 @@ func (k *Kubelet) NodeName() string { return k.opts.NodeName }
 
 // Runtime is the kubelet's container runtime: a test of a simulated node
 // takes the *FakeRuntime from here to make containers exit.
-func (k *Kubelet) Runtime() Runtime { return k.runtime }
+func (k *Kubelet) Runtime() runtime.Runtime { return k.runtime }
 
 // Addr is where /healthz and /metrics are served, once Run listens ("" before).
 func (k *Kubelet) Addr() string {
@@ -154,7 +158,7 @@ func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
 	if err != nil {
 		return err
 	}
-	var network PodNetwork
+	var network runtime.PodNetwork
 	if k.opts.NewNetwork != nil {
 		if network, err = k.opts.NewNetwork(ipam.CIDR(), k.hostIP); err != nil {
 			return fmt.Errorf("pod network: %w", err)
@@ -184,7 +188,7 @@ func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
 
 // syncRoutes keeps routes to every other node's pod CIDR, from an informer
 // of all Nodes.
-func (k *Kubelet) syncRoutes(ctx context.Context, wg *sync.WaitGroup, network PodNetwork) {
+func (k *Kubelet) syncRoutes(ctx context.Context, wg *sync.WaitGroup, network runtime.PodNetwork) {
 	nodesResource, _ := api.Lookup("nodes")
 	nodes := client.NewInformer(k.client.Resource(nodesResource), client.ListOptions{}, k.log)
 	rs := newRouteSyncer(network, nodes, k.opts.NodeName, k.opts.ResyncPeriod, k.log)
@@ -211,7 +215,7 @@ func (k *Kubelet) serve(ctx context.Context, wg *sync.WaitGroup) (int32, error) 
 	k.addr = l.Addr().String()
 	k.mu.Unlock()
 	streams := &streamServer{node: k.opts.NodeName, runtime: k.runtime, pods: k.podLister, log: k.log}
-	streams.streams, _ = k.runtime.(LogsExecer)
+	streams.streams, _ = k.runtime.(runtime.LogsExecer)
 	wg.Go(func() {
 		if err := serve(ctx, l, handler(k.reg, streams), k.log); err != nil {
 			k.log.Error("the HTTP server stopped", zap.Error(err))
@@ -252,7 +256,7 @@ func (k *Kubelet) podLister() podLister {
 
 // runPods watches the pods bound to this node and runs the pod workers,
 // the relister and the resync until ctx is done.
-func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Node, ipam *IPAM, network PodNetwork) error {
+func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Node, ipam *IPAM, network runtime.PodNetwork) error {
 	events := client.NewRecorder(k.client, "kubelet", k.opts.NodeName, k.log)
 	events.Run(ctx)
 	events.Eventf(node, api.EventNormal, "Starting", "Starting kubelet.")
@@ -296,13 +300,13 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 			readFile: os.ReadFile, log: k.log},
 	})
 	if network != nil {
-		workers.sandboxPID = k.runtime.(SandboxPIDer).SandboxPID
+		workers.sandboxPID = k.runtime.(runtime.SandboxPIDer).SandboxPID
 	}
-	workers.podDirs, _ = k.runtime.(PodDirRemover)
+	workers.podDirs, _ = k.runtime.(runtime.PodDirRemover)
 	if !isFake(k.runtime) {
 		// The fake runtime's containers have no processes to probe: its
 		// pods are ready as soon as they run.
-		exec, _ := k.runtime.(LogsExecer)
+		exec, _ := k.runtime.(runtime.LogsExecer)
 		workers.probes = newProbeManager(ctx, newProber(exec).check, events, queue.Add, k.log)
 	}
 	// The first relist queues every pod that has containers, among them
@@ -335,7 +339,7 @@ func (k *Kubelet) watchAPIService(ctx context.Context, wg *sync.WaitGroup) *clie
 // releaseStaleIPs frees the addresses held for pods that have neither an
 // API object nor containers any more: they were deleted while the kubelet
 // was down.
-func releaseStaleIPs(ctx context.Context, rt Runtime, pods podLister, ipam *IPAM, log *zap.Logger) error {
+func releaseStaleIPs(ctx context.Context, rt runtime.Runtime, pods podLister, ipam *IPAM, log *zap.Logger) error {
 	cs, err := rt.ListContainers(ctx)
 	if err != nil {
 		return fmt.Errorf("list containers: %w", err)

@@ -19,6 +19,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // Two simulated nodes in one process, against just enough of an apiserver
@@ -433,7 +434,7 @@ func TestRunWiresThePodNetwork(t *testing.T) {
 	var built []string
 	k, err := New(Options{Client: c, NodeName: "n1", NodeIP: "127.0.0.1", RootDir: t.TempDir(), Logger: zap.NewNop(), Runtime: rt,
 		RelistPeriod: 10 * time.Millisecond, CPU: "2", Memory: "4Gi",
-		NewNetwork: func(podCIDR, nodeIP string) (PodNetwork, error) {
+		NewNetwork: func(podCIDR, nodeIP string) (runtime.PodNetwork, error) {
 			built = append(built, podCIDR+" "+nodeIP)
 			return net, nil
 		},
@@ -466,7 +467,7 @@ func TestRunWiresThePodNetwork(t *testing.T) {
 
 func TestNewNeedsASandboxPIDForANetwork(t *testing.T) {
 	_, err := New(Options{NodeName: "n1", Server: "http://127.0.0.1:1", Logger: zap.NewNop(),
-		NewNetwork: func(string, string) (PodNetwork, error) { return nil, nil }})
+		NewNetwork: func(string, string) (runtime.PodNetwork, error) { return nil, nil }})
 	if err == nil || !strings.Contains(err.Error(), "a pod network needs a runtime that tells a sandbox's PID") {
 		t.Errorf("New: %v", err)
 	}

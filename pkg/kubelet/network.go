@@ -10,52 +10,22 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
-
-// PodNetwork gives pods their network: an eth0 in each sandbox with the
-// pod's IP, and routes to the other nodes' pods. Package kubelet/network
-// implements it with a bridge, veth pairs and netlink; cmd/kubelet builds
-// one once the node knows its pod CIDR (Options.NewNetwork). Without one
-// (the fake runtime) pods still get an IP from the IPAM, but nothing is
-// wired.
-//
-// Every method converges: calling it again does what calling it once did,
-// which is what lets a restarted kubelet simply call them again.
-type PodNetwork interface {
-	// Init prepares the node: bridge, forwarding, firewall rules.
-	Init(ctx context.Context) error
-	// SetupPod wires the network namespace of the sandbox process
-	// sandboxPID with podIP. podUID names the pod's interfaces.
-	SetupPod(ctx context.Context, podUID, podIP string, sandboxPID int) error
-	// TeardownPod removes what SetupPod made. Call it before the sandbox
-	// goes; a pod already gone is fine.
-	TeardownPod(ctx context.Context, podUID string) error
-	// SyncRoutes makes this node reach every peer's pod CIDR, and no
-	// longer reach nodes that are gone.
-	SyncRoutes(ctx context.Context, peers []Peer) error
-}
-
-// Peer is another node as its Node object tells: where it is and which pod
-// addresses live behind it.
-type Peer struct {
-	NodeName string
-	NodeIP   string
-	PodCIDR  string
-}
 
 // peersOf lists the nodes other than self that have an InternalIP and a
 // pod CIDR, sorted by name so that an unchanged cluster gives an equal
 // list.
-func peersOf(nodes []api.Object, self string) []Peer {
-	var out []Peer
+func peersOf(nodes []api.Object, self string) []runtime.Peer {
+	var out []runtime.Peer
 	for _, obj := range nodes {
 		n := obj.(*api.Node)
 		if n.Name == self || n.Spec.PodCIDR == "" || n.InternalIP() == "" {
 			continue
 		}
-		out = append(out, Peer{NodeName: n.Name, NodeIP: n.InternalIP(), PodCIDR: n.Spec.PodCIDR})
+		out = append(out, runtime.Peer{NodeName: n.Name, NodeIP: n.InternalIP(), PodCIDR: n.Spec.PodCIDR})
 	}
-	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.NodeName, b.NodeName) })
+	slices.SortFunc(out, func(a, b runtime.Peer) int { return strings.Compare(a.NodeName, b.NodeName) })
 	return out
 }
 
@@ -64,7 +34,7 @@ func peersOf(nodes []api.Object, self string) []Peer {
 // writes only when the list of peers changed, or every resync, or after a
 // failure.
 type routeSyncer struct {
-	network PodNetwork
+	network runtime.PodNetwork
 	nodes   interface{ List() []api.Object }
 	self    string
 	resync  time.Duration
@@ -73,7 +43,7 @@ type routeSyncer struct {
 	poke    chan struct{} // a Node changed
 }
 
-func newRouteSyncer(n PodNetwork, nodes interface{ List() []api.Object }, self string, resync time.Duration, log *zap.Logger) *routeSyncer {
+func newRouteSyncer(n runtime.PodNetwork, nodes interface{ List() []api.Object }, self string, resync time.Duration, log *zap.Logger) *routeSyncer {
 	return &routeSyncer{network: n, nodes: nodes, self: self, resync: resync, retry: time.Second, log: log, poke: make(chan struct{}, 1)}
 }
 
@@ -88,7 +58,7 @@ func (r *routeSyncer) changed(api.Object) {
 
 // run syncs routes until ctx is done.
 func (r *routeSyncer) run(ctx context.Context) {
-	var last []Peer
+	var last []runtime.Peer
 	synced := false
 	retry := r.retry
 	t := time.NewTicker(r.resync)
@@ -123,7 +93,7 @@ func (r *routeSyncer) run(ctx context.Context) {
 // initNetwork runs n.Init until it works or ctx ends: a node whose network
 // cannot be set up yet (iptables busy, a module missing) says so and
 // keeps trying rather than exit.
-func initNetwork(ctx context.Context, n PodNetwork, log *zap.Logger) error {
+func initNetwork(ctx context.Context, n runtime.PodNetwork, log *zap.Logger) error {
 	delay := time.Second
 	for {
 		err := n.Init(ctx)

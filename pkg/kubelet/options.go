@@ -12,6 +12,8 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/component"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // Options configure a kubelet: the command line's flags, and, for a kubelet
@@ -20,7 +22,7 @@ import (
 type Options struct {
 	Server      string            // the apiserver, e.g. http://127.0.0.1:6443
 	NodeName    string            // default: the hostname
-	RuntimeName string            // "fake", or "docker" (which cmd/kubelet builds and passes in Runtime)
+	RuntimeName string            // "fake", or "docker" (see dockernode.go)
 	NodeIP      string            // the node's InternalIP; see chooseNodeIP for the default
 	Iface       string            // take the InternalIP from this interface
 	Address     string            // where /healthz, /metrics, logs and exec listen; default 127.0.0.1
@@ -40,25 +42,37 @@ type Options struct {
 	ClusterDomain string   // default cluster.local
 	ResolvConf    string   // the node's resolver configuration, for dnsPolicy Default; "": none
 
+	// A Docker node's settings (RuntimeName "docker"), for the runtime and
+	// pod network New builds from them (dockernode.go). cmd/kubelet's
+	// flags of the same names give them their defaults.
+	PauseImage  string // the sandboxes' image (--pause-image)
+	ClusterCIDR string // every node's pod CIDRs together, as the apiserver's (--cluster-cidr)
+	NetworkMode string // how pod traffic crosses nodes: network.ModeHostGW or ModeVXLAN (--network-mode)
+	Bridge      string // the node's pod bridge (--bridge)
+	PodEgress   string // where pods may send: network.EgressDeny or EgressAllow (--pod-egress)
+
+	// Cleanup makes Run remove what a Docker kubelet of this node made,
+	// instead of running one (cleanup.go, `kubelet --cleanup`).
+	Cleanup bool
+
 	Workers      int           // pods synced at once; default 4
 	RelistPeriod time.Duration // between looks at the runtime; default 1s
 	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
 
-	Client  *client.Client // default: one for Server
-	Runtime Runtime        // default: the one RuntimeName names (only "fake" can be built here)
-	Logger  *zap.Logger    // default: a new one at LogLevel
+	Client  *client.Client  // default: one for Server
+	Runtime runtime.Runtime // default: the one RuntimeName names
+	Logger  *zap.Logger     // default: a new one at LogLevel
 
 	// NewNetwork builds the pod network once the node knows its pod CIDR
-	// (cmd/kubelet builds package kubelet/network's for --runtime=docker).
-	// nil: pods get an IP but no interface, which is all the fake runtime
-	// needs. A network needs a runtime that is a SandboxPIDer.
-	NewNetwork func(podCIDR, nodeIP string) (PodNetwork, error)
+	// (for RuntimeName "docker", New gives it one that builds package
+	// kubelet/network's). nil: pods get an IP but no interface, which is
+	// all the fake runtime needs. A network needs a runtime that is a
+	// runtime.SandboxPIDer.
+	NewNetwork func(podCIDR, nodeIP string) (runtime.PodNetwork, error)
 }
 
 // Complete checks opts and fills in defaults. New calls it; a caller that
-// needs the defaults first may too (cmd/kubelet builds the Docker runtime
-// for the node name and under the root directory). Calling it twice is
-// harmless.
+// needs the defaults first may too. Calling it twice is harmless.
 func (o *Options) Complete() error {
 	if o.NodeName == "" {
 		h, err := os.Hostname()
@@ -117,4 +131,17 @@ func setDefault(d *time.Duration, v time.Duration) {
 	if *d <= 0 {
 		*d = v
 	}
+}
+
+// logger is the kubelet's logger: Logger, or a new one at LogLevel, with
+// the node's name on every line.
+func (o *Options) logger() (*zap.Logger, error) {
+	log := o.Logger
+	if log == nil {
+		var err error
+		if log, err = component.NewLogger("kubelet", o.LogLevel); err != nil {
+			return nil, err
+		}
+	}
+	return log.With(zap.String("node", o.NodeName)), nil
 }

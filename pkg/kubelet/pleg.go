@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // relister notices what happens to containers on its own: a process exits,
@@ -16,7 +18,7 @@ import (
 // same way). The queue carries keys only, so a pod that changed twice
 // between two syncs is synced once, from what is there by then.
 type relister struct {
-	runtime Runtime
+	runtime runtime.Runtime
 	queue   interface{ Add(key string) }
 	metrics *metrics
 	log     *zap.Logger
@@ -35,7 +37,7 @@ func (r *relister) relist(ctx context.Context) {
 		}
 		return
 	}
-	slices.SortFunc(cs, func(a, b Container) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(cs, func(a, b runtime.Container) int { return strings.Compare(a.ID, b.ID) })
 	now := map[string]string{}
 	for _, c := range cs {
 		now[c.PodKey()] += fmt.Sprintf("%s %s %d;", c.ID, c.State, c.ExitCode)

@@ -10,6 +10,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // podLister reads the pods bound to this node from the informer's cache.
@@ -54,7 +55,7 @@ const orphanGrace = 2 * time.Second
 // tests drive it with a FakeRuntime and fakes of the API.
 type podWorkers struct {
 	hostIP  string // the node's InternalIP: status.hostIP, and hostNetwork pods' IP
-	runtime Runtime
+	runtime runtime.Runtime
 	pods    podLister
 	api     podAPI
 	events  eventRecorder
@@ -67,10 +68,10 @@ type podWorkers struct {
 	// Optional: a runtime of real processes brings them; the fake runtime
 	// none, and then pods are not wired, not probed, and have no
 	// directories to remove.
-	network    PodNetwork                                        // wires each sandbox's eth0
+	network    runtime.PodNetwork                                // wires each sandbox's eth0
 	sandboxPID func(ctx context.Context, id string) (int, error) // where a sandbox's namespace is; set with network
 	probes     *probeManager                                     // nil: a running container is started and ready
-	podDirs    PodDirRemover
+	podDirs    runtime.PodDirRemover
 
 	// Optional: what containers learn of the cluster. nil services: no
 	// KUBERNETES_SERVICE_* variables; nil dns: an empty ResolvConf.
@@ -129,8 +130,8 @@ func (w *podWorkers) sync(ctx context.Context, key string) error {
 	if obj, ok := w.pods.Get(key); ok {
 		pod = obj.(*api.Pod)
 	}
-	var mine []Container
-	orphans := map[string][]Container{} // by pod UID
+	var mine []runtime.Container
+	orphans := map[string][]runtime.Container{} // by pod UID
 	for _, c := range all {
 		switch {
 		case c.PodKey() != key:
@@ -173,7 +174,7 @@ func (w *podWorkers) sync(ctx context.Context, key string) error {
 }
 
 // run starts what is missing of a pod and reports its status.
-func (w *podWorkers) run(ctx context.Context, key string, pod *api.Pod, cs []Container) error {
+func (w *podWorkers) run(ctx context.Context, key string, pod *api.Pod, cs []runtime.Container) error {
 	w.noteFirstSeen(pod, cs)
 	step := &syncStep{waiting: map[string]api.ContainerStateWaiting{}}
 	podIP, err := w.podIP(pod)
@@ -229,13 +230,13 @@ func (w *podWorkers) podIP(pod *api.Pod) (string, error) {
 // probeContainers starts and stops the probes of the pod's containers as
 // they run and stop, and says what the probes found of each running one.
 // nil means no prober: every running container is started and ready.
-func (w *podWorkers) probeContainers(pod *api.Pod, podIP string, cs []Container) map[string]probeStatus {
+func (w *podWorkers) probeContainers(pod *api.Pod, podIP string, cs []runtime.Container) map[string]probeStatus {
 	if w.probes == nil {
 		return nil
 	}
-	running := map[string]Container{}
+	running := map[string]runtime.Container{}
 	for name, runs := range containerHistory(cs) {
-		if runs[0].State == ContainerRunning {
+		if runs[0].State == runtime.ContainerRunning {
 			running[name] = runs[0]
 		}
 	}
@@ -251,12 +252,12 @@ func (w *podWorkers) probeContainers(pod *api.Pod, podIP string, cs []Container)
 }
 
 // podContainers lists the runtime's containers of the pod with uid.
-func (w *podWorkers) podContainers(ctx context.Context, uid string) ([]Container, error) {
+func (w *podWorkers) podContainers(ctx context.Context, uid string) ([]runtime.Container, error) {
 	all, err := w.runtime.ListContainers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []Container
+	var out []runtime.Container
 	for _, c := range all {
 		if c.PodUID == uid {
 			out = append(out, c)
@@ -292,7 +293,7 @@ func (w *podWorkers) writeStatus(ctx context.Context, pod *api.Pod, st api.PodSt
 
 // noteFirstSeen starts the pod-start clock of a pod this kubelet has not
 // started yet.
-func (w *podWorkers) noteFirstSeen(pod *api.Pod, cs []Container) {
+func (w *podWorkers) noteFirstSeen(pod *api.Pod, cs []runtime.Container) {
 	if len(cs) > 0 || pod.Status.StartTime != nil {
 		return // adopted, or started before a restart: its start was measured then
 	}

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // The pod workers on a node of real processes: a pod network (faked here,
@@ -27,7 +28,7 @@ type fakeNetwork struct {
 	failSetup error
 }
 
-var _ PodNetwork = (*fakeNetwork)(nil)
+var _ runtime.PodNetwork = (*fakeNetwork)(nil)
 
 func (n *fakeNetwork) record(format string, args ...any) {
 	n.mu.Lock()
@@ -64,7 +65,7 @@ func (n *fakeNetwork) TeardownPod(_ context.Context, uid string) error {
 	return nil
 }
 
-func (n *fakeNetwork) SyncRoutes(_ context.Context, peers []Peer) error {
+func (n *fakeNetwork) SyncRoutes(_ context.Context, peers []runtime.Peer) error {
 	n.record("routes %v", peers)
 	return nil
 }
@@ -324,7 +325,10 @@ func TestPeersOf(t *testing.T) {
 		node("n4", "192.168.56.14", ""), // no pod CIDR yet
 		node("n5", "", "10.244.5.0/24"), // no address yet
 	}, "n1")
-	want := []Peer{{"n2", "192.168.56.12", "10.244.2.0/24"}, {"n3", "192.168.56.13", "10.244.3.0/24"}}
+	want := []runtime.Peer{
+		{NodeName: "n2", NodeIP: "192.168.56.12", PodCIDR: "10.244.2.0/24"},
+		{NodeName: "n3", NodeIP: "192.168.56.13", PodCIDR: "10.244.3.0/24"},
+	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("peers %v, want %v", got, want)
 	}
@@ -334,10 +338,10 @@ func TestPeersOf(t *testing.T) {
 type flakyRoutes struct {
 	fakeNetwork
 	failed bool
-	synced chan []Peer
+	synced chan []runtime.Peer
 }
 
-func (f *flakyRoutes) SyncRoutes(_ context.Context, peers []Peer) error {
+func (f *flakyRoutes) SyncRoutes(_ context.Context, peers []runtime.Peer) error {
 	if !f.failed {
 		f.failed = true
 		return errors.New("netlink: no route to host")
@@ -365,7 +369,7 @@ func TestRouteSyncer(t *testing.T) {
 			Status: api.NodeStatus{Addresses: []api.NodeAddress{{Type: api.NodeInternalIP, Address: ip}}}}
 	}
 	nodes := &nodeList{nodes: []api.Object{node("n1", "192.168.56.11", "10.244.1.0/24"), node("n2", "192.168.56.12", "10.244.2.0/24")}}
-	net := &flakyRoutes{synced: make(chan []Peer, 10)}
+	net := &flakyRoutes{synced: make(chan []runtime.Peer, 10)}
 	rs := newRouteSyncer(net, nodes, "n1", time.Hour, zap.NewNop())
 	rs.retry = 10 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // wantStrings fails the test unless got equals want.
@@ -497,7 +498,7 @@ func TestInitContainersRunInOrder(t *testing.T) {
 func TestDeadSandboxStartsThePodOver(t *testing.T) {
 	h := newHarness(t, testPod("web", api.RestartAlways, "kubia"))
 	h.sync("default/web")
-	h.exit("uid-web", SandboxName, 137)
+	h.exit("uid-web", runtime.SandboxName, 137)
 	h.rt.ResetCalls()
 	h.sync("default/web")
 	wantStrings(t, "calls", h.rt.Calls(), []string{

@@ -13,17 +13,18 @@ import (
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // prober runs the three kinds of probe against real containers. The
 // kubelet runs in the node's network namespace, where the bridge makes
 // every pod IP of the node reachable; exec goes through the runtime.
 type prober struct {
-	exec LogsExecer // nil: exec probes fail, saying why
+	exec runtime.LogsExecer // nil: exec probes fail, saying why
 	http *http.Client
 }
 
-func newProber(exec LogsExecer) *prober {
+func newProber(exec runtime.LogsExecer) *prober {
 	t := &http.Transport{
 		DisableKeepAlives: true,                                  // a probe is one request; no idle connections per pod
 		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, // as Kubernetes: HTTPS probes do not verify

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // The three kinds of check, against a server on this machine's loopback:
@@ -96,7 +97,7 @@ type fakeExecer struct {
 	calls []string
 }
 
-var _ LogsExecer = (*fakeExecer)(nil)
+var _ runtime.LogsExecer = (*fakeExecer)(nil)
 
 func (f *fakeExecer) Exec(_ context.Context, id string, cmd []string, _ io.Reader, stdout, stderr io.Writer) (int, error) {
 	f.calls = append(f.calls, id+" "+strings.Join(cmd, " "))

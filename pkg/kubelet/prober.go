@@ -9,6 +9,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // Probes, as Kubernetes runs them. Each probe of each running container
@@ -159,7 +160,7 @@ func probesOf(c *api.Container) map[probeKind]*api.Probe {
 // worker for a container the pod's status already describes starts from
 // what that status says (ready, started): that is how a restarted kubelet
 // adopts a pod without flapping its Ready condition.
-func (m *probeManager) ensure(pod *api.Pod, podIP string, running map[string]Container) {
+func (m *probeManager) ensure(pod *api.Pod, podIP string, running map[string]runtime.Container) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	want := map[probeKey]bool{}
@@ -186,7 +187,7 @@ func (m *probeManager) ensure(pod *api.Pod, podIP string, running map[string]Con
 	}
 }
 
-func (m *probeManager) startLocked(key probeKey, pod *api.Pod, c *api.Container, p *api.Probe, r Container, podIP string) {
+func (m *probeManager) startLocked(key probeKey, pod *api.Pod, c *api.Container, p *api.Probe, r runtime.Container, podIP string) {
 	w := &probeWorker{
 		key: key, podKey: client.KeyOf(pod), probe: p, startedAt: r.StartedAt,
 		target: probeTarget{pod: pod, container: c, containerID: r.ID, podIP: podIP},
@@ -245,7 +246,7 @@ type probeStatus struct{ started, ready bool }
 // status says whether running container r of spec c is started and ready:
 // started once its startup probe succeeded (at once without one), ready
 // once started and its readiness probe succeeds (at once without one).
-func (m *probeManager) status(uid string, c *api.Container, r Container) probeStatus {
+func (m *probeManager) status(uid string, c *api.Container, r runtime.Container) probeStatus {
 	passed := func(kind probeKind, p *api.Probe) bool {
 		if p == nil {
 			return true

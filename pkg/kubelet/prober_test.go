@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // The prober's thresholds: outcomes in, results out, no network.
@@ -126,8 +127,8 @@ func TestProbeWorkers(t *testing.T) {
 	h := newProbeHarness()
 	pod := probedPod()
 	c := &pod.Spec.Containers[0]
-	run := Container{ID: "docker://1", Name: "c0", State: ContainerRunning}
-	h.m.ensure(pod, "10.244.1.2", map[string]Container{"c0": run})
+	run := runtime.Container{ID: "docker://1", Name: "c0", State: runtime.ContainerRunning}
+	h.m.ensure(pod, "10.244.1.2", map[string]runtime.Container{"c0": run})
 	status := func() string {
 		s := h.m.status(pod.UID, c, run)
 		kind, failed := h.m.failed(pod.UID, c, run.ID)
@@ -177,8 +178,8 @@ func TestProbeWorkers(t *testing.T) {
 	})
 
 	// The restarted container gets fresh workers; the old ones stop.
-	next := Container{ID: "docker://2", Name: "c0", State: ContainerRunning}
-	h.m.ensure(pod, "10.244.1.2", map[string]Container{"c0": next})
+	next := runtime.Container{ID: "docker://2", Name: "c0", State: runtime.ContainerRunning}
+	h.m.ensure(pod, "10.244.1.2", map[string]runtime.Container{"c0": next})
 	if s := h.m.status(pod.UID, c, next); s.started || s.ready {
 		t.Errorf("a new container starts unstarted and unready: %+v", s)
 	}
@@ -206,8 +207,8 @@ func TestProbeWorkersAdoptTheLastStatus(t *testing.T) {
 		{"docker://1", probeStatus{started: true, ready: true}},
 		{"docker://2", probeStatus{}}, // another container than the status describes
 	} {
-		run := Container{ID: tc.id, Name: "c0", State: ContainerRunning}
-		h.m.ensure(pod, "10.244.1.2", map[string]Container{"c0": run})
+		run := runtime.Container{ID: tc.id, Name: "c0", State: runtime.ContainerRunning}
+		h.m.ensure(pod, "10.244.1.2", map[string]runtime.Container{"c0": run})
 		if got := h.m.status(pod.UID, c, run); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.id, got, tc.want)
 		}
@@ -225,7 +226,7 @@ func TestProbeLoopWaitsTheInitialDelay(t *testing.T) {
 	pod.Spec.Containers[0].LivenessProbe = &api.Probe{ProbeHandler: api.ProbeHandler{Exec: &api.ExecAction{Command: []string{"true"}}},
 		InitialDelaySeconds: 1, PeriodSeconds: 1}
 	started := time.Now().Add(-700 * time.Millisecond)
-	m.ensure(pod, "10.244.1.2", map[string]Container{"c0": {ID: "x", Name: "c0", State: ContainerRunning, StartedAt: started}})
+	m.ensure(pod, "10.244.1.2", map[string]runtime.Container{"c0": {ID: "x", Name: "c0", State: runtime.ContainerRunning, StartedAt: started}})
 	defer m.forget(pod.UID)
 	select {
 	case at := <-checks:

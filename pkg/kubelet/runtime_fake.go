@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
-// FakeRuntime is a Runtime that keeps containers in memory: the runtime of
-// simulated nodes (`kubelet --runtime=fake`), and of the kubelet's tests.
-// Its containers do nothing and run until stopped, so pods report Running
-// with an IP from the node's pod CIDR, and schedulers, controllers and
-// Services can be exercised on a laptop with no Docker.
+// FakeRuntime is a runtime.Runtime that keeps containers in memory: the
+// runtime of simulated nodes (`kubelet --runtime=fake`), and of the
+// kubelet's tests. Its containers do nothing and run until stopped, so
+// pods report Running with an IP from the node's pod CIDR, and
+// schedulers, controllers and Services can be exercised on a laptop with
+// no Docker.
 //
 // A few image names simulate what real images do, so that a student can
 // see the failure states in simulation too:
@@ -37,10 +39,10 @@ type FakeRuntime struct {
 
 	mu         sync.Mutex
 	seq        int
-	containers map[string]*fakeContainer  // by ID
-	images     map[string]bool            // image → present, overriding the name rules
-	failStart  map[string]string          // "podUID/container" → the start error
-	configs    map[string]ContainerConfig // "podUID/container" → what its last start was given
+	containers map[string]*fakeContainer          // by ID
+	images     map[string]bool                    // image → present, overriding the name rules
+	failStart  map[string]string                  // "podUID/container" → the start error
+	configs    map[string]runtime.ContainerConfig // "podUID/container" → what its last start was given
 	calls      []string
 }
 
@@ -48,11 +50,11 @@ type FakeRuntime struct {
 // decodes them as the Docker runtime will.
 type fakeContainer struct {
 	seq    int // creation order
-	c      Container
+	c      runtime.Container
 	labels map[string]string
 }
 
-var _ Runtime = (*FakeRuntime)(nil)
+var _ runtime.Runtime = (*FakeRuntime)(nil)
 
 // NewFakeRuntime returns an empty runtime for node. now is its clock; nil
 // means time.Now.
@@ -66,22 +68,22 @@ func NewFakeRuntime(node string, now func() time.Time) *FakeRuntime {
 		containers: map[string]*fakeContainer{},
 		images:     map[string]bool{},
 		failStart:  map[string]string{},
-		configs:    map[string]ContainerConfig{},
+		configs:    map[string]runtime.ContainerConfig{},
 	}
 }
 
-// Version implements Runtime.
+// Version implements runtime.Runtime.
 func (f *FakeRuntime) Version(context.Context) (string, error) { return "fake://1", nil }
 
-// ListContainers implements Runtime. Containers come sorted by ID, which is
-// creation order.
-func (f *FakeRuntime) ListContainers(context.Context) ([]Container, error) {
+// ListContainers implements runtime.Runtime. Containers come sorted by
+// ID, which is creation order.
+func (f *FakeRuntime) ListContainers(context.Context) ([]runtime.Container, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	all := slices.SortedFunc(maps.Values(f.containers), func(a, b *fakeContainer) int { return a.seq - b.seq })
-	var out []Container
+	var out []runtime.Container
 	for _, fc := range all {
-		c, ok := identityFromLabels(f.node, fc.labels)
+		c, ok := runtime.ContainerFromLabels(f.node, fc.labels)
 		if !ok {
 			continue
 		}
@@ -93,7 +95,7 @@ func (f *FakeRuntime) ListContainers(context.Context) ([]Container, error) {
 	return out, nil
 }
 
-// ImagePresent implements Runtime.
+// ImagePresent implements runtime.Runtime.
 func (f *FakeRuntime) ImagePresent(_ context.Context, image string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -107,8 +109,8 @@ func (f *FakeRuntime) present(image string) bool {
 	return !strings.HasPrefix(image, "missing/")
 }
 
-// PullImage implements Runtime: images named missing/… cannot be pulled,
-// others become present.
+// PullImage implements runtime.Runtime: images named missing/… cannot be
+// pulled, others become present.
 func (f *FakeRuntime) PullImage(_ context.Context, image string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -120,44 +122,44 @@ func (f *FakeRuntime) PullImage(_ context.Context, image string) error {
 	return nil
 }
 
-// RunSandbox implements Runtime.
+// RunSandbox implements runtime.Runtime.
 func (f *FakeRuntime) RunSandbox(_ context.Context, pod *api.Pod, podIP string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, fmt.Sprintf("runSandbox %s/%s ip=%s", pod.Namespace, pod.Name, podIP))
 	now := f.now()
-	fc := f.add(containerLabels(f.node, pod, SandboxName, 0, podIP), "kubelab/pause")
-	fc.c.State, fc.c.StartedAt = ContainerRunning, now
+	fc := f.add(runtime.ContainerLabels(f.node, pod, runtime.SandboxName, 0, podIP), "kubelab/pause")
+	fc.c.State, fc.c.StartedAt = runtime.ContainerRunning, now
 	return fc.c.ID, nil
 }
 
-// StartContainer implements Runtime.
-func (f *FakeRuntime) StartContainer(_ context.Context, cfg ContainerConfig) (string, error) {
+// StartContainer implements runtime.Runtime.
+func (f *FakeRuntime) StartContainer(_ context.Context, cfg runtime.ContainerConfig) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	pod, spec := cfg.Pod, cfg.Container
 	f.calls = append(f.calls, fmt.Sprintf("start %s/%s/%s attempt=%d", pod.Namespace, pod.Name, spec.Name, cfg.Attempt))
-	if sb, ok := f.containers[cfg.SandboxID]; !ok || sb.c.State != ContainerRunning {
+	if sb, ok := f.containers[cfg.SandboxID]; !ok || sb.c.State != runtime.ContainerRunning {
 		return "", fmt.Errorf("sandbox %s of pod %s/%s is not running", cfg.SandboxID, pod.Namespace, pod.Name)
 	}
 	if !f.present(spec.Image) {
 		return "", fmt.Errorf("no such image: %s", spec.Image)
 	}
-	fc := f.add(containerLabels(f.node, pod, spec.Name, cfg.Attempt, ""), spec.Image)
+	fc := f.add(runtime.ContainerLabels(f.node, pod, spec.Name, cfg.Attempt, ""), spec.Image)
 	now := f.now()
 	key := pod.UID + "/" + spec.Name
 	f.configs[key] = cfg
 	if msg, ok := f.failStart[key]; ok {
 		delete(f.failStart, key)
-		fc.c.State, fc.c.ExitCode, fc.c.Reason, fc.c.Message, fc.c.FinishedAt = ContainerExited, 128, "StartError", msg, now
+		fc.c.State, fc.c.ExitCode, fc.c.Reason, fc.c.Message, fc.c.FinishedAt = runtime.ContainerExited, 128, "StartError", msg, now
 		return fc.c.ID, fmt.Errorf("failed to start container %q: %s", spec.Name, msg)
 	}
-	fc.c.State, fc.c.StartedAt = ContainerRunning, now
+	fc.c.State, fc.c.StartedAt = runtime.ContainerRunning, now
 	switch {
 	case strings.HasPrefix(spec.Image, "crash/"):
-		fc.c.State, fc.c.ExitCode, fc.c.FinishedAt = ContainerExited, 1, now
+		fc.c.State, fc.c.ExitCode, fc.c.FinishedAt = runtime.ContainerExited, 1, now
 	case strings.HasPrefix(spec.Image, "complete/"):
-		fc.c.State, fc.c.ExitCode, fc.c.FinishedAt = ContainerExited, 0, now
+		fc.c.State, fc.c.ExitCode, fc.c.FinishedAt = runtime.ContainerExited, 0, now
 	}
 	return fc.c.ID, nil
 }
@@ -168,7 +170,7 @@ func (f *FakeRuntime) add(labels map[string]string, image string) *fakeContainer
 	sum := sha256.Sum256([]byte(image))
 	fc := &fakeContainer{
 		seq: f.seq,
-		c: Container{
+		c: runtime.Container{
 			ID:        fmt.Sprintf("fake://%s-%d", f.node, f.seq),
 			Image:     image,
 			ImageID:   fmt.Sprintf("sha256:%x", sum),
@@ -180,9 +182,9 @@ func (f *FakeRuntime) add(labels map[string]string, image string) *fakeContainer
 	return fc
 }
 
-// StopContainer implements Runtime. A fake process stops at once: with a
-// grace period it exits 0 as a well-behaved program does on SIGTERM,
-// without one it is killed (137).
+// StopContainer implements runtime.Runtime. A fake process stops at once:
+// with a grace period it exits 0 as a well-behaved program does on
+// SIGTERM, without one it is killed (137).
 func (f *FakeRuntime) StopContainer(_ context.Context, id string, grace time.Duration) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -191,8 +193,8 @@ func (f *FakeRuntime) StopContainer(_ context.Context, id string, grace time.Dur
 	if !ok {
 		return fmt.Errorf("no such container: %s", id)
 	}
-	if fc.c.State == ContainerRunning {
-		fc.c.State, fc.c.FinishedAt = ContainerExited, f.now()
+	if fc.c.State == runtime.ContainerRunning {
+		fc.c.State, fc.c.FinishedAt = runtime.ContainerExited, f.now()
 		if grace <= 0 {
 			fc.c.ExitCode = 137
 		}
@@ -200,12 +202,12 @@ func (f *FakeRuntime) StopContainer(_ context.Context, id string, grace time.Dur
 	return nil
 }
 
-// RemoveContainer implements Runtime.
+// RemoveContainer implements runtime.Runtime.
 func (f *FakeRuntime) RemoveContainer(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "remove "+id)
-	if fc, ok := f.containers[id]; ok && fc.c.State == ContainerRunning {
+	if fc, ok := f.containers[id]; ok && fc.c.State == runtime.ContainerRunning {
 		return fmt.Errorf("container %s is running: stop it first", id)
 	}
 	delete(f.containers, id)
@@ -218,8 +220,8 @@ func (f *FakeRuntime) Exit(podUID, name string, code int32, reason string) error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, fc := range f.containers {
-		if fc.labels[LabelPodUID] == podUID && fc.labels[LabelContainerName] == name && fc.c.State == ContainerRunning {
-			fc.c.State, fc.c.ExitCode, fc.c.Reason, fc.c.FinishedAt = ContainerExited, code, reason, f.now()
+		if fc.labels[runtime.LabelPodUID] == podUID && fc.labels[runtime.LabelContainerName] == name && fc.c.State == runtime.ContainerRunning {
+			fc.c.State, fc.c.ExitCode, fc.c.Reason, fc.c.FinishedAt = runtime.ContainerExited, code, reason, f.now()
 			return nil
 		}
 	}
@@ -244,7 +246,7 @@ func (f *FakeRuntime) SetImage(image string, present bool) {
 
 // LastConfig returns what the last start of container name in the pod
 // with podUID was given: its environment, its resolv.conf.
-func (f *FakeRuntime) LastConfig(podUID, name string) (ContainerConfig, bool) {
+func (f *FakeRuntime) LastConfig(podUID, name string) (runtime.ContainerConfig, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	cfg, ok := f.configs[podUID+"/"+name]

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 func TestFakeRuntime(t *testing.T) {
@@ -28,7 +29,7 @@ func TestFakeRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range pod.Spec.Containers {
-		if _, err := rt.StartContainer(ctx, ContainerConfig{Pod: pod, SandboxID: sb, Container: &pod.Spec.Containers[i]}); err != nil {
+		if _, err := rt.StartContainer(ctx, runtime.ContainerConfig{Pod: pod, SandboxID: sb, Container: &pod.Spec.Containers[i]}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,7 +54,7 @@ func TestFakeRuntime(t *testing.T) {
 		}
 		rt.SetImage("kubia", false)
 		c := &api.Container{Name: "x", Image: "kubia"}
-		if id, err := rt.StartContainer(ctx, ContainerConfig{Pod: pod, SandboxID: sb, Container: c}); err == nil || id != "" {
+		if id, err := rt.StartContainer(ctx, runtime.ContainerConfig{Pod: pod, SandboxID: sb, Container: c}); err == nil || id != "" {
 			t.Errorf("started from an absent image: %q, %v", id, err)
 		}
 		if err := rt.PullImage(ctx, "kubia"); err != nil {
@@ -85,13 +86,13 @@ func TestFakeRuntime(t *testing.T) {
 		if err := rt.RemoveContainer(ctx, "fake://n1-2"); err != nil {
 			t.Errorf("removing twice: %v", err)
 		}
-		if _, err := rt.StartContainer(ctx, ContainerConfig{Pod: pod, SandboxID: sb, Container: &pod.Spec.Containers[0]}); err == nil {
+		if _, err := rt.StartContainer(ctx, runtime.ContainerConfig{Pod: pod, SandboxID: sb, Container: &pod.Spec.Containers[0]}); err == nil {
 			t.Error("started a container in a stopped sandbox")
 		}
 	})
 }
 
-func summarize(cs []Container) []string {
+func summarize(cs []runtime.Container) []string {
 	var out []string
 	for _, c := range cs {
 		s := strings.Join([]string{c.ID, c.PodKey() + "/" + c.Name, c.PodUID, strconv.Itoa(c.Attempt), string(c.State), strconv.Itoa(int(c.ExitCode))}, " ")

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // metrics are what /metrics shows about this node's pods. Each kubelet has
@@ -41,11 +43,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 // count sets the gauges from a runtime listing.
-func (m *metrics) count(cs []Container) {
+func (m *metrics) count(cs []runtime.Container) {
 	var pods, containers int
 	for _, c := range cs {
 		switch {
-		case c.State != ContainerRunning:
+		case c.State != runtime.ContainerRunning:
 		case c.IsSandbox():
 			pods++
 		default:

@@ -11,6 +11,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // start makes one step toward a running pod:
@@ -22,7 +23,7 @@ import (
 //
 // What it cannot do yet it notes in step, for the status and for when to
 // come back.
-func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs []Container, step *syncStep) error {
+func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs []runtime.Container, step *syncStep) error {
 	sandboxID, cs, err := w.ensureSandbox(ctx, pod, podIP, cs)
 	if err != nil || sandboxID == "" {
 		return err
@@ -31,10 +32,10 @@ func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs [
 	for i := range pod.Spec.InitContainers {
 		c := &pod.Spec.InitContainers[i]
 		h := runs[c.Name]
-		if len(h) > 0 && h[0].State == ContainerExited && h[0].ExitCode == 0 {
+		if len(h) > 0 && h[0].State == runtime.ContainerExited && h[0].ExitCode == 0 {
 			continue // done
 		}
-		if len(h) == 0 || h[0].State != ContainerRunning {
+		if len(h) == 0 || h[0].State != runtime.ContainerRunning {
 			w.ensureContainer(ctx, pod, c, true, h, sandboxID, podIP, step)
 		}
 		return nil // the next one waits for this one
@@ -56,9 +57,9 @@ func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs [
 // A new sandbox gets its network right away (SetupPod, with the sandbox's
 // PID). If that fails the sandbox goes again, so the next try, after the
 // queue's back-off, starts clean; the event says what netlink said.
-func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP string, cs []Container) (string, []Container, error) {
+func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP string, cs []runtime.Container) (string, []runtime.Container, error) {
 	for _, c := range cs {
-		if c.IsSandbox() && c.State == ContainerRunning {
+		if c.IsSandbox() && c.State == runtime.ContainerRunning {
 			if w.wiredAlready(pod.UID, c.ID) {
 				return c.ID, cs, nil
 			}
@@ -72,7 +73,7 @@ func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP stri
 		}
 	}
 	if len(cs) > 0 {
-		if pod.Spec.RestartPolicy == api.RestartNever && slices.ContainsFunc(cs, func(c Container) bool { return !c.IsSandbox() }) {
+		if pod.Spec.RestartPolicy == api.RestartNever && slices.ContainsFunc(cs, func(c runtime.Container) bool { return !c.IsSandbox() }) {
 			return "", cs, nil
 		}
 		w.log.Info("the pod's sandbox is not running; starting the pod again", zap.String("pod", client.KeyOf(pod)))
@@ -87,7 +88,7 @@ func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP stri
 	}
 	if err := w.wireSandbox(ctx, pod, id, podIP); err != nil {
 		w.events.Eventf(pod, api.EventWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: %v", err)
-		sandbox := []Container{{ID: id, PodUID: pod.UID, Name: SandboxName, State: ContainerRunning}}
+		sandbox := []runtime.Container{{ID: id, PodUID: pod.UID, Name: runtime.SandboxName, State: runtime.ContainerRunning}}
 		if rmErr := w.stopAndRemove(ctx, pod, sandbox, 0); rmErr != nil {
 			w.log.Warn("could not remove a sandbox whose network failed", zap.String("container", id), zap.Error(rmErr))
 		}
@@ -98,13 +99,13 @@ func (w *podWorkers) ensureSandbox(ctx context.Context, pod *api.Pod, podIP stri
 
 // ensureContainer starts container c if it should run and does not: runs
 // are its containers so far, newest first.
-func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.Container, init bool, runs []Container, sandboxID, podIP string, step *syncStep) {
+func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.Container, init bool, runs []runtime.Container, sandboxID, podIP string, step *syncStep) {
 	now := w.now()
 	attempt := 0
 	if len(runs) > 0 {
 		latest := runs[0]
 		switch {
-		case latest.State == ContainerRunning && !init:
+		case latest.State == runtime.ContainerRunning && !init:
 			if !w.killUnhealthy(ctx, pod, c, latest) {
 				return
 			}
@@ -114,7 +115,7 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 				return
 			}
 			latest.FinishedAt = now
-		case latest.State == ContainerRunning:
+		case latest.State == runtime.ContainerRunning:
 			return
 		case !shouldRestart(pod.Spec.RestartPolicy, latest.ExitCode, init):
 			return
@@ -163,7 +164,7 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 // containerConfig resolves what container c needs from outside the pod
 // spec: its environment (fields of the pod, the kubernetes Service) and
 // its resolv.conf.
-func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP string) (ContainerConfig, error) {
+func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP string) (runtime.ContainerConfig, error) {
 	var apiService *api.Service
 	if w.services != nil {
 		if obj, ok := w.services.Get("default/" + kubernetesService); ok {
@@ -172,20 +173,20 @@ func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP strin
 	}
 	env, err := containerEnv(pod, c, podIP, w.hostIP, apiService)
 	if err != nil {
-		return ContainerConfig{}, err
+		return runtime.ContainerConfig{}, err
 	}
 	var resolv string
 	if w.dns != nil {
 		if resolv, err = w.dns.resolvConf(pod); err != nil {
-			return ContainerConfig{}, err
+			return runtime.ContainerConfig{}, err
 		}
 	}
-	return ContainerConfig{Pod: pod, Container: c, Env: env, PodIP: podIP, ResolvConf: resolv}, nil
+	return runtime.ContainerConfig{Pod: pod, Container: c, Env: env, PodIP: podIP, ResolvConf: resolv}, nil
 }
 
 // killUnhealthy stops a running container that failed its liveness or
 // startup probe, and reports whether it did.
-func (w *podWorkers) killUnhealthy(ctx context.Context, pod *api.Pod, c *api.Container, running Container) bool {
+func (w *podWorkers) killUnhealthy(ctx context.Context, pod *api.Pod, c *api.Container, running runtime.Container) bool {
 	if w.probes == nil {
 		return false
 	}

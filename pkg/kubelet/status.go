@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // statusInput is everything a pod's status is computed from. The status is
 // a pure function of it, so that tests can state what a pod reports in any
 // situation without running anything.
 type statusInput struct {
-	pod        *api.Pod    // desired state, with the status last written
-	containers []Container // the runtime's containers of this pod (this UID only), in any order
+	pod        *api.Pod            // desired state, with the status last written
+	containers []runtime.Container // the runtime's containers of this pod (this UID only), in any order
 
 	// waiting says why the sync did not start a container this time
 	// (ErrImageNeverPull, ImagePullBackOff, CrashLoopBackOff …). It is
@@ -100,15 +101,15 @@ func computePodStatus(in statusInput) api.PodStatus {
 }
 
 // containerHistory groups containers by name, newest first.
-func containerHistory(cs []Container) map[string][]Container {
-	out := map[string][]Container{}
+func containerHistory(cs []runtime.Container) map[string][]runtime.Container {
+	out := map[string][]runtime.Container{}
 	for _, c := range cs {
 		if !c.IsSandbox() {
 			out[c.Name] = append(out[c.Name], c)
 		}
 	}
 	for _, h := range out {
-		slices.SortFunc(h, func(a, b Container) int {
+		slices.SortFunc(h, func(a, b runtime.Container) int {
 			return cmp.Or(cmp.Compare(b.Attempt, a.Attempt), b.CreatedAt.Compare(a.CreatedAt))
 		})
 	}
@@ -118,7 +119,7 @@ func containerHistory(cs []Container) map[string][]Container {
 // containerStatus describes one container of the spec from its runs,
 // newest first, and its probes. notStarted is the waiting reason of a
 // container that has not run and that the sync said nothing about.
-func containerStatus(c *api.Container, runs []Container, waiting map[string]api.ContainerStateWaiting, probes map[string]probeStatus, notStarted string) api.ContainerStatus {
+func containerStatus(c *api.Container, runs []runtime.Container, waiting map[string]api.ContainerStateWaiting, probes map[string]probeStatus, notStarted string) api.ContainerStatus {
 	cs := api.ContainerStatus{Name: c.Name, Image: c.Image, Started: api.Bool(false)}
 	w, isWaiting := waiting[c.Name]
 	if len(runs) == 0 {
@@ -131,7 +132,7 @@ func containerStatus(c *api.Container, runs []Container, waiting map[string]api.
 	latest := runs[0]
 	cs.ContainerID, cs.ImageID, cs.RestartCount = latest.ID, latest.ImageID, int32(latest.Attempt)
 	switch {
-	case latest.State == ContainerRunning:
+	case latest.State == runtime.ContainerRunning:
 		cs.State.Running = &api.ContainerStateRunning{StartedAt: api.NewTime(latest.StartedAt)}
 		p, probed := probes[c.Name]
 		if probes == nil || !probed {
@@ -146,7 +147,7 @@ func containerStatus(c *api.Container, runs []Container, waiting map[string]api.
 	default:
 		cs.State.Terminated = terminated(latest)
 	}
-	if len(runs) > 1 && runs[1].State == ContainerExited {
+	if len(runs) > 1 && runs[1].State == runtime.ContainerExited {
 		cs.LastTerminationState.Terminated = terminated(runs[1])
 	}
 	return cs
@@ -154,7 +155,7 @@ func containerStatus(c *api.Container, runs []Container, waiting map[string]api.
 
 // terminated describes an exited container. Like Kubernetes, it calls an
 // exit Completed or Error unless the runtime knows better (OOMKilled).
-func terminated(c Container) *api.ContainerStateTerminated {
+func terminated(c runtime.Container) *api.ContainerStateTerminated {
 	reason := c.Reason
 	if reason == "" {
 		reason = "Error"

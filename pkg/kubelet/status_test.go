@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 const (
@@ -15,16 +16,16 @@ const (
 
 // run is a runtime container of pod "p" for the status tests: state is
 // "running" or an exit code.
-func run(name string, attempt int, running bool, exit int32) Container {
-	c := Container{
+func run(name string, attempt int, running bool, exit int32) runtime.Container {
+	c := runtime.Container{
 		ID: "fake://n1-" + name, PodUID: "uid-p", PodNamespace: "default", PodName: "p", Name: name, Attempt: attempt,
 		Image: "kubia", ImageID: "sha256:1", CreatedAt: t0.Add(time.Duration(attempt) * time.Minute),
 	}
 	c.StartedAt = c.CreatedAt
 	if running {
-		c.State = ContainerRunning
+		c.State = runtime.ContainerRunning
 	} else {
-		c.State, c.ExitCode, c.FinishedAt = ContainerExited, exit, c.StartedAt.Add(time.Second)
+		c.State, c.ExitCode, c.FinishedAt = runtime.ContainerExited, exit, c.StartedAt.Add(time.Second)
 	}
 	return c
 }
@@ -36,7 +37,7 @@ func TestComputePodStatus(t *testing.T) {
 		notInit   = "Initialized=False Ready=False ContainersReady=False PodScheduled=True"
 		crashing  = "waiting CrashLoopBackOff: back-off 10s restarting failed container=c0 pod=p_default(uid-p)"
 		neverPull = `waiting ErrImageNeverPull: Container image "missing/x" is not present with pull policy of Never`
-		sandbox   = SandboxName
+		sandbox   = runtime.SandboxName
 	)
 	backOff := map[string]api.ContainerStateWaiting{"c0": {Reason: reasonCrashLoopBackOff,
 		Message: "back-off 10s restarting failed container=c0 pod=p_default(uid-p)"}}
@@ -47,7 +48,7 @@ func TestComputePodStatus(t *testing.T) {
 		policy     string
 		inits      []string // init container names
 		containers []string // container names, default c0
-		runs       []Container
+		runs       []runtime.Container
 		waiting    map[string]api.ContainerStateWaiting
 		oldPhase   string
 
@@ -62,58 +63,58 @@ func TestComputePodStatus(t *testing.T) {
 		},
 		{
 			name: "running", policy: api.RestartAlways,
-			runs:      []Container{run(sandbox, 0, running, 0), run("c0", 0, running, 0)},
+			runs:      []runtime.Container{run(sandbox, 0, running, 0), run("c0", 0, running, 0)},
 			wantPhase: api.PodRunning, wantConds: ready, wantStates: []string{"running"},
 		},
 		{
 			name: "one running, one waiting for an image", policy: api.RestartAlways, containers: []string{"c0", "c1"},
-			runs:      []Container{run("c0", 0, running, 0)},
+			runs:      []runtime.Container{run("c0", 0, running, 0)},
 			waiting:   map[string]api.ContainerStateWaiting{"c1": {Reason: reasonErrImageNeverPull, Message: `Container image "missing/x" is not present with pull policy of Never`}},
 			wantPhase: api.PodPending, wantConds: notReady, wantStates: []string{"running", neverPull},
 		},
 		{
 			name: "Always, in back-off", policy: api.RestartAlways,
-			runs:    []Container{run("c0", 0, notRunning, 1)},
+			runs:    []runtime.Container{run("c0", 0, notRunning, 1)},
 			waiting: backOff, wantPhase: api.PodRunning, wantConds: notReady, wantStates: []string{crashing},
 		},
 		{
 			name: "Always, restarted: restart count and last state", policy: api.RestartAlways,
-			runs:      []Container{run("c0", 2, running, 0), run("c0", 1, notRunning, 1)},
+			runs:      []runtime.Container{run("c0", 2, running, 0), run("c0", 1, notRunning, 1)},
 			wantPhase: api.PodRunning, wantConds: ready, wantStates: []string{"running restarts=2 last=Error 1"},
 		},
 		{
 			name: "OnFailure, one done, one running", policy: api.RestartOnFailure, containers: []string{"c0", "c1"},
-			runs:      []Container{run("c0", 0, notRunning, 0), run("c1", 0, running, 0)},
+			runs:      []runtime.Container{run("c0", 0, notRunning, 0), run("c1", 0, running, 0)},
 			wantPhase: api.PodRunning, wantConds: notReady, wantStates: []string{"terminated Completed 0", "running"},
 		},
 		{
 			name: "OnFailure, a failure in back-off", policy: api.RestartOnFailure,
-			runs:    []Container{run("c0", 0, notRunning, 1)},
+			runs:    []runtime.Container{run("c0", 0, notRunning, 1)},
 			waiting: backOff, wantPhase: api.PodRunning, wantConds: notReady, wantStates: []string{crashing},
 		},
 		{
 			name: "OnFailure, all done", policy: api.RestartOnFailure, containers: []string{"c0", "c1"},
-			runs:      []Container{run("c0", 0, notRunning, 0), run("c1", 0, notRunning, 0)},
+			runs:      []runtime.Container{run("c0", 0, notRunning, 0), run("c1", 0, notRunning, 0)},
 			wantPhase: api.PodSucceeded, wantConds: notReady, wantStates: []string{"terminated Completed 0", "terminated Completed 0"},
 		},
 		{
 			name: "Never, all done", policy: api.RestartNever,
-			runs:      []Container{run("c0", 0, notRunning, 0)},
+			runs:      []runtime.Container{run("c0", 0, notRunning, 0)},
 			wantPhase: api.PodSucceeded, wantConds: notReady, wantStates: []string{"terminated Completed 0"},
 		},
 		{
 			name: "Never, one failed, one running", policy: api.RestartNever, containers: []string{"c0", "c1"},
-			runs:      []Container{run("c0", 0, notRunning, 1), run("c1", 0, running, 0)},
+			runs:      []runtime.Container{run("c0", 0, notRunning, 1), run("c1", 0, running, 0)},
 			wantPhase: api.PodRunning, wantConds: notReady, wantStates: []string{"terminated Error 1", "running"},
 		},
 		{
 			name: "Never, one failed, one done", policy: api.RestartNever, containers: []string{"c0", "c1"},
-			runs:      []Container{run("c0", 0, notRunning, 1), run("c1", 0, notRunning, 0)},
+			runs:      []runtime.Container{run("c0", 0, notRunning, 1), run("c1", 0, notRunning, 0)},
 			wantPhase: api.PodFailed, wantConds: notReady, wantStates: []string{"terminated Error 1", "terminated Completed 0"},
 		},
 		{
 			name: "Never, killed for memory", policy: api.RestartNever,
-			runs: []Container{func() Container {
+			runs: []runtime.Container{func() runtime.Container {
 				c := run("c0", 0, notRunning, 137)
 				c.Reason = "OOMKilled"
 				return c
@@ -122,28 +123,28 @@ func TestComputePodStatus(t *testing.T) {
 		},
 		{
 			name: "init container running", policy: api.RestartAlways, inits: withInit,
-			runs:      []Container{run("i0", 0, running, 0)},
+			runs:      []runtime.Container{run("i0", 0, running, 0)},
 			wantPhase: api.PodPending, wantConds: notInit, wantInits: []string{"running"}, wantStates: []string{"waiting PodInitializing"},
 		},
 		{
 			name: "init container failed, Always", policy: api.RestartAlways, inits: withInit,
-			runs:      []Container{run("i0", 0, notRunning, 1)},
+			runs:      []runtime.Container{run("i0", 0, notRunning, 1)},
 			waiting:   map[string]api.ContainerStateWaiting{"i0": {Reason: reasonCrashLoopBackOff}},
 			wantPhase: api.PodPending, wantConds: notInit, wantInits: []string{"waiting CrashLoopBackOff"}, wantStates: []string{"waiting PodInitializing"},
 		},
 		{
 			name: "init container failed, Never", policy: api.RestartNever, inits: withInit,
-			runs:      []Container{run("i0", 0, notRunning, 1)},
+			runs:      []runtime.Container{run("i0", 0, notRunning, 1)},
 			wantPhase: api.PodFailed, wantConds: notInit, wantInits: []string{"terminated Error 1"}, wantStates: []string{"waiting PodInitializing"},
 		},
 		{
 			name: "init done", policy: api.RestartAlways, inits: withInit,
-			runs:      []Container{run("i0", 0, notRunning, 0), run("c0", 0, running, 0)},
+			runs:      []runtime.Container{run("i0", 0, notRunning, 0), run("c0", 0, running, 0)},
 			wantPhase: api.PodRunning, wantConds: ready, wantInits: []string{"terminated Completed 0"}, wantStates: []string{"running"},
 		},
 		{
 			name: "a finished pod stays finished", policy: api.RestartAlways, oldPhase: api.PodFailed,
-			runs:      []Container{run("c0", 0, running, 0)},
+			runs:      []runtime.Container{run("c0", 0, running, 0)},
 			wantPhase: api.PodFailed, wantConds: "",
 		},
 	} {
@@ -196,7 +197,7 @@ func TestComputePodStatusKeepsTimes(t *testing.T) {
 		{Type: api.PodScheduled, Status: api.ConditionTrue, LastTransitionTime: scheduledAt},
 		{Type: "example.com/Gate", Status: api.ConditionTrue},
 	}
-	in := statusInput{pod: pod, containers: []Container{run("c0", 0, running, 0)}, podIP: "10.244.1.2", now: t0}
+	in := statusInput{pod: pod, containers: []runtime.Container{run("c0", 0, running, 0)}, podIP: "10.244.1.2", now: t0}
 	first := computePodStatus(in)
 	pod.Status = first
 	in.now = t0.Add(time.Hour)
@@ -213,7 +214,7 @@ func TestComputePodStatusKeepsTimes(t *testing.T) {
 		t.Errorf("PodScheduled lost the scheduler's time: %v", first.Conditions[3].LastTransitionTime)
 	}
 
-	in.containers = []Container{run("c0", 0, notRunning, 1)}
+	in.containers = []runtime.Container{run("c0", 0, notRunning, 1)}
 	in.waiting = map[string]api.ContainerStateWaiting{"c0": {Reason: reasonCrashLoopBackOff}}
 	later := computePodStatus(in)
 	if statusEqual(first, later) {

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // The kubelet's log and exec endpoints, which the apiserver proxies
@@ -42,9 +43,9 @@ const ExitCodeTrailer = "X-Exit-Code"
 // streamServer serves the endpoints above from the runtime.
 type streamServer struct {
 	node    string
-	runtime Runtime
-	streams LogsExecer       // nil: the runtime has no processes (fake)
-	pods    func() podLister // nil until the pod informer has synced
+	runtime runtime.Runtime
+	streams runtime.LogsExecer // nil: the runtime has no processes (fake)
+	pods    func() podLister   // nil until the pod informer has synced
 	log     *zap.Logger
 }
 
@@ -100,7 +101,7 @@ func (s *streamServer) serveExec(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, code, msg)
 		return
 	}
-	if c.State != ContainerRunning {
+	if c.State != runtime.ContainerRunning {
 		writeStatus(w, http.StatusBadRequest, fmt.Sprintf("container %s is not running", c.Name))
 		return
 	}
@@ -123,7 +124,7 @@ func (s *streamServer) serveExec(w http.ResponseWriter, r *http.Request) {
 // pod, or the pod's only container when name is "", in its latest run (or
 // the one before, with previous). A non-zero code is an HTTP error, with
 // its message.
-func (s *streamServer) container(ctx context.Context, namespace, podName, name string, previous bool) (c Container, code int, msg string) {
+func (s *streamServer) container(ctx context.Context, namespace, podName, name string, previous bool) (c runtime.Container, code int, msg string) {
 	if s.streams == nil {
 		return c, http.StatusBadRequest, fmt.Sprintf("node %s is a simulated node (--runtime=fake): its containers have no logs and cannot run commands", s.node)
 	}
@@ -157,7 +158,7 @@ func (s *streamServer) container(ctx context.Context, namespace, podName, name s
 	if err != nil {
 		return c, http.StatusInternalServerError, fmt.Sprintf("list containers: %v", err)
 	}
-	var mine []Container
+	var mine []runtime.Container
 	for _, c := range all {
 		if c.PodUID == pod.UID {
 			mine = append(mine, c)

@@ -12,6 +12,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // terminate finishes the graceful deletion of a pod. The apiserver gave it
@@ -26,7 +27,7 @@ import (
 // Only the last step makes the pod vanish from `kctl get pods`, so it never
 // disappears while its containers still run. A crash between the steps is
 // harmless: the next sync starts again from what the runtime lists.
-func (w *podWorkers) terminate(ctx context.Context, pod *api.Pod, cs []Container) error {
+func (w *podWorkers) terminate(ctx context.Context, pod *api.Pod, cs []runtime.Container) error {
 	if err := w.killPod(ctx, pod, pod.UID, cs, gracePeriod(pod)); err != nil {
 		return err
 	}
@@ -44,17 +45,17 @@ func (w *podWorkers) terminate(ctx context.Context, pod *api.Pod, cs []Container
 // sandbox stops and its IP goes back to the pool, but its containers stay,
 // exited, until the pod is deleted, so that their status (and later their
 // logs) remain.
-func (w *podWorkers) finish(ctx context.Context, pod *api.Pod, cs []Container) error {
+func (w *podWorkers) finish(ctx context.Context, pod *api.Pod, cs []runtime.Container) error {
 	if w.probes != nil {
 		w.probes.forget(pod.UID)
 	}
-	if slices.ContainsFunc(cs, func(c Container) bool { return c.IsSandbox() && c.State == ContainerRunning }) {
+	if slices.ContainsFunc(cs, func(c runtime.Container) bool { return c.IsSandbox() && c.State == runtime.ContainerRunning }) {
 		if err := w.unwire(ctx, pod, pod.UID); err != nil {
 			return err
 		}
 	}
 	for _, c := range cs {
-		if c.State == ContainerRunning {
+		if c.State == runtime.ContainerRunning {
 			if err := w.runtime.StopContainer(ctx, c.ID, gracePeriod(pod)); err != nil {
 				return fmt.Errorf("stop %s: %w", c.ID, err)
 			}
@@ -66,7 +67,7 @@ func (w *podWorkers) finish(ctx context.Context, pod *api.Pod, cs []Container) e
 // killPod stops and removes the containers of the pod with uid, releases
 // its IP and removes its directories: everything but the API object. pod
 // is nil for a pod the API no longer has; it is only used for events.
-func (w *podWorkers) killPod(ctx context.Context, pod *api.Pod, uid string, cs []Container, grace time.Duration) error {
+func (w *podWorkers) killPod(ctx context.Context, pod *api.Pod, uid string, cs []runtime.Container, grace time.Duration) error {
 	if w.probes != nil {
 		w.probes.forget(uid) // before the kill, so no probe fails on a container going away
 	}
@@ -90,11 +91,11 @@ func (w *podWorkers) killPod(ctx context.Context, pod *api.Pod, uid string, cs [
 // network and stops its sandbox, and removes them all. The network goes
 // while the sandbox still runs: its namespace lives as long as the
 // sandbox's process.
-func (w *podWorkers) stopAndRemove(ctx context.Context, pod *api.Pod, cs []Container, grace time.Duration) error {
+func (w *podWorkers) stopAndRemove(ctx context.Context, pod *api.Pod, cs []runtime.Container, grace time.Duration) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(cs))
 	for i, c := range cs {
-		if c.IsSandbox() || c.State != ContainerRunning {
+		if c.IsSandbox() || c.State != runtime.ContainerRunning {
 			continue
 		}
 		if pod != nil {
@@ -112,7 +113,7 @@ func (w *podWorkers) stopAndRemove(ctx context.Context, pod *api.Pod, cs []Conta
 				return err
 			}
 		}
-		if c.IsSandbox() && c.State == ContainerRunning {
+		if c.IsSandbox() && c.State == runtime.ContainerRunning {
 			if err := w.runtime.StopContainer(ctx, c.ID, grace); err != nil {
 				return fmt.Errorf("stop the sandbox: %w", err)
 			}

@@ -28,6 +28,7 @@ import (
 	"kubelab/pkg/kubelet"
 	"kubelab/pkg/kubelet/docker"
 	"kubelab/pkg/kubelet/network"
+	"kubelab/pkg/kubelet/runtime"
 	"kubelab/pkg/store"
 )
 
@@ -191,7 +192,7 @@ func (c *cluster) startKubelet() {
 		Client: c.client, NodeName: c.node, RuntimeName: "docker", Runtime: c.rt,
 		NodeIP: "127.0.0.1", Port: 0, RootDir: c.rootDir, Heartbeat: 2 * time.Second, ClusterDNS: []string{dnsIP},
 		Logger: log, CPU: "4", Memory: "8Gi",
-		NewNetwork: func(podCIDR, nodeIP string) (kubelet.PodNetwork, error) {
+		NewNetwork: func(podCIDR, nodeIP string) (runtime.PodNetwork, error) {
 			n, err := network.New(c.networkConfig(podCIDR, log.Named("network")))
 			if err != nil {
 				return nil, err

@@ -49,9 +49,9 @@ import (
 	"kubelab/pkg/api"
 	"kubelab/pkg/apiserver"
 	"kubelab/pkg/client"
-	"kubelab/pkg/kubelet"
 	"kubelab/pkg/kubelet/docker"
 	"kubelab/pkg/kubelet/network"
+	"kubelab/pkg/kubelet/runtime"
 	"kubelab/pkg/store"
 )
 
@@ -484,6 +484,6 @@ func resource(name string) api.Resource {
 	return r
 }
 
-func kubeletContainer(pod *api.Pod, sandbox string, c *api.Container) kubelet.ContainerConfig {
-	return kubelet.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: c}
+func kubeletContainer(pod *api.Pod, sandbox string, c *api.Container) runtime.ContainerConfig {
+	return runtime.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: c}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/moby/moby/api/types/mount"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // These tests need no Docker: they check the translation between the
@@ -29,7 +29,7 @@ func TestContainerName(t *testing.T) {
 		attempt int
 		want    string
 	}{
-		{"sandbox", kubelet.SandboxName, 0, "klab_n1_default_web_POD_0_3f2a9c1e"},
+		{"sandbox", runtime.SandboxName, 0, "klab_n1_default_web_POD_0_3f2a9c1e"},
 		{"app after two restarts", "app", 2, "klab_n1_default_web_app_2_3f2a9c1e"},
 	}
 	for _, tt := range tests {
@@ -47,7 +47,7 @@ func TestSandboxConfig(t *testing.T) {
 	if cfg.Hostname != "web" || host.NetworkMode != "none" || host.IpcMode != container.IPCModeShareable {
 		t.Errorf("hostname %q, network %q, ipc %q; want web, none, shareable", cfg.Hostname, host.NetworkMode, host.IpcMode)
 	}
-	if cfg.Labels[kubelet.LabelPodIP] != "10.244.1.5" || cfg.Labels[kubelet.LabelContainerName] != kubelet.SandboxName {
+	if cfg.Labels[runtime.LabelPodIP] != "10.244.1.5" || cfg.Labels[runtime.LabelContainerName] != runtime.SandboxName {
 		t.Errorf("labels = %v", cfg.Labels)
 	}
 
@@ -72,7 +72,7 @@ func TestAppConfig(t *testing.T) {
 		}},
 	}
 	mounts := []mount.Mount{{Type: mount.TypeBind, Source: "/src", Target: "/data"}}
-	cfg, host := appConfig("n1", kubelet.ContainerConfig{
+	cfg, host := appConfig("n1", runtime.ContainerConfig{
 		Pod: pod, SandboxID: "docker://abc123", Container: spec, Attempt: 3, Env: []string{"GREETING=hi"},
 	}, mounts)
 
@@ -82,7 +82,7 @@ func TestAppConfig(t *testing.T) {
 	if cfg.WorkingDir != "/tmp" || !slices.Equal(cfg.Env, []string{"GREETING=hi"}) {
 		t.Errorf("workingDir %q env %q", cfg.WorkingDir, cfg.Env)
 	}
-	if cfg.Labels[kubelet.LabelAttempt] != "3" || cfg.Labels[kubelet.LabelNode] != "n1" {
+	if cfg.Labels[runtime.LabelAttempt] != "3" || cfg.Labels[runtime.LabelNode] != "n1" {
 		t.Errorf("labels = %v", cfg.Labels)
 	}
 	if host.NetworkMode != "container:abc123" || host.IpcMode != "container:abc123" || host.PidMode != "" {
@@ -99,7 +99,7 @@ func TestAppConfig(t *testing.T) {
 
 func TestFromInspect(t *testing.T) {
 	const created, started, finished = "2026-01-02T03:04:05.5Z", "2026-01-02T03:04:06Z", "2026-01-02T03:04:09Z"
-	labels := containerLabels("n1", fixturePod(), "app", 1, "")
+	labels := runtime.ContainerLabels("n1", fixturePod(), "app", 1, "")
 	inspect := func(st container.State, l map[string]string) container.InspectResponse {
 		return container.InspectResponse{
 			ID: "abc", Created: created, Image: "sha256:feed", State: &st,
@@ -112,37 +112,37 @@ func TestFromInspect(t *testing.T) {
 		name   string
 		in     container.InspectResponse
 		wantOK bool
-		want   kubelet.Container // the fields that vary
+		want   runtime.Container // the fields that vary
 	}{
 		{
 			name:   "running",
 			in:     inspect(container.State{Running: true, StartedAt: started, FinishedAt: zero}, labels),
 			wantOK: true,
-			want:   kubelet.Container{State: kubelet.ContainerRunning, StartedAt: at(started)},
+			want:   runtime.Container{State: runtime.ContainerRunning, StartedAt: at(started)},
 		},
 		{
 			name:   "exited",
 			in:     inspect(container.State{ExitCode: 2, StartedAt: started, FinishedAt: finished}, labels),
 			wantOK: true,
-			want:   kubelet.Container{State: kubelet.ContainerExited, ExitCode: 2, StartedAt: at(started), FinishedAt: at(finished)},
+			want:   runtime.Container{State: runtime.ContainerExited, ExitCode: 2, StartedAt: at(started), FinishedAt: at(finished)},
 		},
 		{
 			name:   "OOM killed",
 			in:     inspect(container.State{ExitCode: 137, OOMKilled: true, StartedAt: started, FinishedAt: finished}, labels),
 			wantOK: true,
-			want: kubelet.Container{State: kubelet.ContainerExited, ExitCode: 137, Reason: "OOMKilled",
+			want: runtime.Container{State: runtime.ContainerExited, ExitCode: 137, Reason: "OOMKilled",
 				StartedAt: at(started), FinishedAt: at(finished)},
 		},
 		{
 			name:   "never started",
 			in:     inspect(container.State{Status: "created", ExitCode: 127, Error: "exec: no such file", StartedAt: zero, FinishedAt: zero}, labels),
 			wantOK: true,
-			want: kubelet.Container{State: kubelet.ContainerExited, ExitCode: 128, Reason: "StartError",
+			want: runtime.Container{State: runtime.ContainerExited, ExitCode: 128, Reason: "StartError",
 				Message: "exec: no such file", FinishedAt: at(created)},
 		},
 		{
 			name: "another node's",
-			in:   inspect(container.State{Running: true}, containerLabels("n2", fixturePod(), "app", 1, "")),
+			in:   inspect(container.State{Running: true}, runtime.ContainerLabels("n2", fixturePod(), "app", 1, "")),
 		},
 		{
 			name: "not the kubelet's",

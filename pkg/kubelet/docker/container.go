@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // logConfig keeps every container's output in a JSON file the engine can
@@ -23,13 +23,13 @@ var logConfig = container.LogConfig{
 	Config: map[string]string{"max-size": "10m", "max-file": "3"},
 }
 
-// StartContainer implements kubelet.Runtime: it creates the container in
+// StartContainer implements runtime.Runtime: it creates the container in
 // the sandbox's network and IPC namespaces, with its volumes and the pod's
 // resolv.conf mounted, and starts it. When the start
 // fails (no such command, say) the container stays, exited, and both its
 // ID and the engine's error are returned; ListContainers reports it with
 // exit code 128 and reason StartError.
-func (r *Runtime) StartContainer(ctx context.Context, cfg kubelet.ContainerConfig) (string, error) {
+func (r *Runtime) StartContainer(ctx context.Context, cfg runtime.ContainerConfig) (string, error) {
 	pod, spec := cfg.Pod, cfg.Container
 	mounts, err := r.mounts(pod, spec)
 	if err != nil {
@@ -57,7 +57,7 @@ func (r *Runtime) StartContainer(ctx context.Context, cfg kubelet.ContainerConfi
 // command replaces the image's ENTRYPOINT and args its CMD; when only
 // command is given the image's CMD is dropped, which is what Docker does
 // too when a container sets its own entrypoint.
-func appConfig(node string, cfg kubelet.ContainerConfig, mounts []mount.Mount) (*container.Config, *container.HostConfig) {
+func appConfig(node string, cfg runtime.ContainerConfig, mounts []mount.Mount) (*container.Config, *container.HostConfig) {
 	spec, sandbox := cfg.Container, dockerID(cfg.SandboxID)
 	config := &container.Config{
 		Image:      spec.Image,
@@ -67,7 +67,7 @@ func appConfig(node string, cfg kubelet.ContainerConfig, mounts []mount.Mount) (
 		Env:        cfg.Env,
 		Tty:        spec.TTY,
 		OpenStdin:  spec.Stdin,
-		Labels:     containerLabels(node, cfg.Pod, spec.Name, cfg.Attempt, ""),
+		Labels:     runtime.ContainerLabels(node, cfg.Pod, spec.Name, cfg.Attempt, ""),
 	}
 	host := &container.HostConfig{
 		NetworkMode:   container.NetworkMode("container:" + sandbox),
@@ -149,7 +149,7 @@ func (r *Runtime) create(ctx context.Context, name string, cfg *container.Config
 	return res.ID, nil
 }
 
-// StopContainer implements kubelet.Runtime with Docker's stop: the image's
+// StopContainer implements runtime.Runtime with Docker's stop: the image's
 // stop signal (SIGTERM unless it says otherwise), grace rounded up to whole
 // seconds, then SIGKILL. A stopped or missing container is left as it is.
 func (r *Runtime) StopContainer(ctx context.Context, id string, grace time.Duration) error {
@@ -161,7 +161,7 @@ func (r *Runtime) StopContainer(ctx context.Context, id string, grace time.Durat
 	return nil // stopping a stopped container is a 304, which is no error
 }
 
-// RemoveContainer implements kubelet.Runtime: it removes the container,
+// RemoveContainer implements runtime.Runtime: it removes the container,
 // killing it if it still runs, with its log, writable layer and anonymous
 // volumes. A container that is not there is fine.
 func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {

@@ -1,5 +1,6 @@
 // Package docker is the kubelet's container runtime on a real node: it
-// implements kubelet.Runtime by driving a Docker Engine through its API
+// implements runtime.Runtime (package kubelet/runtime, which is all of the
+// kubelet it imports) by driving a Docker Engine through its API
 // (github.com/moby/moby/client), as the kubelet's dockershim once did.
 //
 // A pod becomes a handful of ordinary Docker containers:
@@ -18,11 +19,11 @@
 // and the kubelet wires nothing (see HostNetwork).
 //
 // Docker remembers everything the kubelet needs to know: each container
-// carries the kubelet.Label* labels (node, pod, container name, restart
-// attempt, pod IP), so ListContainers can tell whose each container is,
-// also after the kubelet restarted and forgot. Containers of other nodes
-// sharing the engine (simulated nodes) carry another node label and are
-// left alone.
+// carries the labels of runtime.ContainerLabels (node, pod, container
+// name, restart attempt, pod IP), so ListContainers can tell whose each
+// container is (runtime.ContainerFromLabels), also after the kubelet
+// restarted and forgot. Containers of other nodes sharing the engine
+// (simulated nodes) carry another node label and are left alone.
 //
 // Volumes are directories on the node bind-mounted into the containers:
 // an emptyDir is <root>/pods/<pod uid>/volumes/<name> (a tmpfs mounted

@@ -14,7 +14,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // The tests below run against the real Docker Engine. Each test is a node
@@ -56,7 +56,7 @@ func sweep(t *testing.T, r *Runtime) {
 	defer cancel()
 	list, err := r.docker.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
-		Filters: make(client.Filters).Add("label", kubelet.LabelNode+"="+r.node),
+		Filters: make(client.Filters).Add("label", runtime.LabelNode+"="+r.node),
 	})
 	if err != nil {
 		t.Errorf("sweep: %v", err)
@@ -97,7 +97,7 @@ func runSandbox(t *testing.T, r *Runtime, pod *api.Pod) string {
 // not start.
 func start(t *testing.T, r *Runtime, pod *api.Pod, sandbox string, c api.Container) string {
 	t.Helper()
-	id, err := r.StartContainer(t.Context(), kubelet.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: &c})
+	id, err := r.StartContainer(t.Context(), runtime.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: &c})
 	if err != nil {
 		t.Fatalf("StartContainer %s: %v", c.Name, err)
 	}
@@ -110,7 +110,7 @@ func toolbox(name, script string) api.Container {
 }
 
 // find returns the container with id from ListContainers.
-func find(t *testing.T, r *Runtime, id string) (kubelet.Container, bool) {
+func find(t *testing.T, r *Runtime, id string) (runtime.Container, bool) {
 	t.Helper()
 	cs, err := r.ListContainers(t.Context())
 	if err != nil {
@@ -121,11 +121,11 @@ func find(t *testing.T, r *Runtime, id string) (kubelet.Container, bool) {
 			return c, true
 		}
 	}
-	return kubelet.Container{}, false
+	return runtime.Container{}, false
 }
 
 // waitExited polls ListContainers until the container exited.
-func waitExited(t *testing.T, r *Runtime, id string) kubelet.Container {
+func waitExited(t *testing.T, r *Runtime, id string) runtime.Container {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -133,7 +133,7 @@ func waitExited(t *testing.T, r *Runtime, id string) kubelet.Container {
 		if !ok {
 			t.Fatalf("container %s is not listed", id)
 		}
-		if c.State == kubelet.ContainerExited {
+		if c.State == runtime.ContainerExited {
 			return c
 		}
 		if time.Now().After(deadline) {

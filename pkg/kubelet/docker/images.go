@@ -8,7 +8,7 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// ImagePresent implements kubelet.Runtime with an image inspect: it never
+// ImagePresent implements runtime.Runtime with an image inspect: it never
 // goes to a registry.
 func (r *Runtime) ImagePresent(ctx context.Context, image string) (bool, error) {
 	_, err := r.docker.ImageInspect(ctx, image)
@@ -21,7 +21,7 @@ func (r *Runtime) ImagePresent(ctx context.Context, image string) (bool, error) 
 	return true, nil
 }
 
-// PullImage implements kubelet.Runtime with the engine's pull, waiting for
+// PullImage implements runtime.Runtime with the engine's pull, waiting for
 // it to finish. The engine's error comes back whole ("pull access denied
 // for …", "dial tcp: lookup registry-1.docker.io …"), after the image's
 // name, which the engine does not always give: pod status shows it under

@@ -4,17 +4,16 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
-// ListContainers implements kubelet.Runtime: every container with this
+// ListContainers implements runtime.Runtime: every container with this
 // node's label, running or exited, oldest first.
 //
 // Docker's list does not say how a container exited, nor exactly when
@@ -23,15 +22,15 @@ import (
 // of a running container stays true while it runs, and of an exited one
 // for good. The kubelet lists every second and on every pod sync, so this
 // turns a call per container into one call in all, most of the time.
-func (r *Runtime) ListContainers(ctx context.Context) ([]kubelet.Container, error) {
+func (r *Runtime) ListContainers(ctx context.Context) ([]runtime.Container, error) {
 	list, err := r.docker.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
-		Filters: make(client.Filters).Add("label", kubelet.LabelNode+"="+r.node),
+		Filters: make(client.Filters).Add("label", runtime.LabelNode+"="+r.node),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
-	out := make([]kubelet.Container, 0, len(list.Items))
+	out := make([]runtime.Container, 0, len(list.Items))
 	seen := make(map[string]inspected, len(list.Items))
 	for _, item := range list.Items {
 		c, ok := r.inspected(item.ID, item.State)
@@ -53,7 +52,7 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]kubelet.Container, erro
 	r.mu.Lock()
 	r.inspections = seen // what is not listed any more is forgotten
 	r.mu.Unlock()
-	slices.SortStableFunc(out, func(a, b kubelet.Container) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortStableFunc(out, func(a, b runtime.Container) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil
 }
 
@@ -61,57 +60,48 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]kubelet.Container, erro
 // list then.
 type inspected struct {
 	state container.ContainerState
-	c     kubelet.Container
+	c     runtime.Container
 }
 
 // inspected returns the container as last inspected, if the list still
 // shows it in the same state.
-func (r *Runtime) inspected(id string, state container.ContainerState) (kubelet.Container, bool) {
+func (r *Runtime) inspected(id string, state container.ContainerState) (runtime.Container, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	in, ok := r.inspections[id]
 	if !ok || in.state != state || state == container.StateCreated {
-		return kubelet.Container{}, false // created: about to start or failed to, ask again
+		return runtime.Container{}, false // created: about to start or failed to, ask again
 	}
 	return in.c, true
 }
 
 // fromInspect translates what Docker knows of a container into what the
 // kubelet needs. ok is false for a container that is not node's.
-func fromInspect(node string, in container.InspectResponse) (c kubelet.Container, ok bool) {
+func fromInspect(node string, in container.InspectResponse) (c runtime.Container, ok bool) {
 	if in.Config == nil || in.State == nil {
-		return kubelet.Container{}, false
+		return runtime.Container{}, false
 	}
-	l := in.Config.Labels
-	if l[kubelet.LabelNode] != node || l[kubelet.LabelPodUID] == "" || l[kubelet.LabelContainerName] == "" {
-		return kubelet.Container{}, false
+	c, ok = runtime.ContainerFromLabels(node, in.Config.Labels)
+	if !ok {
+		return runtime.Container{}, false
 	}
-	attempt, _ := strconv.Atoi(l[kubelet.LabelAttempt])
-	c = kubelet.Container{
-		ID:           idPrefix + in.ID,
-		PodUID:       l[kubelet.LabelPodUID],
-		PodNamespace: l[kubelet.LabelPodNamespace],
-		PodName:      l[kubelet.LabelPodName],
-		Name:         l[kubelet.LabelContainerName],
-		Attempt:      attempt,
-		PodIP:        l[kubelet.LabelPodIP],
-		Image:        in.Config.Image, // as the pod spec named it
-		ImageID:      in.Image,        // sha256:… it resolved to
-		CreatedAt:    parseTime(in.Created),
-		StartedAt:    parseTime(in.State.StartedAt),
-	}
+	c.ID = idPrefix + in.ID
+	c.Image = in.Config.Image // as the pod spec named it
+	c.ImageID = in.Image      // sha256:… it resolved to
+	c.CreatedAt = parseTime(in.Created)
+	c.StartedAt = parseTime(in.State.StartedAt)
 	if in.State.Running { // also paused or restarting: the process is there
-		c.State = kubelet.ContainerRunning
+		c.State = runtime.ContainerRunning
 		return c, true
 	}
-	c.State = kubelet.ContainerExited
+	c.State = runtime.ContainerExited
 	c.ExitCode = int32(in.State.ExitCode)
 	c.FinishedAt = parseTime(in.State.FinishedAt)
 	switch {
 	case c.StartedAt.IsZero():
 		// Created, never started: the command was not found, a mount
 		// failed … Docker says 127 or 126 here; Kubernetes says 128 and
-		// StartError, and so does kubelet.Runtime. A container caught
+		// StartError, and so does runtime.Runtime. A container caught
 		// between create and start looks the same for a moment.
 		c.ExitCode, c.Reason, c.Message = 128, "StartError", in.State.Error
 		if c.Message == "" {

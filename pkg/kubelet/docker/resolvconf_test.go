@@ -6,15 +6,17 @@ import (
 	"testing"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // Each container sees exactly the resolv.conf the kubelet worked out, not
 // Docker's copy of the node's, and cannot change it; a volume the user
-// mounts at /etc/resolv.conf wins. Nothing here looks a name up.
+// mounts at /etc/resolv.conf wins. Nothing here looks a name up. (Which
+// text a dnsPolicy gives is the kubelet's business: pkg/kubelet's
+// dns_test.go.)
 func TestResolvConf(t *testing.T) {
 	r := testRuntime(t)
-	node := kubelet.DNSSettings{ClusterDNS: []string{"10.96.0.10"}, ClusterDomain: "cluster.local", ResolvConf: "/etc/resolv.conf"}
+	const clusterFirst = "nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n"
 	userFile := filepath.Join(t.TempDir(), "resolv.conf")
 	if err := os.WriteFile(userFile, []byte("nameserver 192.0.2.1\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -26,10 +28,8 @@ func TestResolvConf(t *testing.T) {
 		userMount   bool
 		want        string
 	}{
-		{name: "ClusterFirst", policy: api.DNSClusterFirst,
-			want: "nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n"},
-		{name: "ClusterFirstWithHostNet on the node's network", policy: api.DNSClusterFirstWithHostNet, hostNetwork: true,
-			want: "nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n"},
+		{name: "ClusterFirst", policy: api.DNSClusterFirst, want: clusterFirst},
+		{name: "ClusterFirstWithHostNet on the node's network", policy: api.DNSClusterFirstWithHostNet, hostNetwork: true, want: clusterFirst},
 		{name: "the user's mount wins", policy: api.DNSClusterFirst, userMount: true, want: "nameserver 192.0.2.1\n"},
 	}
 	for _, tt := range tests {
@@ -42,8 +42,7 @@ func TestResolvConf(t *testing.T) {
 			if tt.userMount {
 				c.VolumeMounts = []api.VolumeMount{{Name: "resolv", MountPath: "/etc/resolv.conf", ReadOnly: true}}
 			}
-			id, err := r.StartContainer(t.Context(), kubelet.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: &c,
-				ResolvConf: kubelet.ResolvConfFor(pod, node, "nameserver 192.0.2.53\n")})
+			id, err := r.StartContainer(t.Context(), runtime.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: &c, ResolvConf: clusterFirst})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 // Defaults of the options New takes.
@@ -25,7 +25,7 @@ const (
 // status names the runtime (containerID: docker://4f1c…) as Kubernetes does.
 const idPrefix = "docker://"
 
-// Runtime is a kubelet.Runtime over a Docker Engine. It keeps no state of
+// Runtime is a runtime.Runtime over a Docker Engine. It keeps no state of
 // its own: Docker's containers and their labels are the state. (It only
 // remembers what inspecting them said, so as to ask less often.)
 type Runtime struct {
@@ -39,7 +39,7 @@ type Runtime struct {
 	inspections map[string]inspected // by Docker ID: ListContainers' memory, see there
 }
 
-var _ kubelet.Runtime = (*Runtime)(nil)
+var _ runtime.Runtime = (*Runtime)(nil)
 
 // Option changes a default of New.
 type Option func(*Runtime)
@@ -84,7 +84,7 @@ func New(nodeName string, log *zap.Logger, opts ...Option) (*Runtime, error) {
 // Close closes the connection to the engine. Containers keep running.
 func (r *Runtime) Close() error { return r.docker.Close() }
 
-// Version implements kubelet.Runtime: "docker://20.10.24".
+// Version implements runtime.Runtime: "docker://20.10.24".
 func (r *Runtime) Version(ctx context.Context) (string, error) {
 	v, err := r.docker.ServerVersion(ctx, client.ServerVersionOptions{})
 	if err != nil {
@@ -97,7 +97,7 @@ func (r *Runtime) Version(ctx context.Context) (string, error) {
 // Docker's. A bare Docker ID or name passes unchanged.
 func dockerID(id string) string { return strings.TrimPrefix(id, idPrefix) }
 
-// containerName is the Docker name of container name (kubelet.SandboxName
+// containerName is the Docker name of container name (runtime.SandboxName
 // for the sandbox) of pod, readable in `docker ps` and unique on the
 // engine: the node tells simulated nodes apart, the attempt tells restarts
 // apart, and a piece of the pod's UID tells a pod from an earlier pod of
@@ -108,22 +108,4 @@ func containerName(node string, pod *api.Pod, name string, attempt int) string {
 		uid = uid[:8]
 	}
 	return strings.Join([]string{"klab", node, pod.Namespace, pod.Name, name, strconv.Itoa(attempt), uid}, "_")
-}
-
-// containerLabels are the labels that make a container findable and
-// attributable by ListContainers: the same as kubelet's own, which are not
-// exported.
-func containerLabels(node string, pod *api.Pod, name string, attempt int, podIP string) map[string]string {
-	l := map[string]string{
-		kubelet.LabelNode:          node,
-		kubelet.LabelPodUID:        pod.UID,
-		kubelet.LabelPodNamespace:  pod.Namespace,
-		kubelet.LabelPodName:       pod.Name,
-		kubelet.LabelContainerName: name,
-		kubelet.LabelAttempt:       strconv.Itoa(attempt),
-	}
-	if podIP != "" {
-		l[kubelet.LabelPodIP] = podIP
-	}
-	return l
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
 func TestPodListedWithIdentity(t *testing.T) {
@@ -34,12 +34,12 @@ func TestPodListedWithIdentity(t *testing.T) {
 		t.Fatalf("ListContainers = %+v; want the sandbox %s, then app %s", cs, sandbox, app)
 	}
 	for _, c := range cs {
-		if c.State != kubelet.ContainerRunning || c.PodUID != pod.UID || c.PodNamespace != "default" ||
+		if c.State != runtime.ContainerRunning || c.PodUID != pod.UID || c.PodNamespace != "default" ||
 			c.PodName != "web" || c.Attempt != 0 || c.StartedAt.IsZero() || !strings.HasPrefix(c.ImageID, "sha256:") {
 			t.Errorf("container %s: %+v", c.Name, c)
 		}
 	}
-	if sb := cs[0]; sb.Name != kubelet.SandboxName || !sb.IsSandbox() || sb.PodIP != "10.244.99.7" || sb.Image != DefaultPauseImage {
+	if sb := cs[0]; sb.Name != runtime.SandboxName || !sb.IsSandbox() || sb.PodIP != "10.244.99.7" || sb.Image != DefaultPauseImage {
 		t.Errorf("sandbox: %+v", sb)
 	}
 	if c := cs[1]; c.Name != "app" || c.Image != kubiaImage {
@@ -148,7 +148,7 @@ func TestStopContainer(t *testing.T) {
 	if took := time.Since(begin); took > 5*time.Second {
 		t.Errorf("kubia took %s to stop; it should leave on SIGTERM", took)
 	}
-	if c, _ := find(t, r, kubia); c.State != kubelet.ContainerExited {
+	if c, _ := find(t, r, kubia); c.State != runtime.ContainerExited {
 		t.Errorf("kubia after stop: %+v", c)
 	}
 
@@ -158,7 +158,7 @@ func TestStopContainer(t *testing.T) {
 	}
 	took := time.Since(begin)
 	c, _ := find(t, r, sleeper)
-	if c.State != kubelet.ContainerExited || c.ExitCode != 137 || took < time.Second || took > 5*time.Second {
+	if c.State != runtime.ContainerExited || c.ExitCode != 137 || took < time.Second || took > 5*time.Second {
 		t.Errorf("sleeper stopped in %s as %+v; want killed (137) after the 1s grace", took, c)
 	}
 	if err := r.StopContainer(ctx, sleeper, time.Second); err != nil {
@@ -170,14 +170,14 @@ func TestStartError(t *testing.T) {
 	r := testRuntime(t)
 	pod := newPod("bad")
 	sandbox := runSandbox(t, r, pod)
-	id, err := r.StartContainer(t.Context(), kubelet.ContainerConfig{
+	id, err := r.StartContainer(t.Context(), runtime.ContainerConfig{
 		Pod: pod, SandboxID: sandbox, Container: &api.Container{Name: "bad", Image: toolboxImage, Command: []string{"/no/such/command"}},
 	})
 	if err == nil || id == "" {
 		t.Fatalf("StartContainer = %q, %v; want the container's ID and an error", id, err)
 	}
 	c, ok := find(t, r, id)
-	if !ok || c.State != kubelet.ContainerExited || c.ExitCode != 128 || c.Reason != "StartError" ||
+	if !ok || c.State != runtime.ContainerExited || c.ExitCode != 128 || c.Reason != "StartError" ||
 		!strings.Contains(c.Message, "/no/such/command") || c.FinishedAt.IsZero() {
 		t.Errorf("listed as %+v; want exited, 128, StartError with the engine's message", c)
 	}
@@ -197,7 +197,7 @@ func TestMissingImage(t *testing.T) {
 	}
 	pod := newPod("missing")
 	sandbox := runSandbox(t, r, pod)
-	id, err := r.StartContainer(ctx, kubelet.ContainerConfig{
+	id, err := r.StartContainer(ctx, runtime.ContainerConfig{
 		Pod: pod, SandboxID: sandbox, Container: &api.Container{Name: "app", Image: missing},
 	})
 	if err == nil || id != "" {
@@ -265,7 +265,7 @@ func TestLimitsEnvAndArgs(t *testing.T) {
 			"memory": api.MustParse("64Mi"), "cpu": api.MustParse("500m"),
 		}},
 	}
-	id, err := r.StartContainer(ctx, kubelet.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: &c, Env: []string{"GREETING=hello"}})
+	id, err := r.StartContainer(ctx, runtime.ContainerConfig{Pod: pod, SandboxID: sandbox, Container: &c, Env: []string{"GREETING=hello"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestRemoveMissingContainer(t *testing.T) {
 	}
 }
 
-func mustList(t *testing.T, r *Runtime) []kubelet.Container {
+func mustList(t *testing.T, r *Runtime) []runtime.Container {
 	t.Helper()
 	cs, err := r.ListContainers(t.Context())
 	if err != nil {

@@ -10,17 +10,17 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
-// RunSandbox implements kubelet.Runtime: it starts the pause container
+// RunSandbox implements runtime.Runtime: it starts the pause container
 // that holds the pod's network and IPC namespaces, and records podIP on it
 // as a label. The network namespace is empty (loopback only) until the
 // kubelet wires eth0 into it; SandboxPID says where to find it. A sandbox
 // that does not start is removed: nothing is left behind.
 func (r *Runtime) RunSandbox(ctx context.Context, pod *api.Pod, podIP string) (string, error) {
 	cfg, host := sandboxConfig(r.node, r.pauseImage, pod, podIP)
-	id, err := r.create(ctx, containerName(r.node, pod, kubelet.SandboxName, 0), cfg, host)
+	id, err := r.create(ctx, containerName(r.node, pod, runtime.SandboxName, 0), cfg, host)
 	if err != nil {
 		return "", fmt.Errorf("create the sandbox: %w", err)
 	}
@@ -37,7 +37,7 @@ func (r *Runtime) RunSandbox(ctx context.Context, pod *api.Pod, podIP string) (s
 func sandboxConfig(node, image string, pod *api.Pod, podIP string) (*container.Config, *container.HostConfig) {
 	cfg := &container.Config{
 		Image:  image,
-		Labels: containerLabels(node, pod, kubelet.SandboxName, 0, podIP),
+		Labels: runtime.ContainerLabels(node, pod, runtime.SandboxName, 0, podIP),
 	}
 	host := &container.HostConfig{
 		NetworkMode:   "none",

@@ -33,8 +33,9 @@
 //	err = n.Cleanup(ctx)                            // `make down`
 //	for _, f := range n.Checks(ctx) { fmt.Println(f) } // judged by pkg/nodecheck
 //
-// The kubelet drives it as a kubelet.PodNetwork, through the PodNetwork
-// wrapper (kubelet.go), which speaks the kubelet's types.
+// The kubelet drives it as a runtime.PodNetwork (package kubelet/runtime,
+// which is all of the kubelet this package imports), through the
+// PodNetwork wrapper (kubelet.go), which speaks that package's types.
 //
 // The caller allocates pod IPs (the kubelet's IPAM does) and passes the
 // pod's UID as podKey; the host veth's name is derived from it

@@ -3,20 +3,21 @@ package network
 import (
 	"context"
 
-	"kubelab/pkg/kubelet"
+	"kubelab/pkg/kubelet/runtime"
 )
 
-// PodNetwork is a Network as the kubelet drives it (kubelet.PodNetwork):
-// the kubelet names pods by UID and peers with its own type. cmd/kubelet
-// hands one to the kubelet for --runtime=docker:
+// PodNetwork is a Network as the kubelet drives it (runtime.PodNetwork):
+// the kubelet names pods by UID and peers with package kubelet/runtime's
+// type. The kubelet builds one for --runtime=docker (package kubelet's
+// dockernode.go); a program that runs a kubelet of its own does the same:
 //
-//	opts.NewNetwork = func(podCIDR, nodeIP string) (kubelet.PodNetwork, error) {
+//	opts.NewNetwork = func(podCIDR, nodeIP string) (runtime.PodNetwork, error) {
 //		n, err := network.New(network.Config{NodeName: name, PodCIDR: podCIDR, NodeIP: nodeIP})
 //		return network.PodNetwork{Network: n}, err
 //	}
 type PodNetwork struct{ *Network }
 
-var _ kubelet.PodNetwork = PodNetwork{}
+var _ runtime.PodNetwork = PodNetwork{}
 
 // SetupPod wires the pod with podUID; see Network.SetupPod.
 func (p PodNetwork) SetupPod(ctx context.Context, podUID, podIP string, sandboxPID int) error {
@@ -25,7 +26,7 @@ func (p PodNetwork) SetupPod(ctx context.Context, podUID, podIP string, sandboxP
 }
 
 // SyncRoutes routes to the peers' pod CIDRs; see Network.SyncRoutes.
-func (p PodNetwork) SyncRoutes(ctx context.Context, peers []kubelet.Peer) error {
+func (p PodNetwork) SyncRoutes(ctx context.Context, peers []runtime.Peer) error {
 	out := make([]Peer, len(peers))
 	for i, q := range peers {
 		out[i] = Peer{NodeName: q.NodeName, NodeIP: q.NodeIP, PodCIDR: q.PodCIDR}

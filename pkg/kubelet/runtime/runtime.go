@@ -1,18 +1,16 @@
-package kubelet
+package runtime
 
 import (
 	"context"
 	"io"
-	"strconv"
 	"time"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/nodecheck"
 )
 
 // Runtime runs the containers of this node's pods. It is the kubelet's one
 // door to the outside world of processes: the fake runtime keeps containers
-// in memory for simulated nodes, the Docker runtime will drive dockerd. The
+// in memory for simulated nodes, the Docker runtime drives dockerd. The
 // pod workers never reach around it.
 //
 // Every method is about containers, never about pods: what a pod should
@@ -97,123 +95,9 @@ type LogsExecer interface {
 }
 
 // PodDirRemover deletes what a runtime keeps on disk for a pod (its
-// emptyDir volumes, its resolv.conf). The kubelet calls it once every container of the pod
-// is removed: an emptyDir lives exactly as long as its pod.
+// emptyDir volumes, its resolv.conf). The kubelet calls it once every
+// container of the pod is removed: an emptyDir lives exactly as long as
+// its pod.
 type PodDirRemover interface {
 	RemovePodDirs(podUID string) error
-}
-
-// ContainerState is whether a container is running.
-type ContainerState string
-
-// Container states. A runtime reports a container that was created but
-// never started as exited.
-const (
-	ContainerRunning ContainerState = "running"
-	ContainerExited  ContainerState = "exited"
-)
-
-// SandboxName is the Name of a pod's sandbox container.
-const SandboxName = "POD"
-
-// Container is one container as the runtime reports it.
-type Container struct {
-	// ID is unique on the node and names the runtime: "fake://n1-7",
-	// "docker://4f1c…". It is what pod status shows as containerID.
-	ID string
-
-	// Whose container it is, from the labels the runtime put on it.
-	PodUID       string
-	PodNamespace string
-	PodName      string
-	Name         string // the container's name in the pod spec, or SandboxName
-	Attempt      int    // 0 for the first run of this container in this pod, +1 for each restart
-
-	Image   string // as the pod spec names it
-	ImageID string // what the runtime resolved it to
-	PodIP   string // set on the sandbox
-
-	State     ContainerState
-	ExitCode  int32
-	Reason    string // the runtime's word for an exit (OOMKilled, StartError); "" for an ordinary one
-	Message   string
-	CreatedAt time.Time
-	// StartedAt and FinishedAt are zero until the container started and
-	// exited.
-	StartedAt  time.Time
-	FinishedAt time.Time
-}
-
-// IsSandbox reports whether c is a pod's sandbox.
-func (c *Container) IsSandbox() bool { return c.Name == SandboxName }
-
-// PodKey is the key of c's pod in the informer and the queue.
-func (c *Container) PodKey() string { return c.PodNamespace + "/" + c.PodName }
-
-// ContainerConfig is everything a runtime needs to start one container: the
-// kubelet resolves what needs the API (environment from fields and
-// Services, DNS from the node's settings) so that a runtime never talks to
-// the apiserver.
-type ContainerConfig struct {
-	Pod       *api.Pod
-	SandboxID string
-	Container *api.Container // from the pod spec
-	Attempt   int            // restart attempt, recorded as a label
-	Env       []string       // resolved, "NAME=value": the kubernetes Service's, then the spec's in its order
-	PodIP     string
-
-	// ResolvConf is the text of the container's /etc/resolv.conf, worked
-	// out from the pod's dnsPolicy and dnsConfig (see ResolvConfFor). A
-	// runtime gives every app container exactly this file, even an empty
-	// one, and never its own copy of the node's: a pod's name lookups go
-	// where its DNS policy says, not to the host's resolver.
-	ResolvConf string
-}
-
-// Labels a runtime puts on every container it makes for the kubelet, so
-// that ListContainers can say whose each container is, also after the
-// kubelet restarted and forgot. They use Docker's reverse-DNS style, as
-// Kubernetes' own io.kubernetes.pod.uid does.
-const (
-	LabelNode          = nodecheck.LabelNode // kctl doctor counts containers by it
-	LabelPodUID        = "io.kubelab.pod.uid"
-	LabelPodNamespace  = "io.kubelab.pod.namespace"
-	LabelPodName       = "io.kubelab.pod.name"
-	LabelContainerName = "io.kubelab.container.name"
-	LabelAttempt       = "io.kubelab.container.attempt"
-	LabelPodIP         = "io.kubelab.pod.ip"
-)
-
-// containerLabels returns the labels for container name (SandboxName for
-// the sandbox) of pod on node.
-func containerLabels(node string, pod *api.Pod, name string, attempt int, podIP string) map[string]string {
-	l := map[string]string{
-		LabelNode:          node,
-		LabelPodUID:        pod.UID,
-		LabelPodNamespace:  pod.Namespace,
-		LabelPodName:       pod.Name,
-		LabelContainerName: name,
-		LabelAttempt:       strconv.Itoa(attempt),
-	}
-	if podIP != "" {
-		l[LabelPodIP] = podIP
-	}
-	return l
-}
-
-// identityFromLabels fills the identity fields of a Container from its
-// labels. ok is false for a container that is not node's.
-func identityFromLabels(node string, l map[string]string) (c Container, ok bool) {
-	if l[LabelNode] != node || l[LabelPodUID] == "" || l[LabelContainerName] == "" {
-		return Container{}, false
-	}
-	attempt, _ := strconv.Atoi(l[LabelAttempt])
-	return Container{
-		PodUID:       l[LabelPodUID],
-		PodNamespace: l[LabelPodNamespace],
-		PodName:      l[LabelPodName],
-		Name:         l[LabelContainerName],
-		Attempt:      attempt,
-		PodIP:        l[LabelPodIP],
-	}, true
 }
