@@ -223,26 +223,11 @@ func findByKey(list []any, key string, value any) map[string]any {
 	return nil
 }
 
-// listMergeKeys are the lists the apiserver's strategic merge merges by a
-// key (Kubernetes' patchMergeKey tags); other lists are replaced whole.
-var listMergeKeys = map[string]string{
-	"containers": "name", "initContainers": "name", "volumes": "name", "env": "name",
-	"volumeMounts": "mountPath", "conditions": "type", "addresses": "type", "taints": "key",
-	"ownerReferences": "uid", "imagePullSecrets": "name",
-	"ports": "port", // service ports; container ports merge by containerPort
-}
-
-// mergeKey returns the key list field merges by, or "" to replace it whole
-// (also when some element lacks the key, which merging could not place).
+// mergeKey returns the key list field merges by (api.MergeKey, the table
+// the apiserver merges with), or "" to replace it whole, also when some
+// element lacks the key, which merging could not place.
 func mergeKey(field string, list []any) string {
-	key := listMergeKeys[field]
-	if field == "ports" {
-		for _, e := range list {
-			if m, ok := e.(map[string]any); ok && m["containerPort"] != nil {
-				key = "containerPort"
-			}
-		}
-	}
+	key := api.MergeKey(field, list)
 	if key == "" {
 		return ""
 	}
