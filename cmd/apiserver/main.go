@@ -9,16 +9,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"kubelab/pkg/apiserver"
+	"kubelab/pkg/component"
 )
 
 func main() {
 	var opts apiserver.Options
 	cmd := &cobra.Command{
-		Use:          "apiserver",
-		Short:        "Serve the kubelab API over etcd",
-		Args:         cobra.NoArgs,
-		SilenceUsage: true,
-		RunE:         func(cmd *cobra.Command, _ []string) error { return apiserver.RunOptions(opts) },
+		Use:           "apiserver",
+		Short:         "Serve the kubelab API over etcd",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true, // main prints the error, once
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return apiserver.RunOptions(component.SignalContext(), opts)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:6443", "address to serve the API on (0.0.0.0:6443 for a lab of VMs)")
@@ -26,10 +30,15 @@ func main() {
 	f.IntVar(&opts.ReadOnlyPort, "read-only-port", 6444, "port, on the host of --listen, of a read-only view of the API (GET of everything but secrets and pod log/exec), where the kubernetes Service sends pods until there is authentication; 0 turns it off and sends pods to --listen")
 	f.StringVar(&opts.DataDir, "data-dir", ".kubelab/etcd", "directory of the embedded etcd (ignored with --etcd-servers)")
 	f.StringSliceVar(&opts.EtcdServers, "etcd-servers", nil, "etcd endpoints to use instead of the embedded etcd, e.g. http://10.0.0.1:2379")
+	f.DurationVar(&opts.CompactionInterval, "etcd-compaction-interval", 0, "how often etcd's history is compacted, to the revision of the interval before (default 5m)")
+	f.Int64Var(&opts.QuotaBackendBytes, "quota-backend-bytes", 0, "size limit of the embedded etcd's database; at the limit writes are refused until objects are deleted (default etcd's 2 GiB)")
 	f.StringVar(&opts.ServiceCIDR, "service-cluster-ip-range", "10.96.0.0/12", "CIDR that ClusterIPs are allocated from")
 	f.StringVar(&opts.ClusterCIDR, "cluster-cidr", "10.244.0.0/16", "CIDR that node pod CIDRs are allocated from")
 	f.IntVar(&opts.NodeCIDRSize, "node-cidr-mask-size", 24, "prefix length of each node's pod CIDR")
 	f.StringVar(&opts.NodePortRange, "service-node-port-range", "30000-32767", "range of NodePorts")
+	f.IntVar(&opts.Limits.MaxRequestsInflight, "max-requests-inflight", 400, "reads served at once; more get 429 Too Many Requests (watches are not counted)")
+	f.IntVar(&opts.Limits.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", 200, "writes served at once; more get 429 Too Many Requests")
+	f.DurationVar(&opts.Limits.RequestTimeout, "request-timeout", 0, "how long a request other than a watch, log or exec may take (default 1m)")
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "apiserver:", err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/yaml"
 )
 
@@ -203,13 +204,24 @@ func DecodeInto(data []byte, obj Object) ([]string, error) {
 	}
 	if res, ok := ResourceOf(obj); ok {
 		if apiVersion != "" && apiVersion != res.APIVersion() {
-			return nil, fmt.Errorf("the API version in the data (%s) does not match the expected API version (%s)", apiVersion, res.APIVersion())
+			return nil, fmt.Errorf("the API version in the data (%s) does not match the expected API version (%s)", Shorten(apiVersion), res.APIVersion())
 		}
 		if kind != "" && kind != res.Kind {
-			return nil, fmt.Errorf("the kind in the data (%s) does not match the expected kind (%s)", kind, res.Kind)
+			return nil, fmt.Errorf("the kind in the data (%s) does not match the expected kind (%s)", Shorten(kind), res.Kind)
 		}
 	}
 	return decodeTree(top, obj)
+}
+
+// ToJSON returns one YAML or JSON document as JSON, for bodies that are
+// not objects of a kind (DeleteOptions, a Scale). Like DecodeInto, it
+// refuses data that holds a second document.
+func ToJSON(data []byte) ([]byte, error) {
+	tree, err := parseDocument(data)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(tree)
 }
 
 // UnknownFields returns the paths of the fields in jsonData that obj's Go
@@ -315,11 +327,38 @@ func yamlToJSON(doc []byte) (j []byte, err error) {
 		}
 	}()
 	j, err = yaml.YAMLToJSONStrict(doc)
+	if err == nil {
+		err = oneDocument(doc)
+	}
 	if err != nil {
 		// Keep the message on one line: it travels in a Status and a log line.
 		return nil, fmt.Errorf("error converting YAML to JSON: %s", strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return j, nil
+}
+
+// oneDocument fails if doc holds a second YAML document: the conversion
+// above reads the first one only, and silently dropping the rest would
+// make a request body of two objects create one of them.
+func oneDocument(doc []byte) error {
+	dec := yamlv2.NewDecoder(bytes.NewReader(doc))
+	n := 0
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if v != nil { // a document of only comments decodes to nil
+			n++
+		}
+		if n > 1 {
+			return errors.New("the data holds more than one YAML document (separated by ---); one object is expected")
+		}
+	}
 }
 
 func parseJSON(data []byte) (any, error) {

@@ -262,6 +262,13 @@ func TestDecodeInto(t *testing.T) {
 			"the API version in the data (apps/v1) does not match the expected API version (v1)"},
 		{"binding", `{"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"}, "target": {"kind": "Node", "name": "n1"}}`, &Binding{}, nil, ""},
 		{"wrong type", `{"spec": {"replicas": "two"}}`, &ReplicaSet{}, nil, `spec.replicas: expected int32, got string "two"`},
+		{"yaml ending in an empty document", "metadata: {name: a}\n---\n# nothing\n", &ConfigMap{}, nil, ""},
+		{"two yaml documents", "metadata: {name: a}\n---\nmetadata: {name: b}\n", &ConfigMap{}, nil,
+			"error converting YAML to JSON: the data holds more than one YAML document (separated by ---); one object is expected"},
+		{"two flow yaml documents", "{metadata: {name: a}}\n{metadata: {name: b}}\n", &ConfigMap{}, nil,
+			"invalid JSON at line 1, column 2: invalid character 'm' looking for beginning of object key string"},
+		{"two json documents", `{"metadata": {"name": "a"}} {"metadata": {"name": "b"}}`, &ConfigMap{}, nil,
+			"invalid JSON at line 1, column 29: unexpected data after the object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

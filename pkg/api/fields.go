@@ -69,18 +69,18 @@ func ParseFieldSelector(s string) (FieldSelector, error) {
 	var sel fieldSelector
 	terms, err := splitUnescaped(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid field selector %q: %w", s, err)
+		return nil, fmt.Errorf("invalid field selector %s: %w", Quote(s), err)
 	}
 	for _, term := range terms {
 		if strings.TrimSpace(term) == "" {
 			if len(terms) > 1 {
-				return nil, fmt.Errorf("invalid field selector %q: empty requirement between commas", s)
+				return nil, fmt.Errorf("invalid field selector %s: empty requirement between commas", Quote(s))
 			}
 			continue
 		}
 		r, err := parseFieldTerm(term)
 		if err != nil {
-			return nil, fmt.Errorf("invalid field selector %q: %w", s, err)
+			return nil, fmt.Errorf("invalid field selector %s: %w", Quote(s), err)
 		}
 		sel = append(sel, r)
 	}

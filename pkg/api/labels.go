@@ -196,14 +196,14 @@ func requirementFromExpression(e LabelSelectorRequirement) (requirement, error) 
 
 func checkKey(k string) error {
 	if msgs := IsQualifiedName(k); len(msgs) > 0 {
-		return fmt.Errorf("invalid label key %q: %s", k, strings.Join(msgs, "; "))
+		return fmt.Errorf("invalid label key %s: %s", Quote(k), strings.Join(msgs, "; "))
 	}
 	return nil
 }
 
 func checkValue(v string) error {
 	if msgs := IsValidLabelValue(v); len(msgs) > 0 {
-		return fmt.Errorf("invalid label value %q: %s", v, strings.Join(msgs, "; "))
+		return fmt.Errorf("invalid label value %s: %s", Quote(v), strings.Join(msgs, "; "))
 	}
 	return nil
 }
@@ -222,7 +222,7 @@ func ParseSelector(s string) (Selector, error) {
 	p := &selectorParser{tokens: lexSelector(s)}
 	reqs, err := p.parse()
 	if err != nil {
-		return nil, fmt.Errorf("invalid label selector %q: %w", s, err)
+		return nil, fmt.Errorf("invalid label selector %s: %w", Quote(s), err)
 	}
 	return newLabelSelector(reqs), nil
 }

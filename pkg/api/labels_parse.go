@@ -179,7 +179,7 @@ func (p *selectorParser) value(where string) (string, error) {
 	case tokIdent:
 		p.take()
 		if msgs := IsValidLabelValue(t.text); len(msgs) > 0 {
-			return "", errorAt(t, "invalid label value %q: %s", t.text, strings.Join(msgs, "; "))
+			return "", errorAt(t, "invalid label value %s: %s", Quote(t.text), strings.Join(msgs, "; "))
 		}
 		return t.text, nil
 	case tokEnd, tokComma, tokCloseParen:
@@ -213,7 +213,7 @@ func (p *selectorParser) valueSet(op token) ([]string, error) {
 
 func (p *selectorParser) checkKeyAt(t token) error {
 	if msgs := IsQualifiedName(t.text); len(msgs) > 0 {
-		return errorAt(t, "invalid label key %q: %s", t.text, strings.Join(msgs, "; "))
+		return errorAt(t, "invalid label key %s: %s", Quote(t.text), strings.Join(msgs, "; "))
 	}
 	return nil
 }

@@ -139,6 +139,8 @@ type StatusDetails struct {
 	Kind   string        `json:"kind,omitempty"`
 	UID    string        `json:"uid,omitempty"`
 	Causes []StatusCause `json:"causes,omitempty"`
+	// RetryAfterSeconds tells the client when to try again (429, 504).
+	RetryAfterSeconds int32 `json:"retryAfterSeconds,omitempty"`
 }
 
 // StatusCause is one reason for a failure, naming the field it concerns.

@@ -133,6 +133,19 @@ const (
 	NamespaceTerminating = "Terminating"
 )
 
+// The namespaces every cluster has, as in Kubernetes.
+const (
+	NamespaceDefault = "default"     // where objects go when none is named
+	NamespaceSystem  = "kube-system" // the cluster's own components
+	NamespacePublic  = "kube-public" // readable by everyone
+)
+
+// SystemNamespaces returns the namespaces every cluster has: the
+// apiserver creates them at start and refuses to delete them.
+func SystemNamespaces() []string {
+	return []string{NamespaceDefault, NamespaceSystem, NamespacePublic}
+}
+
 // Event records something a component did or saw, about one object.
 type Event struct {
 	TypeMeta            `json:",inline"`

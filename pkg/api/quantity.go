@@ -68,7 +68,7 @@ func ParseQuantity(s string) (Quantity, error) {
 			return Quantity{}, errQuantityFormat
 		}
 		if exp > 18 || exp < -9 {
-			return Quantity{}, fmt.Errorf("quantity %q is out of range", s)
+			return Quantity{}, fmt.Errorf("quantity %s is out of range", Quote(s))
 		}
 		p := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(exp))), nil))
 		if exp < 0 {
@@ -76,7 +76,7 @@ func ParseQuantity(s string) (Quantity, error) {
 		}
 		value.Mul(value, p)
 	default:
-		return Quantity{}, fmt.Errorf("quantity %q has an unknown suffix %q", s, suffix)
+		return Quantity{}, fmt.Errorf("quantity %s has an unknown suffix %s", Quote(s), Quote(suffix))
 	}
 	// Round up to whole thousandths, as Kubernetes rounds up to its precision.
 	milli := new(big.Rat).Mul(value, big.NewRat(1000, 1))
@@ -85,7 +85,7 @@ func ParseQuantity(s string) (Quantity, error) {
 		n.Add(n, big.NewInt(1))
 	}
 	if !n.IsInt64() {
-		return Quantity{}, fmt.Errorf("quantity %q is too large", s)
+		return Quantity{}, fmt.Errorf("quantity %s is too large", Quote(s))
 	}
 	return Quantity{milli: n.Int64(), format: format, text: s}, nil
 }

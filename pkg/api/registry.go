@@ -18,7 +18,7 @@ type Resource struct {
 	ShortNames   []string // "po"
 	Namespaced   bool
 	Subresources []string // "status", "binding", "scale", "log", "exec"
-	Verbs        []string
+	Verbs        []string // what the resource path serves; every verb unless the entry says
 	New          func() Object
 }
 
@@ -62,8 +62,11 @@ var allVerbs = []string{"create", "delete", "deletecollection", "get", "list", "
 
 // registry lists every kind kubelab serves, in the order discovery shows them.
 var registry = []Resource{
+	// Namespaces have no deletecollection, as in Kubernetes: one request
+	// must not empty the whole cluster.
 	{Version: "v1", Kind: "Namespace", Name: "namespaces", Singular: "namespace", ShortNames: []string{"ns"},
-		Subresources: []string{"status", "finalize"}, New: func() Object { return &Namespace{} }},
+		Subresources: []string{"status", "finalize"}, Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"},
+		New: func() Object { return &Namespace{} }},
 	{Version: "v1", Kind: "Pod", Name: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true,
 		Subresources: []string{"status", "binding", "log", "exec"}, New: func() Object { return &Pod{} }},
 	{Version: "v1", Kind: "Service", Name: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true,
@@ -92,7 +95,9 @@ var byType = map[reflect.Type]int{}
 
 func init() {
 	for i := range registry {
-		registry[i].Verbs = allVerbs
+		if registry[i].Verbs == nil {
+			registry[i].Verbs = allVerbs
+		}
 		byType[reflect.TypeOf(registry[i].New())] = i
 	}
 }
@@ -154,17 +159,17 @@ func ForGroupResource(group, version, name string) (Resource, bool) {
 // version "extensions/v1beta1".
 func ForKind(apiVersion, kind string) (Resource, error) {
 	if apiVersion == "" {
-		return Resource{}, fmt.Errorf("apiVersion is required (the object has kind %q)", kind)
+		return Resource{}, fmt.Errorf("apiVersion is required (the object has kind %s)", Quote(kind))
 	}
 	if kind == "" {
-		return Resource{}, fmt.Errorf("kind is required (the object has apiVersion %q)", apiVersion)
+		return Resource{}, fmt.Errorf("kind is required (the object has apiVersion %s)", Quote(apiVersion))
 	}
 	for _, r := range registry {
 		if r.APIVersion() == apiVersion && r.Kind == kind {
 			return r, nil
 		}
 	}
-	return Resource{}, fmt.Errorf("no kind %q is registered for version %q", kind, apiVersion)
+	return Resource{}, fmt.Errorf("no kind %s is registered for version %s", Quote(kind), Quote(apiVersion))
 }
 
 // ResourceOf returns the resource of a typed object (*Pod → pods).

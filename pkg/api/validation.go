@@ -64,13 +64,13 @@ func formatBadValue(v any) string {
 	}
 	switch t := v.(type) {
 	case string:
-		return fmt.Sprintf("%q", t)
+		return Quote(t)
 	case int, int32, int64, float64, bool:
 		return fmt.Sprint(t)
 	case fmt.Stringer:
-		return t.String()
+		return Shorten(t.String())
 	}
-	return fmt.Sprintf("%#v", v)
+	return Shorten(fmt.Sprintf("%#v", v))
 }
 
 // ErrorList is every problem found in one object.

@@ -97,9 +97,11 @@ func TestValidatePod(t *testing.T) {
 			`metadata.name: Invalid value: "Kubia_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`}},
 		{"no name", func(p *Pod) { p.Name = "" }, []string{"metadata.name: Required value: name or generateName is required"}},
 		{"bad generate name", func(p *Pod) { p.Name, p.GenerateName = "", "Kubia-" }, []string{`metadata.generateName: Invalid value: "Kubia-": ` + subdomainMsg}},
-		{"name too long", func(p *Pod) { p.Name = strings.Repeat("a", 254) }, []string{`metadata.name: Invalid value: "` + strings.Repeat("a", 254) + `": must be no more than 253 characters`}},
+		{"name too long", func(p *Pod) { p.Name = strings.Repeat("a", 254) }, []string{`metadata.name: Invalid value: "` + strings.Repeat("a", 64) + `"... (254 characters): must be no more than 253 characters`}},
 		{"bad namespace", func(p *Pod) { p.Namespace = "Default" }, []string{`metadata.namespace: Invalid value: "Default": ` + dnsLabelMsg}},
 		{"bad label value", func(p *Pod) { p.Labels["version"] = "v 1" }, []string{`metadata.labels: Invalid value: "v 1": ` + labelValueMsg}},
+		{"huge label value", func(p *Pod) { p.Labels["big"] = strings.Repeat("x", 1<<20) }, []string{
+			`metadata.labels: Invalid value: "` + strings.Repeat("x", 64) + `"... (1048576 characters): must be no more than 63 characters`}},
 		{"bad label key", func(p *Pod) { p.Labels["-app"] = "x" }, []string{`metadata.labels: Invalid value: "-app": ` + nameKeyMsg}},
 		{"bad annotation key", func(p *Pod) { p.Annotations = map[string]string{"a b": ""} }, []string{`metadata.annotations: Invalid value: "a b": ` + nameKeyMsg}},
 		{"no containers", func(p *Pod) { p.Spec.Containers = nil }, []string{"spec.containers: Required value"}},
@@ -157,13 +159,13 @@ func TestValidatePod(t *testing.T) {
 			[]string{`spec.dnsConfig.nameservers[0]: Invalid value: "dns.example.org": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`}},
 		{"dnsConfig too many searches", func(p *Pod) {
 			p.Spec.DNSConfig = &PodDNSConfig{Searches: strings.Split(strings.Repeat("a,", 32)+"a", ",")}
-		}, []string{`spec.dnsConfig.searches: Invalid value: []string{` + strings.Repeat(`"a", `, 32) + `"a"}: must not have more than 32 search paths`}},
+		}, []string{`spec.dnsConfig.searches: Invalid value: []string{` + strings.Repeat(`"a", `, 10) + `"a", ... (173 characters): must not have more than 32 search paths`}},
 		{"dnsConfig search list too long", func(p *Pod) {
 			p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{strings.Repeat("a.", 600) + "a", strings.Repeat("b.", 500) + "b"}}
 		}, []string{
-			`spec.dnsConfig.searches: Invalid value: []string{"` + strings.Repeat("a.", 600) + `a", "` + strings.Repeat("b.", 500) + `b"}: must not have more than 2048 characters (including spaces) in the search list`,
-			`spec.dnsConfig.searches[0]: Invalid value: "` + strings.Repeat("a.", 600) + `a": must be no more than 253 characters`,
-			`spec.dnsConfig.searches[1]: Invalid value: "` + strings.Repeat("b.", 500) + `b": must be no more than 253 characters`,
+			`spec.dnsConfig.searches: Invalid value: []string{"` + strings.Repeat("a.", 27) + `... (2218 characters): must not have more than 2048 characters (including spaces) in the search list`,
+			`spec.dnsConfig.searches[0]: Invalid value: "` + strings.Repeat("a.", 32) + `"... (1201 characters): must be no more than 253 characters`,
+			`spec.dnsConfig.searches[1]: Invalid value: "` + strings.Repeat("b.", 32) + `"... (1001 characters): must be no more than 253 characters`,
 		}},
 		{"dnsConfig bad search", func(p *Pod) { p.Spec.DNSConfig = &PodDNSConfig{Searches: []string{"Example_org"}} },
 			[]string{`spec.dnsConfig.searches[0]: Invalid value: "Example_org": ` + subdomainMsg}},

@@ -89,18 +89,32 @@ func claimDiff(prev, next []string) (claim, release []string) {
 	return claim, release
 }
 
-// claimTaken is the 422 for an address another object already holds.
-func claimTaken(r api.Resource, name, key string) *api.Status {
+// claimTaken is the 422 for an address another object already holds; obj
+// is the object that asked for it, to name the field that holds it.
+func claimTaken(r api.Resource, obj api.Object, name, key string) *api.Status {
 	switch {
 	case strings.HasPrefix(key, claimServiceIP):
 		return fieldInvalid(r, name, "spec.clusterIP", strings.TrimPrefix(key, claimServiceIP), "provided IP is already allocated")
 	case strings.HasPrefix(key, claimNodePort):
 		port, _ := strconv.Atoi(strings.TrimPrefix(key, claimNodePort))
-		return fieldInvalid(r, name, "spec.ports[].nodePort", port, "provided port is already allocated")
+		return fieldInvalid(r, name, nodePortField(obj, int32(port)), port, "provided port is already allocated")
 	case strings.HasPrefix(key, claimPodCIDR):
 		return fieldInvalid(r, name, "spec.podCIDR", strings.ReplaceAll(strings.TrimPrefix(key, claimPodCIDR), "-", "/"), "provided CIDR is already allocated")
 	}
 	return conflict(r, name, "claim "+key+" is taken")
+}
+
+// nodePortField is the path of the field of svc that holds a node port:
+// spec.ports[1].nodePort.
+func nodePortField(svc api.Object, port int32) string {
+	if svc, ok := svc.(*api.Service); ok {
+		for i, p := range svc.Spec.Ports {
+			if p.NodePort == port {
+				return fmt.Sprintf("spec.ports[%d].nodePort", i)
+			}
+		}
+	}
+	return "spec.ports[].nodePort"
 }
 
 // allocator picks free addresses. It only chooses; the claim in the

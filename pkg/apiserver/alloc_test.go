@@ -35,7 +35,7 @@ func TestServiceAllocation(t *testing.T) {
 
 	// A requested port that is taken is a 422 naming the port.
 	st := ts.must(http.StatusUnprocessableEntity, "POST", svcPath, testService("c", "NodePort", pa)).status()
-	want := fmt.Sprintf("spec.ports[].nodePort: Invalid value: %d: provided port is already allocated", pa)
+	want := fmt.Sprintf("spec.ports[0].nodePort: Invalid value: %d: provided port is already allocated", pa)
 	if !strings.Contains(st.Message, want) {
 		t.Fatalf("taken port: %q, want it to contain %q", st.Message, want)
 	}

@@ -21,7 +21,7 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 			meta.Namespace = info.namespace
 		case info.namespace != "" && meta.Namespace != info.namespace:
 			return nil, badRequest(fmt.Sprintf("the namespace of the provided object (%s) does not match the namespace sent on the request (%s)",
-				meta.Namespace, info.namespace))
+				api.Shorten(meta.Namespace), info.namespace))
 		}
 		if meta.Namespace == "" {
 			meta.Namespace = "default"
@@ -70,7 +70,7 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 			continue
 		}
 		if err != nil {
-			return nil, storeErr(res, meta.Name, err)
+			return nil, storeErr(res, obj, meta.Name, err)
 		}
 		return out, nil
 	}

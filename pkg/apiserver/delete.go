@@ -1,14 +1,19 @@
 package apiserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/store"
 )
 
 // Deletion, as Kubernetes does it:
@@ -24,15 +29,25 @@ import (
 //   - everything else is removed at once, in one transaction with the
 //     addresses it held.
 
-func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request) (api.DeleteOptions, *api.Status) {
+// readDeleteOptions reads the options of a delete from its body, which
+// may be empty or DeleteOptions and nothing else (a body of another kind
+// is a mistake, not something to ignore), and from its query.
+func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request, res api.Resource) (api.DeleteOptions, *api.Status) {
 	var opts api.DeleteOptions
-	body, st := s.readBody(w, r)
+	body, _, st := s.readBody(w, r, objectTypes)
 	if st != nil {
 		return opts, st
 	}
-	if len(body) > 0 {
-		if err := json.Unmarshal(body, &opts); err != nil {
+	if len(bytes.TrimSpace(body)) > 0 {
+		j, err := api.ToJSON(body)
+		if err == nil {
+			err = json.Unmarshal(j, &opts)
+		}
+		if err != nil {
 			return opts, badRequest("the body is not valid DeleteOptions: " + err.Error())
+		}
+		if st := checkDeleteOptionsType(opts.TypeMeta, res); st != nil {
+			return opts, st
 		}
 	}
 	q := r.URL.Query()
@@ -57,7 +72,7 @@ func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request) (api.
 		switch *p {
 		case api.DeletePropagationOrphan, api.DeletePropagationBackground, api.DeletePropagationForeground:
 		default:
-			return opts, badRequest(fmt.Sprintf(`propagationPolicy: Unsupported value: %q: supported values: "Foreground", "Background", "Orphan"`, *p))
+			return opts, badRequest(fmt.Sprintf(`propagationPolicy: Unsupported value: %s: supported values: "Foreground", "Background", "Orphan"`, api.Quote(*p)))
 		}
 	}
 	if g := opts.GracePeriodSeconds; g != nil && *g < 0 {
@@ -66,8 +81,25 @@ func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request) (api.
 	return opts, nil
 }
 
+// checkDeleteOptionsType accepts the apiVersions Kubernetes takes
+// DeleteOptions in: v1 (the core group's), meta.k8s.io/v1, and the
+// resource's own group version.
+func checkDeleteOptionsType(tm api.TypeMeta, res api.Resource) *api.Status {
+	if tm.Kind != "" && tm.Kind != "DeleteOptions" {
+		return badRequest(fmt.Sprintf("the body of a delete must be DeleteOptions or empty, not a %s", api.Quote(tm.Kind)))
+	}
+	versions := []string{"v1", "meta.k8s.io/v1"}
+	if !slices.Contains(versions, res.APIVersion()) {
+		versions = append(versions, res.APIVersion())
+	}
+	if tm.APIVersion != "" && !slices.Contains(versions, tm.APIVersion) {
+		return badRequest(fmt.Sprintf("DeleteOptions in apiVersion %s: expected one of %s", api.Quote(tm.APIVersion), strings.Join(versions, ", ")))
+	}
+	return nil
+}
+
 func (s *Server) serveDelete(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	opts, st := s.readDeleteOptions(w, r)
+	opts, st := s.readDeleteOptions(w, r, info.resource)
 	if st != nil {
 		writeStatus(w, st)
 		return
@@ -86,7 +118,7 @@ func (s *Server) serveDeleteCollection(w http.ResponseWriter, r *http.Request, i
 		writeStatus(w, st)
 		return
 	}
-	dopts, st := s.readDeleteOptions(w, r)
+	dopts, st := s.readDeleteOptions(w, r, info.resource)
 	if st != nil {
 		writeStatus(w, st)
 		return
@@ -111,7 +143,13 @@ func (s *Server) serveDeleteCollection(w http.ResponseWriter, r *http.Request, i
 // after the call (with a deletionTimestamp if it stays for now).
 func (s *Server) delete(ctx context.Context, info requestInfo, opts api.DeleteOptions) (api.Object, *api.Status) {
 	res := info.resource
-	for try := 0; ; try++ {
+	if res.Name == "namespaces" && slices.Contains(api.SystemNamespaces(), info.name) {
+		// As Kubernetes' NamespaceLifecycle admission: the cluster's own
+		// components live there, and default is where objects go.
+		return nil, forbidden(res, info.name, "this namespace may not be deleted")
+	}
+	retry := newRetry(ctx)
+	for {
 		old, rev, st := s.load(ctx, res, info.namespace, info.name)
 		if st != nil {
 			return nil, st
@@ -119,25 +157,27 @@ func (s *Server) delete(ctx context.Context, info requestInfo, opts api.DeleteOp
 		meta := old.GetObjectMeta()
 		if p := opts.Preconditions; p != nil {
 			if p.UID != nil && *p.UID != meta.UID {
-				return nil, conflict(res, info.name, fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %s", *p.UID, meta.UID))
+				return nil, conflict(res, info.name, fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %s", api.Shorten(*p.UID), meta.UID))
 			}
 			if p.ResourceVersion != nil && *p.ResourceVersion != meta.ResourceVersion {
-				return nil, conflict(res, info.name, fmt.Sprintf("Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", *p.ResourceVersion, meta.ResourceVersion))
+				return nil, conflict(res, info.name, fmt.Sprintf("Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", api.Shorten(*p.ResourceVersion), meta.ResourceVersion))
 			}
 		}
 		obj, remove := markDeleted(api.DeepCopy(old), opts)
-		var out api.Object
-		if remove {
-			out, st = s.commit(ctx, res, nil, old, rev)
-		} else if sameStored(obj, old) {
+		switch {
+		case remove:
+			obj = nil
+		case sameStored(obj, old):
 			return old, nil
-		} else {
-			out, st = s.commit(ctx, res, obj, old, rev)
 		}
-		if st != nil && st.Reason == "Conflict" && opts.Preconditions == nil && try < maxUpdateTries {
-			continue
+		out, err := s.commitTxn(ctx, res, obj, old, rev)
+		if errors.Is(err, store.ErrConflict) && retry.again(ctx) {
+			continue // another writer won: delete what it wrote, if the preconditions still hold
 		}
-		return out, st
+		if err != nil {
+			return nil, storeErr(res, obj, info.name, err)
+		}
+		return out, nil
 	}
 }
 
@@ -196,10 +236,6 @@ func addFinalizer(list []string, f string) []string {
 // controller, having emptied a namespace, clears spec.finalizers; a
 // terminating namespace with none left is removed.
 func (s *Server) serveFinalize(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	if r.Method != http.MethodPut {
-		writeStatus(w, statusErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "finalize takes PUT"))
-		return
-	}
 	body, st := s.readObject(w, r, info.resource)
 	if st != nil {
 		writeStatus(w, st)

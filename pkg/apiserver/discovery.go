@@ -102,18 +102,10 @@ func (s *Server) serveResourceList(w http.ResponseWriter, group, version string)
 		subs := append([]string(nil), res.Subresources...)
 		sort.Strings(subs)
 		for _, sub := range subs {
-			ar := apiResource{Name: res.Name + "/" + sub, Namespaced: res.Namespaced, Kind: res.Kind}
-			switch sub {
-			case "status":
-				ar.Verbs = []string{"get", "patch", "update"}
-			case "scale":
-				ar.Kind, ar.Verbs = "Scale", []string{"get", "patch", "update"}
-			case "binding":
-				ar.Kind, ar.Verbs = "Binding", []string{"create"}
-			case "log":
-				ar.Verbs = []string{"get"}
-			case "exec":
-				ar.Kind, ar.Verbs = "PodExecOptions", []string{"create", "get"}
+			ar := apiResource{Name: res.Name + "/" + sub, Namespaced: res.Namespaced, Kind: res.Kind,
+				Verbs: subresourceAPI[sub].verbs}
+			if k := subresourceAPI[sub].kind; k != "" {
+				ar.Kind = k
 			}
 			list.Resources = append(list.Resources, ar)
 		}

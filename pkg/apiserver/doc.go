@@ -4,8 +4,8 @@
 //
 // A request goes through the same few steps whatever its kind:
 //
-//	route (path → resource, namespace, name, subresource, verb)
-//	decode (JSON or YAML; unknown fields become Warning headers)
+//	route (path → resource, namespace, name, subresource, verb; 405 for a verb the path does not serve)
+//	decode (JSON or YAML, else 415; unknown fields become Warning headers)
 //	admission (defaults, generateName, uid, ClusterIP / NodePort / pod CIDR allocation)
 //	validation (422 Invalid naming each bad field)
 //	store (one etcd transaction: the object and the addresses it claims)
@@ -21,4 +21,11 @@
 // apiservers can share one etcd, and one can be killed at any moment
 // without losing an acknowledged write: a write is acknowledged only after
 // its etcd transaction committed.
+//
+// What a client can make the server hold is bounded (Limits): requests
+// in flight (429 beyond), the time to send a request and to take the
+// answer, open connections, and how far a watcher may fall behind before
+// it is closed; watchers share one etcd watch per resource
+// (store.Broadcaster). A handler that panics costs one request a 500, not
+// the process. /readyz says when etcd refuses writes (a NOSPACE alarm).
 package apiserver

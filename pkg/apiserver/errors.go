@@ -24,6 +24,7 @@ func qualified(r api.Resource) string {
 }
 
 func notFound(r api.Resource, name string) *api.Status {
+	name = shownName(name)
 	s := statusErr(http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", qualified(r), name))
 	s.Details = &api.StatusDetails{Name: name, Group: r.Group, Kind: r.Name}
 	return s
@@ -34,20 +35,55 @@ func notFoundPath(path string) *api.Status {
 }
 
 func alreadyExists(r api.Resource, name string) *api.Status {
+	name = shownName(name)
 	s := statusErr(http.StatusConflict, "AlreadyExists", fmt.Sprintf("%s %q already exists", qualified(r), name))
 	s.Details = &api.StatusDetails{Name: name, Group: r.Group, Kind: r.Name}
 	return s
 }
 
 func conflict(r api.Resource, name, why string) *api.Status {
+	name = shownName(name)
 	s := statusErr(http.StatusConflict, "Conflict",
 		fmt.Sprintf("Operation cannot be fulfilled on %s %q: %s", qualified(r), name, why))
 	s.Details = &api.StatusDetails{Name: name, Group: r.Group, Kind: r.Name}
 	return s
 }
 
+// shownName is a name as messages show it: whole if it could be the name
+// of an object (at most 253 characters), else shortened, as any value a
+// client sent (api.Shorten).
+func shownName(name string) string {
+	if len(name) <= 253 {
+		return name
+	}
+	return api.Shorten(name)
+}
+
 func badRequest(msg string) *api.Status {
 	return statusErr(http.StatusBadRequest, "BadRequest", msg)
+}
+
+// methodNotAllowed is the 405 for a verb the path does not serve; detail,
+// when given, says what the path does serve.
+func methodNotAllowed(detail string) *api.Status {
+	msg := "the server does not allow this method on the requested resource"
+	if detail != "" {
+		msg += " (" + detail + ")"
+	}
+	return statusErr(http.StatusMethodNotAllowed, "MethodNotAllowed", msg)
+}
+
+// unsupportedMediaType is the 415 for a body of a type the request does
+// not take.
+func unsupportedMediaType(got string, accepted []string) *api.Status {
+	return statusErr(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+		fmt.Sprintf("the body of the request was in an unknown format %s - accepted media types include: %s",
+			api.Quote(got), strings.Join(accepted, ", ")))
+}
+
+// tooLarge is the 413 for a request or an object above a size limit.
+func tooLarge(msg string) *api.Status {
+	return statusErr(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request entity too large: "+msg)
 }
 
 func gone(msg string) *api.Status {
@@ -55,6 +91,7 @@ func gone(msg string) *api.Status {
 }
 
 func forbidden(r api.Resource, name, why string) *api.Status {
+	name = shownName(name)
 	return statusErr(http.StatusForbidden, "Forbidden", fmt.Sprintf("%s %q is forbidden: %s", qualified(r), name, why))
 }
 
@@ -64,6 +101,7 @@ func internalError(err error) *api.Status {
 
 // invalid turns validation errors into a 422 naming every bad field.
 func invalid(r api.Resource, name string, errs api.ErrorList) *api.Status {
+	name = shownName(name)
 	msgs := make([]string, 0, len(errs))
 	causes := make([]api.StatusCause, 0, len(errs))
 	for _, e := range errs {

@@ -2,9 +2,7 @@ package apiserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -17,6 +15,10 @@ import (
 // serveResource answers one request on a resource path.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	ctx := r.Context()
+	if st := checkOrigin(r); st != nil {
+		writeStatus(w, st)
+		return
+	}
 	switch info.subresource {
 	case "binding":
 		s.serveBinding(w, r, info)
@@ -56,7 +58,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	case "update":
 		obj, st := s.readObject(w, r, info.resource)
 		if st == nil {
-			obj, st = s.update(ctx, info, func(api.Object) (api.Object, *api.Status) { return obj, nil })
+			obj, st = s.update(ctx, info, func(api.Object) (api.Object, *api.Status) { return api.DeepCopy(obj), nil })
 		}
 		if st != nil {
 			writeStatus(w, st)
@@ -72,51 +74,31 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	}
 }
 
-// readBody reads a request body, bounded in size.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *api.Status) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, statusErr(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			fmt.Sprintf("the request body is larger than %d bytes", s.maxBody))
-	}
-	if err != nil {
-		return nil, badRequest("read the request body: " + err.Error())
-	}
-	return body, nil
-}
-
 // readObject decodes a request body (JSON or YAML) into an object of the
 // resource's kind. Unknown fields become Warning headers.
 func (s *Server) readObject(w http.ResponseWriter, r *http.Request, res api.Resource) (api.Object, *api.Status) {
-	body, st := s.readBody(w, r)
+	body, _, st := s.readBody(w, r, objectTypes)
 	if st != nil {
 		return nil, st
 	}
-	return decodeBody(w, body, res)
+	obj, warnings, st := decodeBody(body, res)
+	addWarnings(w.Header(), warnings)
+	return obj, st
 }
 
-func decodeBody(w http.ResponseWriter, body []byte, res api.Resource) (api.Object, *api.Status) {
+// decodeBody decodes one object of the resource's kind, and returns the
+// warnings (unknown fields) for the caller to send once.
+func decodeBody(body []byte, res api.Resource) (api.Object, []string, *api.Status) {
 	if len(strings.TrimSpace(string(body))) == 0 {
-		return nil, badRequest("the request body is empty; send a " + res.Kind + " object")
+		return nil, nil, badRequest("the request body is empty; send a " + res.Kind + " object")
 	}
 	obj := res.New()
 	warnings, err := api.DecodeInto(body, obj)
 	if err != nil {
-		return nil, badRequest(fmt.Sprintf("the body is not a valid %s: %v", res.Kind, err))
-	}
-	tm := obj.GetTypeMeta()
-	if tm.Kind != "" && tm.Kind != res.Kind {
-		return nil, badRequest(fmt.Sprintf("the body's kind %q does not match the resource %q (expected kind %q)", tm.Kind, res.Name, res.Kind))
-	}
-	if tm.APIVersion != "" && tm.APIVersion != res.APIVersion() {
-		return nil, badRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (%s)", tm.APIVersion, res.APIVersion()))
+		return nil, warnings, badRequest(fmt.Sprintf("the body is not a valid %s: %v", res.Kind, err))
 	}
 	api.SetTypeMeta(obj)
-	for _, warn := range warnings {
-		w.Header().Add("Warning", `299 - "`+strings.ReplaceAll(warn, `"`, `\"`)+`"`)
-	}
-	return obj, nil
+	return obj, warnings, nil
 }
 
 // listOptions are the query parameters of list and watch.
@@ -124,9 +106,11 @@ type listOptions struct {
 	labels          api.Selector
 	fields          api.FieldSelector
 	resourceVersion string
-	timeoutSeconds  int64
-	bookmarks       bool
-	initialEvents   bool
+	// resourceVersionMatch is "", Exact or NotOlderThan (resourceversion.go).
+	resourceVersionMatch string
+	timeoutSeconds       int64
+	bookmarks            bool
+	initialEvents        bool
 }
 
 func parseListOptions(r *http.Request, res api.Resource) (listOptions, *api.Status) {
@@ -142,11 +126,9 @@ func parseListOptions(r *http.Request, res api.Resource) (listOptions, *api.Stat
 	if err := api.ValidateFieldSelector(res.Name, opts.fields); err != nil {
 		return opts, badRequest(err.Error())
 	}
-	opts.resourceVersion = q.Get("resourceVersion")
-	if opts.resourceVersion != "" {
-		if _, err := strconv.ParseInt(opts.resourceVersion, 10, 64); err != nil {
-			return opts, badRequest(fmt.Sprintf("resourceVersion %q: must be an integer", opts.resourceVersion))
-		}
+	var st *api.Status
+	if opts.resourceVersion, opts.resourceVersionMatch, st = parseResourceVersion(q); st != nil {
+		return opts, st
 	}
 	if t := q.Get("timeoutSeconds"); t != "" {
 		if opts.timeoutSeconds, err = strconv.ParseInt(t, 10, 64); err != nil || opts.timeoutSeconds < 0 {
@@ -169,7 +151,7 @@ func (o listOptions) matches(obj api.Object) bool {
 // listObjects reads every object of a resource in a namespace ("" for all)
 // that the selectors match, and the revision the read was made at.
 func (s *Server) listObjects(ctx context.Context, res api.Resource, namespace string, opts listOptions) ([]api.Object, int64, error) {
-	kvs, rev, err := s.store.List(ctx, store.Prefix(res.Name, namespace))
+	kvs, rev, err := s.listKVs(ctx, store.Prefix(res.Name, namespace), opts)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -201,7 +183,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, info requestI
 	}
 	items, rev, err := s.listObjects(r.Context(), info.resource, info.namespace, opts)
 	if err != nil {
-		writeStatus(w, internalError(err))
+		writeStatus(w, readError(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, api.List[api.Object]{

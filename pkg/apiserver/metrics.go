@@ -14,6 +14,15 @@ type metrics struct {
 	watchers prometheus.Gauge
 	// readOnlyRefused counts what the read-only port turned away (readonly.go).
 	readOnlyRefused prometheus.Counter
+	// panics counts the requests whose handler panicked (panics.go).
+	panics prometheus.Counter
+	// terminatedWatchers counts the watches closed because their client
+	// could not keep up (watch.go).
+	terminatedWatchers *prometheus.CounterVec
+	// dropped and inflight are the requests refused with 429 and those
+	// being served, by kind: readOnly or mutating (inflight.go).
+	dropped  *prometheus.CounterVec
+	inflight *prometheus.GaugeVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -31,8 +40,20 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		readOnlyRefused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "apiserver_read_only_refused_total", Help: "Requests the read-only port refused with 403 Forbidden.",
 		}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "apiserver_panics_total", Help: "Requests whose handler panicked; each got a 500.",
+		}),
+		terminatedWatchers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiserver_terminated_watchers_total", Help: "Watches closed because their client could not keep up, by resource.",
+		}, []string{"resource"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiserver_dropped_requests_total", Help: "Requests refused with 429 Too Many Requests, by kind (readOnly, mutating).",
+		}, []string{"request_kind"}),
+		inflight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "apiserver_current_inflight_requests", Help: "Requests being served, long-running ones excepted, by kind.",
+		}, []string{"request_kind"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.watchers, m.readOnlyRefused,
+	reg.MustRegister(m.requests, m.latency, m.watchers, m.readOnlyRefused, m.panics, m.terminatedWatchers, m.dropped, m.inflight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -56,13 +56,17 @@ func (s *Server) load(ctx context.Context, r api.Resource, namespace, name strin
 	return obj, kv.ModRevision, nil
 }
 
-// storeErr maps a store error to the Status a client should see.
-func storeErr(r api.Resource, name string, err error) *api.Status {
+// storeErr maps a store error to the Status a client should see. obj is
+// the object that was to be written (nil for a delete).
+func storeErr(r api.Resource, obj api.Object, name string, err error) *api.Status {
 	var (
 		claim *store.ClaimError
 		cond  *store.ConditionError
+		big   *tooLargeError
 	)
 	switch {
+	case errors.As(err, &big):
+		return tooLarge(big.Error())
 	case errors.As(err, &cond) && cond.Present:
 		ns := strings.TrimPrefix(cond.Key, markTerminating)
 		return forbidden(r, name, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
@@ -73,9 +77,9 @@ func storeErr(r api.Resource, name string, err error) *api.Status {
 	case errors.Is(err, store.ErrAlreadyExists):
 		return alreadyExists(r, name)
 	case errors.Is(err, store.ErrConflict):
-		return conflict(r, name, "the object has been modified; please apply your changes to the latest version and try again")
+		return conflict(r, name, modified)
 	case errors.As(err, &claim):
-		return claimTaken(r, name, claim.Key)
+		return claimTaken(r, obj, name, claim.Key)
 	}
 	return internalError(err)
 }
@@ -86,7 +90,7 @@ func storeErr(r api.Resource, name string, err error) *api.Status {
 func (s *Server) commit(ctx context.Context, r api.Resource, obj, old api.Object, rev int64) (api.Object, *api.Status) {
 	out, err := s.commitTxn(ctx, r, obj, old, rev)
 	if err != nil {
-		return nil, storeErr(r, nameOf(obj, old), err)
+		return nil, storeErr(r, obj, nameOf(obj, old), err)
 	}
 	return out, nil
 }
@@ -110,6 +114,9 @@ func (s *Server) commitTxn(ctx context.Context, r api.Resource, obj, old api.Obj
 		meta = obj.GetObjectMeta()
 		if value, err = encodeForStore(obj); err != nil {
 			return nil, err
+		}
+		if len(value) > maxObjectBytes {
+			return nil, &tooLargeError{resource: r, name: meta.Name, size: len(value)}
 		}
 	} else {
 		meta = old.GetObjectMeta()
@@ -136,4 +143,30 @@ func (s *Server) commitTxn(ctx context.Context, r api.Resource, obj, old api.Obj
 	}
 	meta.ResourceVersion = strconv.FormatInt(newRev, 10)
 	return obj, nil
+}
+
+// An object is written in one etcd request, and etcd refuses a request
+// larger than its --max-request-bytes with "etcdserver: request is too
+// large", which would reach the client as a 500. So the apiserver checks
+// the size itself, before writing anything, and answers 413 naming the
+// limit, as Kubernetes does.
+const (
+	// etcdMaxRequestBytes is etcd's default limit, 1.5 MiB, which the
+	// embedded etcd keeps (pkg/store/embedded.go does not change it).
+	etcdMaxRequestBytes = 3 << 19
+	// maxObjectBytes leaves room in that request for the key, the claims
+	// and the comparisons written with the object.
+	maxObjectBytes = etcdMaxRequestBytes - 64<<10
+)
+
+// tooLargeError is an object above maxObjectBytes when encoded.
+type tooLargeError struct {
+	resource api.Resource
+	name     string
+	size     int
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("limit is %d bytes: %s %s is %d bytes as stored (etcd takes at most %d bytes in one request)",
+		maxObjectBytes, qualified(e.resource), api.Quote(e.name), e.size, etcdMaxRequestBytes)
 }

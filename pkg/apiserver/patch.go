@@ -3,7 +3,6 @@ package apiserver
 import (
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,38 +10,27 @@ import (
 	"kubelab/pkg/api"
 )
 
-// Patch content types.
-const (
-	mergePatch     = "application/merge-patch+json"
-	strategicPatch = "application/strategic-merge-patch+json"
-	jsonPatch      = "application/json-patch+json"
-)
-
 func (s *Server) servePatch(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case mergePatch, strategicPatch, jsonPatch:
-	default:
-		writeStatus(w, statusErr(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
-			fmt.Sprintf("the body of the request was in an unknown format %q - accepted media types include: %s, %s, %s",
-				ct, jsonPatch, mergePatch, strategicPatch)))
-		return
+	body, patchType, st := s.readBody(w, r, patchTypes)
+	if st == nil && patchType == "" {
+		st = unsupportedMediaType("", patchTypes)
 	}
-	body, st := s.readBody(w, r)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
+	var warnings []string // of the last attempt: update may retry
 	obj, st := s.update(r.Context(), info, func(cur api.Object) (api.Object, *api.Status) {
 		doc, err := json.Marshal(cur)
 		if err != nil {
 			return nil, internalError(err)
 		}
-		patched, pinned, err := applyPatch(ct, doc, body)
+		patched, pinned, err := applyPatch(patchType, doc, body)
 		if err != nil {
 			return nil, badRequest(err.Error())
 		}
-		out, st := decodeBody(w, patched, info.resource)
+		out, warns, st := decodeBody(patched, info.resource)
+		warnings = warns
 		if st != nil {
 			return nil, st
 		}
@@ -52,6 +40,7 @@ func (s *Server) servePatch(w http.ResponseWriter, r *http.Request, info request
 		}
 		return out, nil
 	})
+	addWarnings(w.Header(), warnings)
 	if st != nil {
 		writeStatus(w, st)
 		return
@@ -74,7 +63,7 @@ func applyPatch(contentType string, doc, patch []byte) (out []byte, pinned bool,
 		}
 		for i, op := range ops {
 			if target, err = op.apply(target); err != nil {
-				return nil, false, fmt.Errorf("JSON patch operation %d (%s %s): %v", i, op.Op, op.Path, err)
+				return nil, false, fmt.Errorf("JSON patch operation %d (%s %s): %v", i, api.Shorten(op.Op), api.Shorten(op.Path), err)
 			}
 			pinned = pinned || op.Path == "/metadata/resourceVersion"
 		}
@@ -121,32 +110,8 @@ func mergeJSON(target, patch any) any {
 	return tm
 }
 
-// listMergeKeys says which lists a strategic merge patch merges element by
-// element, and by which key, as Kubernetes' patchMergeKey tags do. Lists
-// not named here are replaced whole.
-var listMergeKeys = map[string]string{
-	"containers": "name", "initContainers": "name", "volumes": "name", "env": "name",
-	"volumeMounts": "mountPath", "conditions": "type", "addresses": "type", "taints": "key",
-	"ownerReferences": "uid", "imagePullSecrets": "name",
-	"ports": "port", // containerPort for container ports: see mergeKeyFor
-}
-
 // primitiveMergeLists are lists of strings merged as sets.
 var primitiveMergeLists = map[string]bool{"finalizers": true}
-
-func mergeKeyFor(field string, elems []any) string {
-	key := listMergeKeys[field]
-	if field == "ports" {
-		for _, e := range elems {
-			if m, ok := e.(map[string]any); ok {
-				if _, ok := m["containerPort"]; ok {
-					return "containerPort"
-				}
-			}
-		}
-	}
-	return key
-}
 
 // strategicMerge applies a strategic merge patch: like a merge patch, but
 // lists of containers, ports, env, volumes, … merge by their key, and the
@@ -190,7 +155,7 @@ func strategicMerge(target any, patch map[string]any) any {
 			}
 		case []any:
 			old, _ := tm[k].([]any)
-			switch key := mergeKeyFor(k, append(append([]any(nil), old...), pv...)); {
+			switch key := api.MergeKey(k, append(append([]any(nil), old...), pv...)); {
 			case primitiveMergeLists[k]:
 				tm[k] = unionValues(old, pv)
 			case key != "":
@@ -270,20 +235,23 @@ func containsValue(list []any, v any) bool {
 }
 
 // patchOp is one RFC 6902 JSON patch operation; kubelab supports add,
-// remove, replace and test.
+// remove, replace and test (not move and copy).
 type patchOp struct {
 	Op    string `json:"op"`
 	Path  string `json:"path"`
 	Value any    `json:"value"`
 }
 
+// apply applies the operation to doc and returns the new document.
 func (op patchOp) apply(doc any) (any, error) {
-	if op.Path == "" {
-		return nil, fmt.Errorf("path is required")
+	switch op.Op {
+	case "add", "remove", "replace", "test":
+	default:
+		return nil, fmt.Errorf("unsupported operation (supported: add, remove, replace, test)")
 	}
-	tokens := strings.Split(strings.TrimPrefix(op.Path, "/"), "/")
-	for i, t := range tokens {
-		tokens[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	tokens, err := parsePointer(op.Path)
+	if err != nil {
+		return nil, err
 	}
 	parent, err := walkPointer(doc, tokens[:len(tokens)-1])
 	if err != nil {
@@ -292,80 +260,128 @@ func (op patchOp) apply(doc any) (any, error) {
 	last := tokens[len(tokens)-1]
 	switch p := parent.(type) {
 	case map[string]any:
-		cur, exists := p[last]
-		switch op.Op {
-		case "add", "replace":
-			if op.Op == "replace" && !exists {
-				return nil, fmt.Errorf("the path does not exist")
-			}
-			p[last] = op.Value
-		case "remove":
-			if !exists {
-				return nil, fmt.Errorf("the path does not exist")
-			}
-			delete(p, last)
-		case "test":
-			a, _ := json.Marshal(cur)
-			b, _ := json.Marshal(op.Value)
-			if string(a) != string(b) {
-				return nil, fmt.Errorf("test failed: the value is %s", a)
-			}
-		default:
-			return nil, fmt.Errorf("unsupported operation (supported: add, remove, replace, test)")
-		}
-		return doc, nil
+		return doc, op.applyToMap(p, last)
 	case []any:
-		return doc, op.applyToList(doc, tokens, p, last)
+		i, err := op.listIndex(p, last)
+		if err != nil {
+			return nil, err
+		}
+		if op.Op == "test" {
+			return doc, op.test(p[i])
+		}
+		// Lists are values: the changed list goes back into its parent.
+		return setAt(doc, tokens[:len(tokens)-1], op.applyToList(p, i))
 	}
 	return nil, fmt.Errorf("the parent is not an object or a list")
 }
 
-func (op patchOp) applyToList(doc any, tokens []string, list []any, last string) error {
-	if len(tokens) < 2 {
-		return fmt.Errorf("the document root is not a list")
+// parsePointer splits an RFC 6901 JSON pointer into its unescaped tokens.
+func parsePointer(path string) ([]string, error) {
+	if path == "" {
+		return nil, fmt.Errorf("path is required")
 	}
-	var i int
-	if last == "-" {
-		i = len(list)
-	} else {
-		n, err := strconv.Atoi(last)
-		if err != nil || n < 0 || n > len(list) || (n == len(list) && op.Op != "add") {
-			return fmt.Errorf("index %q is out of range", last)
-		}
-		i = n
+	if !strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("path %s is not a JSON pointer: it must start with /", api.Quote(path))
 	}
-	var next []any
+	tokens := strings.Split(path[1:], "/")
+	for i, t := range tokens {
+		tokens[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	return tokens, nil
+}
+
+func (op patchOp) applyToMap(m map[string]any, key string) error {
+	cur, exists := m[key]
+	if !exists && op.Op != "add" {
+		return fmt.Errorf("the path does not exist")
+	}
 	switch op.Op {
-	case "add":
-		next = append(append(append([]any(nil), list[:i]...), op.Value), list[i:]...)
-	case "replace":
-		next = append([]any(nil), list...)
-		next[i] = op.Value
+	case "add", "replace":
+		m[key] = op.Value
 	case "remove":
-		next = append(append([]any(nil), list[:i]...), list[i+1:]...)
+		delete(m, key)
 	case "test":
-		a, _ := json.Marshal(list[i])
-		b, _ := json.Marshal(op.Value)
-		if string(a) != string(b) {
-			return fmt.Errorf("test failed: the value is %s", a)
-		}
-		return nil
-	default:
-		return fmt.Errorf("unsupported operation (supported: add, remove, replace, test)")
-	}
-	// Lists are values: write the new one into its parent.
-	grand, err := walkPointer(doc, tokens[:len(tokens)-2])
-	if err != nil {
-		return err
-	}
-	switch g := grand.(type) {
-	case map[string]any:
-		g[tokens[len(tokens)-2]] = next
-	case []any:
-		n, _ := strconv.Atoi(tokens[len(tokens)-2])
-		g[n] = next
+		return op.test(cur)
 	}
 	return nil
+}
+
+// listIndex reads the index of a list element as RFC 6902 allows it: a
+// number of an element, or for add also the one past the last, which "-"
+// names too. remove, replace and test need an element that exists, which
+// "-" never is.
+func (op patchOp) listIndex(list []any, token string) (int, error) {
+	if token == "-" {
+		if op.Op != "add" {
+			return 0, fmt.Errorf(`the index "-" names the end of the list, where there is nothing to %s: it is only valid with add`, op.Op)
+		}
+		return len(list), nil
+	}
+	n, err := parseIndex(token)
+	if err != nil {
+		return 0, err
+	}
+	last := len(list) - 1
+	if op.Op == "add" {
+		last = len(list)
+	}
+	if n > last {
+		return 0, fmt.Errorf("index %d is out of range: the list has %d elements", n, len(list))
+	}
+	return n, nil
+}
+
+// parseIndex reads an array index of a JSON pointer: a decimal number
+// without leading zeros (RFC 6901).
+func parseIndex(token string) (int, error) {
+	n, err := strconv.Atoi(token)
+	if err != nil || n < 0 || token != strconv.Itoa(n) {
+		return 0, fmt.Errorf("%s is not a list index", api.Quote(token))
+	}
+	return n, nil
+}
+
+// applyToList returns a new list with add, replace or remove applied at
+// index i, which listIndex checked.
+func (op patchOp) applyToList(list []any, i int) []any {
+	switch op.Op {
+	case "add":
+		return append(append(append([]any(nil), list[:i]...), op.Value), list[i:]...)
+	case "replace":
+		next := append([]any(nil), list...)
+		next[i] = op.Value
+		return next
+	}
+	return append(append([]any(nil), list[:i]...), list[i+1:]...) // remove
+}
+
+func (op patchOp) test(cur any) error {
+	a, _ := json.Marshal(cur)
+	b, _ := json.Marshal(op.Value)
+	if string(a) != string(b) {
+		return fmt.Errorf("test failed: the value is %s", api.Shorten(string(a)))
+	}
+	return nil
+}
+
+// setAt writes v at the value tokens point to, which walkPointer found.
+func setAt(doc any, tokens []string, v any) (any, error) {
+	if len(tokens) == 0 {
+		return v, nil
+	}
+	parent, err := walkPointer(doc, tokens[:len(tokens)-1])
+	if err != nil {
+		return nil, err
+	}
+	last := tokens[len(tokens)-1]
+	switch p := parent.(type) {
+	case map[string]any:
+		p[last] = v
+	case []any:
+		n, _ := strconv.Atoi(last) // walkPointer went through it
+		p[n] = v
+	}
+	return doc, nil
 }
 
 func walkPointer(doc any, tokens []string) (any, error) {
@@ -375,17 +391,20 @@ func walkPointer(doc any, tokens []string) (any, error) {
 		case map[string]any:
 			v, ok := c[t]
 			if !ok {
-				return nil, fmt.Errorf("the path does not exist at %q", t)
+				return nil, fmt.Errorf("the path does not exist at %s", api.Quote(t))
 			}
 			cur = v
 		case []any:
-			n, err := strconv.Atoi(t)
-			if err != nil || n < 0 || n >= len(c) {
-				return nil, fmt.Errorf("index %q is out of range", t)
+			n, err := parseIndex(t)
+			if err != nil {
+				return nil, err
+			}
+			if n >= len(c) {
+				return nil, fmt.Errorf("index %d is out of range: the list has %d elements", n, len(c))
 			}
 			cur = c[n]
 		default:
-			return nil, fmt.Errorf("the path does not exist at %q", t)
+			return nil, fmt.Errorf("the path does not exist at %s", api.Quote(t))
 		}
 	}
 	return cur, nil

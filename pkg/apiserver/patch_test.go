@@ -3,6 +3,7 @@ package apiserver
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"kubelab/pkg/api"
@@ -88,5 +89,47 @@ func TestPatchConflictWhenPinned(t *testing.T) {
 	st := ts.must(http.StatusUnsupportedMediaType, "PATCH", podsPath+"/p", `{}`, "application/json").status()
 	if st.Reason != "UnsupportedMediaType" {
 		t.Fatalf("%+v", st)
+	}
+}
+
+// RFC 6902 on lists: "-" is the end of a list, where add appends and
+// nothing else has an element to work on. Refusals are in
+// testdata/bad-requests.yaml, through the pod and the scale handlers.
+func TestJSONPatchLists(t *testing.T) {
+	tests := []struct{ name, patch, want, err string }{
+		{"add at the end", `[{"op":"add","path":"/l/-","value":3}]`, `{"l":[1,2,3]}`, ""},
+		{"add at the length", `[{"op":"add","path":"/l/2","value":3}]`, `{"l":[1,2,3]}`, ""},
+		{"add in front", `[{"op":"add","path":"/l/0","value":0}]`, `{"l":[0,1,2]}`, ""},
+		{"add to a nested list", `[{"op":"add","path":"/m/0/-","value":"b"}]`, `{"l":[1,2],"m":[["a","b"]]}`, ""},
+		{"remove the last", `[{"op":"remove","path":"/l/1"}]`, `{"l":[1]}`, ""},
+		{"replace", `[{"op":"replace","path":"/l/0","value":9}]`, `{"l":[9,2]}`, ""},
+		{"test", `[{"op":"test","path":"/l/1","value":2}]`, `{"l":[1,2]}`, ""},
+		{"test fails", `[{"op":"test","path":"/l/1","value":3}]`, "", "test failed: the value is 2"},
+		{"remove at the end", `[{"op":"remove","path":"/l/-"}]`, "", `the index "-" names the end of the list, where there is nothing to remove`},
+		{"replace at the end", `[{"op":"replace","path":"/l/-","value":1}]`, "", `the index "-" names the end of the list, where there is nothing to replace`},
+		{"test at the end", `[{"op":"test","path":"/l/-","value":1}]`, "", `the index "-" names the end of the list, where there is nothing to test`},
+		{"end of a list inside a path", `[{"op":"add","path":"/m/-/0","value":1}]`, "", `"-" is not a list index`},
+		{"remove past the end", `[{"op":"remove","path":"/l/2"}]`, "", "index 2 is out of range: the list has 2 elements"},
+		{"add past the length", `[{"op":"add","path":"/l/3","value":1}]`, "", "index 3 is out of range: the list has 2 elements"},
+		{"negative index", `[{"op":"remove","path":"/l/-1"}]`, "", `"-1" is not a list index`},
+		{"move is not supported", `[{"op":"move","from":"/l/0","path":"/l/1"}]`, "", "unsupported operation"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"l":[1,2]}`
+			if strings.Contains(tc.patch, "/m/") {
+				doc = `{"l":[1,2],"m":[["a"]]}`
+			}
+			out, _, err := applyPatch(jsonPatch, []byte(doc), []byte(tc.patch))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || string(out) != tc.want {
+				t.Fatalf("got %s, %v; want %s", out, err, tc.want)
+			}
+		})
 	}
 }

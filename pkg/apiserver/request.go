@@ -1,7 +1,9 @@
 package apiserver
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"kubelab/pkg/api"
@@ -24,8 +26,9 @@ func requestInfoOf(r *http.Request) (requestInfo, *api.Status) {
 }
 
 // parsePath splits /api/v1/namespaces/{ns}/{resource}/{name}/{sub} and
-// /apis/{group}/{version}/… into a requestInfo. The boolean is false for
-// paths that are not resource paths (discovery, health, metrics).
+// /apis/{group}/{version}/… into a requestInfo, and refuses what the path
+// does not serve: 404 for a path that names nothing, 405 for a verb the
+// resource or subresource does not take.
 func parsePath(method, path string, query map[string][]string) (requestInfo, *api.Status) {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	var group, version string
@@ -69,39 +72,68 @@ func parsePath(method, path string, query map[string][]string) (requestInfo, *ap
 	if !r.Namespaced && info.namespace != "" && r.Name != "namespaces" {
 		return requestInfo{}, notFoundPath(path)
 	}
+	var st *api.Status
+	if info.verb, st = verbOf(method, info, query); st != nil {
+		return requestInfo{}, st
+	}
+	return info, allowed(info)
+}
+
+// verbOf names what a method does on the path, as Kubernetes' RBAC names it.
+func verbOf(method string, info requestInfo, query map[string][]string) (string, *api.Status) {
 	watch := len(query["watch"]) > 0 && (query["watch"][0] == "true" || query["watch"][0] == "1")
+	collection := info.name == ""
 	switch method {
 	case http.MethodGet:
 		switch {
 		case watch:
-			info.verb = "watch"
-		case info.name == "":
-			info.verb = "list"
-		default:
-			info.verb = "get"
+			return "watch", nil
+		case collection:
+			return "list", nil
 		}
+		return "get", nil
 	case http.MethodPost:
-		info.verb = "create"
+		return "create", nil
 	case http.MethodPut:
-		info.verb = "update"
+		return "update", nil
 	case http.MethodPatch:
-		info.verb = "patch"
+		return "patch", nil
 	case http.MethodDelete:
-		info.verb = "delete"
-		if info.name == "" {
-			info.verb = "deletecollection"
+		if collection {
+			return "deletecollection", nil
 		}
-	default:
-		return requestInfo{}, &api.Status{Status: "Failure", Code: http.StatusMethodNotAllowed,
-			Reason: "MethodNotAllowed", Message: "the server does not allow this method on the requested resource"}
+		return "delete", nil
 	}
-	if info.name == "" && (info.verb == "update" || info.verb == "patch") {
-		return requestInfo{}, &api.Status{Status: "Failure", Code: http.StatusMethodNotAllowed,
-			Reason: "MethodNotAllowed", Message: "the server does not allow this method on the requested resource"}
+	return "", methodNotAllowed("")
+}
+
+// allowed refuses, with 405, a verb the path does not serve. Each
+// subresource serves a few verbs (subresourceAPI), so that DELETE
+// pods/p1/status cannot delete the pod; a collection takes list, watch,
+// create and deletecollection, an object the others; and the path of a
+// namespaced resource without a namespace (/api/v1/pods) only lists and
+// watches across namespaces, as in Kubernetes, so that nothing is created
+// in a namespace the path does not name.
+func allowed(info requestInfo) *api.Status {
+	res, verb := info.resource, info.verb
+	if info.subresource != "" {
+		verbs := subresourceAPI[info.subresource].verbs
+		if !slices.Contains(verbs, verb) {
+			return methodNotAllowed(fmt.Sprintf("%s/%s takes %s", res.Name, info.subresource, strings.Join(verbs, ", ")))
+		}
+		return nil
 	}
-	if info.name != "" && info.verb == "create" && info.subresource == "" {
-		return requestInfo{}, &api.Status{Status: "Failure", Code: http.StatusMethodNotAllowed,
-			Reason: "MethodNotAllowed", Message: "POST goes to the collection, not to an object"}
+	collection := info.name == ""
+	switch {
+	case !slices.Contains(res.Verbs, verb):
+		return methodNotAllowed(fmt.Sprintf("%s takes %s", res.Name, strings.Join(res.Verbs, ", ")))
+	case collection && (verb == "update" || verb == "patch"):
+		return methodNotAllowed("")
+	case !collection && verb == "create":
+		return methodNotAllowed("POST goes to the collection, not to an object")
+	case res.Namespaced && info.namespace == "" && verb != "list" && verb != "watch":
+		return methodNotAllowed(fmt.Sprintf("%s across all namespaces takes list and watch; name a namespace: %s",
+			res.Name, res.Path("NAMESPACE", "")))
 	}
-	return info, nil
+	return nil
 }

@@ -2,10 +2,10 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
 	"kubelab/pkg/component"
@@ -29,20 +29,29 @@ type Options struct {
 	// ReadOnlyPort, on the host of Listen, serves pods a read-only view
 	// of the API until there is authentication (readonly.go); 0 for none.
 	ReadOnlyPort int
+
+	// CompactionInterval is how often etcd's history is compacted, to the
+	// revision of the interval before (store.StartCompactor): 5 minutes,
+	// as kube-apiserver's --etcd-compaction-interval.
+	CompactionInterval time.Duration
+	// QuotaBackendBytes caps the embedded etcd's database (etcd's
+	// --quota-backend-bytes); 0 keeps etcd's 2 GiB.
+	QuotaBackendBytes int64
+	// Limits bound what clients can make the apiserver hold (limits.go).
+	Limits Limits
 }
 
-// compactEvery and compactKeep: etcd keeps every revision until compacted;
-// like Kubernetes, the apiserver compacts periodically, keeping enough
-// recent history for watchers that reconnect.
-const (
-	compactEvery = 5 * time.Minute
-	compactKeep  = 10000
-)
+// etcd is where the Store lives: an embedded etcd, or a cluster of its own.
+type etcd interface {
+	Store(prefix string) *store.Store
+	Close()
+}
 
 // RunOptions starts etcd (or connects to it), bootstraps the cluster's
-// namespaces, keeps the kubernetes Service and serves the API, and its
-// read-only view for pods, until SIGINT or SIGTERM.
-func RunOptions(o Options) error {
+// namespaces, keeps etcd compacted and the kubernetes Service up to date,
+// and serves the API, and its read-only view for pods, until ctx ends (the
+// caller cancels it on SIGINT or SIGTERM) or the embedded etcd stops.
+func RunOptions(ctx context.Context, o Options) error {
 	log, err := component.NewLogger("apiserver", o.LogLevel)
 	if err != nil {
 		return err
@@ -60,28 +69,23 @@ func RunOptions(o Options) error {
 		return err
 	}
 	log.Info("chose the advertise address", zap.String("address", advertise), zap.String("why", why))
-	ctx := component.SignalContext()
-
-	var cli *clientv3.Client
-	if len(o.EtcdServers) > 0 {
-		if cli, err = store.Connect(o.EtcdServers, 5*time.Second); err != nil {
-			return err
-		}
-		defer cli.Close()
-		log.Info("using etcd", zap.Strings("endpoints", o.EtcdServers))
+	if n, err := raiseFileLimit(); err != nil {
+		log.Warn("could not raise the limit on open files", zap.Uint64("limit", n), zap.Error(err))
 	} else {
-		etcd, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: o.DataDir, Logger: log.Named("etcd")})
-		if err != nil {
-			return fmt.Errorf("start embedded etcd in %s: %w", o.DataDir, err)
-		}
-		defer etcd.Close()
-		cli = etcd.Client()
-		log.Info("started embedded etcd", zap.String("dataDir", o.DataDir), zap.Strings("endpoints", etcd.Endpoints()))
+		log.Info("open files limit", zap.Uint64("limit", n))
 	}
-	st := store.New(cli, "/registry")
+
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	db, err := openEtcd(o, log, stop)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st := db.Store("/registry")
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
 		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port,
-		ReadOnlyPort: int32(o.ReadOnlyPort)})
+		ReadOnlyPort: int32(o.ReadOnlyPort), Limits: o.Limits})
 	if err != nil {
 		return err
 	}
@@ -91,7 +95,39 @@ func RunOptions(o Options) error {
 	if err != nil {
 		return err
 	}
-	go st.StartCompactor(ctx, compactEvery, compactKeep, log)
+	interval := o.CompactionInterval
+	if interval == 0 {
+		interval = 5 * time.Minute
+	}
+	st.StartCompactor(ctx, interval, log.Named("compactor"))
 	go srv.RunKubernetesService(ctx)
-	return srv.Run(ctx, o.Listen)
+	err = srv.Run(ctx, o.Listen)
+	if cause := context.Cause(ctx); err == nil && !errors.Is(cause, context.Canceled) {
+		err = cause // the embedded etcd stopped
+	}
+	return err
+}
+
+// openEtcd connects to the etcd cluster of --etcd-servers, or starts an
+// embedded etcd in the data directory; stop is called if that one stops.
+func openEtcd(o Options, log *zap.Logger, stop context.CancelCauseFunc) (etcd, error) {
+	if len(o.EtcdServers) > 0 {
+		cluster, err := store.Connect(o.EtcdServers, 5*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("using etcd", zap.Strings("endpoints", o.EtcdServers))
+		return cluster, nil
+	}
+	embedded, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: o.DataDir, Logger: log.Named("etcd"),
+		QuotaBackendBytes: o.QuotaBackendBytes})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded etcd in %s: %w", o.DataDir, err)
+	}
+	go func() {
+		<-embedded.Done()
+		stop(fmt.Errorf("the embedded etcd in %s stopped; its log lines above say why", o.DataDir))
+	}()
+	log.Info("started embedded etcd", zap.String("dataDir", o.DataDir), zap.Strings("endpoints", embedded.Endpoints()))
+	return embedded, nil
 }

@@ -42,10 +42,15 @@ type Config struct {
 	// none. When set, it is where pods are sent: the kubernetes Endpoints
 	// carry it instead of AdvertisePort.
 	ReadOnlyPort int32
+	// Limits bound what clients can make the server hold; the zero value
+	// takes the defaults (limits.go).
+	Limits Limits
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
-// state of its own beyond configuration.
+// state of its own beyond configuration and what it serves at the moment
+// (requests in flight, and the recent events of watched resources, a
+// cache of etcd's).
 type Server struct {
 	store   *store.Store
 	log     *zap.Logger
@@ -60,6 +65,10 @@ type Server struct {
 		port int32
 	}
 	readOnlyPort int32 // 0: Run serves no read-only port
+	limits       Limits
+	watches      *store.Broadcaster // one etcd watch per resource, fanned out
+	inflight     inflight           // requests being served, by kind (inflight.go)
+	conns        chan struct{}      // one token per open connection, both ports (deadlines.go)
 }
 
 // New checks the configuration and builds a Server.
@@ -98,8 +107,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	limits := cfg.Limits.withDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
-		metrics: newMetrics(cfg.Registry), reg: cfg.Registry}
+		metrics: newMetrics(cfg.Registry), reg: cfg.Registry, limits: limits, watches: store.NewBroadcaster(cfg.Store),
+		inflight: newInflight(limits), conns: make(chan struct{}, limits.MaxConnections)}
 	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
 	if s.readOnlyPort = cfg.ReadOnlyPort; s.readOnlyPort != 0 {
 		s.advertise.port = s.readOnlyPort // pods get the read-only view (readonly.go)
@@ -108,11 +119,22 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Bootstrap creates the namespaces every cluster has (default,
-// kube-system, kube-public). It is idempotent; call it once at start.
+// kube-system, kube-public) when they are missing. It reads before it
+// writes, so that an apiserver starts on an etcd that refuses writes (a
+// full one, see store.NoSpaceError) as long as they exist. It is
+// idempotent; call it once at start.
 func (s *Server) Bootstrap(ctx context.Context) error {
+	namespaces := mustResource("namespaces")
 	for _, name := range []string{"default", "kube-system", "kube-public"} {
+		_, err := s.store.Get(ctx, objectKey(namespaces, "", name))
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("read namespace %s: %w", name, err)
+		}
 		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}
-		_, st := s.create(ctx, requestInfo{resource: mustResource("namespaces"), verb: "create"}, ns)
+		_, st := s.create(ctx, requestInfo{resource: namespaces, verb: "create"}, ns)
 		if st != nil && st.Reason != "AlreadyExists" {
 			return fmt.Errorf("create namespace %s: %s", name, st.Message)
 		}
@@ -128,28 +150,27 @@ func mustResource(name string) api.Resource {
 	return r
 }
 
-// Handler returns the HTTP handler for the whole API.
+// Handler returns the HTTP handler for the whole API. Every request goes
+// through the same filters first, outermost first:
+//
+//	recoverPanics   a panic becomes a 500 Status and a log line, never a dropped connection (panics.go)
+//	withDeadlines   the body must arrive, and the answer leave, in bounded time (deadlines.go)
+//	limitInflight   at most so many requests at once, else 429 (inflight.go)
+//
+// (Kubernetes' DefaultBuildHandlerChain has the same, among others:
+// WithPanicRecovery, WithTimeoutForNonLongRunningRequests,
+// WithMaxInFlightLimit.)
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/livez", s.serveHealth)
-	mux.HandleFunc("/readyz", s.serveHealth)
+	mux.HandleFunc("/readyz", s.serveReady)
 	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, versionInfo())
 	})
 	mux.HandleFunc("/", s.serveAPI)
-	return mux
-}
-
-func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if _, err := s.store.Revision(ctx); err != nil {
-		http.Error(w, "etcd: "+err.Error(), http.StatusServiceUnavailable)
-		return
-	}
-	fmt.Fprintln(w, "ok")
+	return s.recoverPanics(s.withDeadlines(s.limitInflight(mux)))
 }
 
 // serveAPI routes discovery paths and resource paths.
@@ -201,15 +222,26 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// statusRecorder remembers the response code for metrics and logs.
+// statusRecorder remembers the response code for metrics and logs, and
+// whether the response has begun (for recoverPanics).
 type statusRecorder struct {
 	http.ResponseWriter
-	code int
+	code  int
+	wrote bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.code = code
+	if !r.wrote {
+		r.code, r.wrote = code, true
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.code, r.wrote = http.StatusOK, true
+	}
+	return r.ResponseWriter.Write(b)
 }
 
 // Flush lets watch streams push each event out at once.
@@ -282,10 +314,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // serve runs one HTTP server with the apiserver's settings until ctx is
 // cancelled.
 func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, what string) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv := s.httpServer(h)
+	srv.BaseContext = func(net.Listener) context.Context { return ctx }
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(s.limitConnections(ln)) }()
 	s.log.Info(what, zap.String("address", ln.Addr().String()))
 	select {
 	case err := <-errc:

@@ -11,20 +11,34 @@ import (
 	"kubelab/pkg/api"
 )
 
+// subresourceAPI is what each subresource serves, as Kubernetes' discovery
+// lists it: the kind of its body ("" for the resource's own) and its
+// verbs. Any other verb is a 405 (request.go), so that DELETE
+// pods/p1/status cannot delete the pod. Discovery shows this table.
+var subresourceAPI = map[string]struct {
+	kind  string
+	verbs []string
+}{
+	"status":   {"", []string{"get", "patch", "update"}},
+	"scale":    {"Scale", []string{"get", "patch", "update"}},
+	"binding":  {"Binding", []string{"create"}},
+	"finalize": {"", []string{"update"}},
+	"log":      {"", []string{"get"}},
+	"exec":     {"PodExecOptions", []string{"create", "get"}},
+}
+
 // serveBinding answers POST pods/{name}/binding: the scheduler's way of
 // placing a pod. A pod is bound once; binding it again is a conflict.
 func (s *Server) serveBinding(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	if r.Method != http.MethodPost {
-		writeStatus(w, statusErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "binding takes POST"))
-		return
-	}
-	body, st := s.readBody(w, r)
+	body, _, st := s.readBody(w, r, objectTypes)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
 	var b api.Binding
-	if err := json.Unmarshal(body, &b); err != nil {
+	warnings, err := api.DecodeInto(body, &b)
+	addWarnings(w.Header(), warnings)
+	if err != nil {
 		writeStatus(w, badRequest("the body is not a valid Binding: "+err.Error()))
 		return
 	}
@@ -33,7 +47,7 @@ func (s *Server) serveBinding(w http.ResponseWriter, r *http.Request, info reque
 		return
 	}
 	if b.Name != "" && b.Name != info.name {
-		writeStatus(w, badRequest(fmt.Sprintf("the binding's name (%s) does not match the pod on the URL (%s)", b.Name, info.name)))
+		writeStatus(w, badRequest(fmt.Sprintf("the binding's name (%s) does not match the pod on the URL (%s)", api.Shorten(b.Name), info.name)))
 		return
 	}
 	_, st = s.update(r.Context(), info, func(cur api.Object) (api.Object, *api.Status) {
@@ -86,57 +100,79 @@ func setPodCondition(st *api.PodStatus, c api.PodCondition) {
 
 // serveScale answers GET and PUT/PATCH of {replicasets,replicationcontrollers}/{name}/scale.
 func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	main := info
-	main.subresource = ""
 	ctx := r.Context()
-	switch r.Method {
-	case http.MethodGet:
+	if info.verb == "get" {
 		obj, _, st := s.load(ctx, info.resource, info.namespace, info.name)
 		if st != nil {
 			writeStatus(w, st)
 			return
 		}
 		writeJSON(w, http.StatusOK, scaleOf(obj))
-	case http.MethodPut, http.MethodPatch:
-		body, st := s.readBody(w, r)
-		if st != nil {
-			writeStatus(w, st)
-			return
-		}
-		obj, st := s.update(ctx, main, func(cur api.Object) (api.Object, *api.Status) {
-			var sc api.Scale
-			if r.Method == http.MethodPut {
-				if err := json.Unmarshal(body, &sc); err != nil {
-					return nil, badRequest("the body is not a valid Scale: " + err.Error())
-				}
-			} else {
-				doc, _ := json.Marshal(scaleOf(cur))
-				ct := r.Header.Get("Content-Type")
-				patched, _, err := applyPatch(ct, doc, body)
-				if err != nil {
-					return nil, badRequest(err.Error())
-				}
-				if err := json.Unmarshal(patched, &sc); err != nil {
-					return nil, badRequest("the patched body is not a valid Scale: " + err.Error())
-				}
-				sc.ResourceVersion = ""
-			}
-			if sc.Spec.Replicas < 0 {
-				return nil, invalid(info.resource, info.name, api.ErrorList{{Type: "Invalid value", Field: "spec.replicas",
-					BadValue: sc.Spec.Replicas, Detail: "must be greater than or equal to 0"}})
-			}
-			setReplicas(cur, sc.Spec.Replicas)
-			cur.GetObjectMeta().ResourceVersion = sc.ResourceVersion
-			return cur, nil
-		})
-		if st != nil {
-			writeStatus(w, st)
-			return
-		}
-		writeJSON(w, http.StatusOK, scaleOf(obj))
-	default:
-		writeStatus(w, statusErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "scale takes GET, PUT or PATCH"))
+		return
 	}
+	accepted := objectTypes
+	if info.verb == "patch" {
+		accepted = patchTypes
+	}
+	body, mediaType, st := s.readBody(w, r, accepted)
+	if st == nil && mediaType == "" {
+		st = unsupportedMediaType("", accepted)
+	}
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	main := info
+	main.subresource = ""
+	obj, st := s.update(ctx, main, func(cur api.Object) (api.Object, *api.Status) {
+		sc, st := newScale(info.verb, mediaType, body, cur)
+		if st != nil {
+			return nil, st
+		}
+		if sc.Spec.Replicas < 0 {
+			return nil, invalid(info.resource, info.name, api.ErrorList{{Type: "Invalid value", Field: "spec.replicas",
+				BadValue: sc.Spec.Replicas, Detail: "must be greater than or equal to 0"}})
+		}
+		setReplicas(cur, sc.Spec.Replicas)
+		cur.GetObjectMeta().ResourceVersion = sc.ResourceVersion
+		return cur, nil
+	})
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	writeJSON(w, http.StatusOK, scaleOf(obj))
+}
+
+// newScale is the Scale a PUT sends, or a PATCH makes of cur's. A patch
+// that sets no resourceVersion applies to whatever is current.
+func newScale(verb, mediaType string, body []byte, cur api.Object) (api.Scale, *api.Status) {
+	var sc api.Scale
+	if verb == "update" {
+		j, err := api.ToJSON(body)
+		if err == nil {
+			err = json.Unmarshal(j, &sc)
+		}
+		if err != nil {
+			return sc, badRequest("the body is not a valid Scale: " + err.Error())
+		}
+		return sc, nil
+	}
+	doc, err := json.Marshal(scaleOf(cur))
+	if err != nil {
+		return sc, internalError(err)
+	}
+	patched, pinned, err := applyPatch(mediaType, doc, body)
+	if err != nil {
+		return sc, badRequest(err.Error())
+	}
+	if err := json.Unmarshal(patched, &sc); err != nil {
+		return sc, badRequest("the patched body is not a valid Scale: " + err.Error())
+	}
+	if !pinned {
+		sc.ResourceVersion = ""
+	}
+	return sc, nil
 }
 
 func scaleOf(obj api.Object) *api.Scale {

@@ -4,27 +4,34 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/store"
 )
 
 // mutateFunc turns the current object into the desired one. It gets its own
-// copy of the current object.
+// copy of the current object, and may be called again, on a newer one,
+// when the update retries.
 type mutateFunc func(current api.Object) (api.Object, *api.Status)
-
-// maxUpdateTries bounds the retries of an update made without a
-// resourceVersion when another writer keeps winning.
-const maxUpdateTries = 8
 
 // update replaces an object (or only its status, for the status
 // subresource). A client that sends a resourceVersion gets 409 if the
-// object changed since; one that sends none overwrites the latest version.
+// object changed since. One that sends none overwrites the latest
+// version: when another writer wins the race between the read and the
+// write, the update reads again and retries, until it succeeds or the
+// request's deadline passes, as Kubernetes' GuaranteedUpdate does; a
+// client without a precondition never sees a 409 that it could do
+// nothing about but send the same request again.
 func (s *Server) update(ctx context.Context, info requestInfo, mutate mutateFunc) (api.Object, *api.Status) {
 	res := info.resource
-	for try := 0; ; try++ {
+	retry := newRetry(ctx)
+	for {
 		old, rev, st := s.load(ctx, res, info.namespace, info.name)
 		if st != nil {
 			return nil, st
@@ -38,25 +45,37 @@ func (s *Server) update(ctx context.Context, info requestInfo, mutate mutateFunc
 			meta.Name = info.name
 		}
 		if meta.Name != info.name {
-			return nil, badRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", meta.Name, info.name))
+			return nil, badRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", api.Shorten(meta.Name), info.name))
 		}
 		if res.Namespaced && meta.Namespace != "" && meta.Namespace != info.namespace {
-			return nil, badRequest(fmt.Sprintf("the namespace of the object (%s) does not match the namespace on the URL (%s)", meta.Namespace, info.namespace))
+			return nil, badRequest(fmt.Sprintf("the namespace of the object (%s) does not match the namespace on the URL (%s)", api.Shorten(meta.Namespace), info.namespace))
 		}
 		conditional := meta.ResourceVersion != ""
 		if conditional && meta.ResourceVersion != strconv.FormatInt(rev, 10) {
-			return nil, conflict(res, info.name, "the object has been modified; please apply your changes to the latest version and try again")
+			return nil, conflict(res, info.name, modified)
 		}
-		out, st := s.updateFrom(ctx, info, obj, old, rev)
-		if st != nil && st.Reason == "Conflict" && !conditional && try < maxUpdateTries {
+		next, st := s.admitUpdate(ctx, info, obj, old)
+		if st != nil {
+			return nil, st
+		}
+		if next == old {
+			return old, nil // a no-op update writes nothing and keeps the resourceVersion
+		}
+		out, err := s.commitTxn(ctx, res, next, old, rev)
+		if errors.Is(err, store.ErrConflict) && !conditional && retry.again(ctx) {
 			continue
 		}
-		return out, st
+		if err != nil {
+			return nil, storeErr(res, next, info.name, err)
+		}
+		return out, nil
 	}
 }
 
-// updateFrom admits, validates and stores obj over old, read at rev.
-func (s *Server) updateFrom(ctx context.Context, info requestInfo, obj, old api.Object, rev int64) (api.Object, *api.Status) {
+// admitUpdate admits and validates obj as the successor of old. It returns
+// what to store: obj as admitted, nil when the update removes the object
+// (its last finalizer went), or old itself when nothing would change.
+func (s *Server) admitUpdate(ctx context.Context, info requestInfo, obj, old api.Object) (api.Object, *api.Status) {
 	res := info.resource
 	validate := func() api.ErrorList { return api.ValidateUpdate(obj, old) }
 	switch info.subresource {
@@ -85,13 +104,57 @@ func (s *Server) updateFrom(ctx context.Context, info requestInfo, obj, old api.
 	meta := obj.GetObjectMeta()
 	// The last finalizer of an object being deleted is gone: delete it now.
 	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && !waitsForNode(obj) {
-		return s.commit(ctx, res, nil, old, rev)
+		return nil, nil
 	}
 	meta.ResourceVersion = ""
 	if sameStored(obj, old) {
-		return old, nil // a no-op update writes nothing and keeps the resourceVersion
+		return old, nil
 	}
-	return s.commit(ctx, res, obj, old, rev)
+	return obj, nil
+}
+
+// modified is why a write that lost a race gets 409.
+const modified = "the object has been modified; please apply your changes to the latest version and try again"
+
+// retry paces the retries of a write that lost a race: a random wait
+// (jitter, so that the losers do not collide again at once) that grows
+// from minRetryWait to maxRetryWait, until the request's deadline, or
+// for at most maxRetryTime if it has none.
+type retry struct {
+	deadline time.Time
+	wait     time.Duration
+}
+
+const (
+	minRetryWait = time.Millisecond
+	maxRetryWait = 64 * time.Millisecond
+	maxRetryTime = time.Minute // Kubernetes' default request timeout
+)
+
+func newRetry(ctx context.Context) *retry {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(maxRetryTime)
+	}
+	return &retry{deadline: deadline, wait: minRetryWait}
+}
+
+// again waits before the next try and reports whether to make it: false
+// when the wait would end past the deadline or ctx ends meanwhile.
+func (r *retry) again(ctx context.Context) bool {
+	d := rand.N(r.wait) + 1
+	r.wait = min(2*r.wait, maxRetryWait)
+	if time.Now().Add(d).After(r.deadline) {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // waitsForNode reports a pod in graceful deletion: it stays until its node

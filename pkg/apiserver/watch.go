@@ -1,13 +1,20 @@
 package apiserver
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/store"
@@ -19,11 +26,20 @@ var bookmarkEvery = 30 * time.Second
 // serveWatch streams changes as newline-delimited watch events.
 //
 // With resourceVersion N the stream starts with the first change after N;
-// an N older than etcd's compaction gets an ERROR event with a 410 Status,
-// after which the client lists again. With no resourceVersion (or "0"), or
-// with sendInitialEvents=true, the stream first replays the current objects
-// as ADDED events; sendInitialEvents ends that replay with a BOOKMARK
+// an N older than etcd's compaction, or than the recent events the shared
+// watch keeps (store.Broadcaster), gets an ERROR event with a 410 Status,
+// after which the client lists again; an N etcd has not reached gets 504
+// (resourceversion.go). With no resourceVersion (or "0"), or with
+// sendInitialEvents=true, the stream first replays the current objects as
+// ADDED events; sendInitialEvents ends that replay with a BOOKMARK
 // annotated k8s.io/initial-events-end, as Kubernetes does.
+//
+// A client that does not keep up is dropped, so that it cannot make the
+// apiserver hold unbounded memory: when it falls Limits.WatchBuffer events
+// behind, or takes longer than Limits.WatchWriteTimeout to take one, the
+// stream ends, apiserver_terminated_watchers_total counts it, and the
+// client watches again from the last event it saw, or lists again, as
+// Kubernetes' clients do when a watch closes.
 func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	opts, st := parseListOptions(r, info.resource)
 	if st != nil {
@@ -31,52 +47,56 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 		return
 	}
 	if info.name != "" {
-		sel, _ := api.ParseFieldSelector("metadata.name=" + info.name)
-		opts.fields = sel
+		opts.fields = nameSelector{FieldSelector: opts.fields, name: info.name}
 	}
 	ctx := r.Context()
 	if opts.timeoutSeconds > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(opts.timeoutSeconds)*time.Second)
+		ctx, cancel = context.WithTimeout(ctx, seconds(opts.timeoutSeconds))
 		defer cancel()
 	}
 	res := info.resource
 	var (
 		initial []api.Object
 		start   int64
+		err     error
 	)
-	replay := opts.resourceVersion == "" || opts.resourceVersion == "0" || opts.initialEvents
-	if replay {
-		var err error
-		if initial, start, err = s.listObjects(ctx, res, info.namespace, opts); err != nil {
-			writeStatus(w, internalError(err))
-			return
-		}
+	if opts.resourceVersion == "" || opts.resourceVersion == "0" || opts.initialEvents {
+		initial, start, err = s.listObjects(ctx, res, info.namespace, opts)
 	} else {
-		start, _ = strconv.ParseInt(opts.resourceVersion, 10, 64)
+		start, _ = strconv.ParseInt(opts.resourceVersion, 10, 64) // parsed already
+		err = s.store.WaitForRevision(ctx, start, freshWait)
+	}
+	if err != nil {
+		writeStatus(w, readError(err))
+		return
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events, errc, err := s.store.Watch(ctx, store.Prefix(res.Name, info.namespace), start)
+	events, errc, err := s.watches.Watch(ctx, store.Prefix(res.Name, info.namespace), start, s.limits.WatchBuffer)
 
 	s.metrics.watchers.Inc()
 	defer s.metrics.watchers.Dec()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	out := &eventWriter{w: w, rc: http.NewResponseController(w)}
-	out.rc.Flush() // send the headers now: clients wait for them before reading events
+	out := &eventWriter{w: w, rc: http.NewResponseController(w), timeout: s.limits.WatchWriteTimeout}
+	defer s.recoverStream(r, out)
+	// Send the headers now: clients wait for them before reading events.
+	if s.sent(r, res, out.flush()) != nil {
+		return
+	}
 	if err != nil {
 		out.status(watchError(err))
 		return
 	}
 	for _, obj := range initial {
-		if out.send(api.Added, obj) != nil {
+		if s.sent(r, res, out.send(api.Added, obj)) != nil {
 			return
 		}
 	}
 	last := start
 	if opts.initialEvents {
-		if out.bookmark(res, last, true) != nil {
+		if s.sent(r, res, out.bookmark(res, last, true)) != nil {
 			return
 		}
 	}
@@ -87,12 +107,16 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-			if opts.bookmarks && out.bookmark(res, last, false) != nil {
+			if opts.bookmarks && s.sent(r, res, out.bookmark(res, last, false)) != nil {
 				return
 			}
 		case ev, ok := <-events:
 			if !ok {
-				if err := <-errc; err != nil {
+				err := <-errc
+				switch {
+				case errors.Is(err, store.ErrTooSlow):
+					s.watcherTerminated(r, res, fmt.Sprintf("it fell %d events behind", s.limits.WatchBuffer))
+				case err != nil:
 					out.status(watchError(err))
 				}
 				return
@@ -103,11 +127,67 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 				return
 			}
 			last = ev.KV.ModRevision
-			if typ != "" && out.send(typ, obj) != nil {
+			if typ != "" && s.sent(r, res, out.send(typ, obj)) != nil {
 				return
 			}
 		}
 	}
+}
+
+// sent passes on the error of a write to a watch stream, after counting
+// a client that took too long to take an event as a watcher terminated.
+func (s *Server) sent(r *http.Request, res api.Resource, err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		s.watcherTerminated(r, res, fmt.Sprintf("it took no event for %s", s.limits.WatchWriteTimeout))
+	}
+	return err
+}
+
+// watcherTerminated logs and counts a watch closed because its client
+// could not keep up.
+func (s *Server) watcherTerminated(r *http.Request, res api.Resource, why string) {
+	s.metrics.terminatedWatchers.WithLabelValues(res.Name).Inc()
+	s.log.Info("closed a watch that could not keep up; the client watches again", zap.String("resource", res.Name),
+		zap.String("client", r.RemoteAddr), zap.String("why", why))
+}
+
+// seconds turns a client's timeoutSeconds, any int64, into a duration
+// without overflow: past some 292 years, it is forever anyway.
+func seconds(n int64) time.Duration {
+	return time.Duration(min(n, math.MaxInt64/int64(time.Second))) * time.Second
+}
+
+// nameSelector is a client's field selector and metadata.name=name, for a
+// watch whose path names one object (…/pods/p1?watch=true). It is built,
+// not parsed, so that a name with ',' or '\' is matched as it is.
+type nameSelector struct {
+	api.FieldSelector
+	name string
+}
+
+func (s nameSelector) Matches(fields map[string]string) bool {
+	return fields["metadata.name"] == s.name && s.FieldSelector.Matches(fields)
+}
+
+func (s nameSelector) Empty() bool { return false }
+
+// String is the canonical text form, as api.ParseFieldSelector's.
+func (s nameSelector) String() string {
+	escape := strings.NewReplacer(`\`, `\\`, `,`, `\,`, `=`, `\=`).Replace
+	var parts []string
+	for _, r := range s.Requirements() {
+		parts = append(parts, escape(r.Field)+r.Op+escape(r.Value))
+	}
+	return strings.Join(parts, ",")
+}
+
+// Requirements are the client's and the name's, sorted.
+func (s nameSelector) Requirements() []api.FieldRequirement {
+	reqs := append(s.FieldSelector.Requirements(), api.FieldRequirement{Field: "metadata.name", Op: "=", Value: s.name})
+	slices.SortFunc(reqs, func(a, b api.FieldRequirement) int {
+		return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Op, b.Op), cmp.Compare(a.Value, b.Value))
+	})
+	return reqs
 }
 
 // translate turns a store event into a watch event as the client's
@@ -154,10 +234,12 @@ func watchError(err error) *api.Status {
 	return internalError(err)
 }
 
-// eventWriter writes one JSON line per event and flushes it out at once.
+// eventWriter writes one JSON line per event and flushes it out at once,
+// within timeout.
 type eventWriter struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
 }
 
 func (e *eventWriter) send(typ string, obj any) error {
@@ -168,9 +250,16 @@ func (e *eventWriter) send(typ string, obj any) error {
 	if err != nil {
 		return err
 	}
+	e.rc.SetWriteDeadline(time.Now().Add(e.timeout))
 	if _, err := e.w.Write(append(b, '\n')); err != nil {
 		return err
 	}
+	return e.rc.Flush()
+}
+
+// flush sends what is written so far, within timeout.
+func (e *eventWriter) flush() error {
+	e.rc.SetWriteDeadline(time.Now().Add(e.timeout))
 	return e.rc.Flush()
 }
 

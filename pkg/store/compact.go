@@ -11,6 +11,19 @@ import (
 	"go.uber.org/zap"
 )
 
+// etcd keeps every revision of every key until it is told to forget them:
+// an object edited a thousand times takes a thousand times its size.
+// Compaction forgets the revisions before a point; it frees pages inside
+// etcd's database file, which later writes reuse, but the file itself only
+// shrinks when a member is defragmented (maintenance.go). So the apiserver
+// does, like Kubernetes, every interval:
+//
+//	compact to the revision etcd had one interval ago  (history kept: one to two intervals)
+//	defragment a member whose file is mostly free space
+//	disarm a NOSPACE alarm once every member is back under its quota
+//
+// etcd's own auto-compaction is off in StartEmbedded: the apiserver decides.
+
 // Compact discards the history before revision rev, for the whole etcd key
 // space (not only this Store's prefix): reads and watches at older
 // revisions then fail (see GoneError). It returns once the space is freed.
@@ -27,12 +40,14 @@ func (s *Store) Compact(ctx context.Context, rev int64) error {
 	return nil
 }
 
-// StartCompactor compacts etcd every interval, keeping the latest keep
-// revisions so that watchers a little behind can still resume, until ctx
-// ends. etcd's own auto-compaction is off in StartEmbedded: kubelab decides.
-// (Kubernetes' compactor also coordinates several apiservers through a
-// shared key so only one compacts per interval; here each just tries.)
-func (s *Store) StartCompactor(ctx context.Context, interval time.Duration, keep int64, log *zap.Logger) {
+// StartCompactor runs, every interval until ctx ends, a compaction to the
+// revision etcd had at the previous tick, then the maintenance that gives
+// the space back (maintain, in maintenance.go). A watcher that reconnects within an interval
+// can therefore always resume. (Kubernetes' compactor does the same every
+// 5 minutes, and coordinates several apiservers through a key in etcd so
+// that only one compacts per interval; here each just tries, which is
+// harmless.)
+func (s *Store) StartCompactor(ctx context.Context, interval time.Duration, log *zap.Logger) {
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -43,28 +58,28 @@ func (s *Store) StartCompactor(ctx context.Context, interval time.Duration, keep
 	go func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
-		var last int64
+		var previous, compacted int64
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
+			if previous > compacted {
+				if err := s.Compact(ctx, previous); err != nil {
+					log.Warn("compactor: compaction failed", zap.Int64("revision", previous), zap.Error(err))
+				} else {
+					compacted = previous
+					log.Debug("compacted etcd history", zap.Int64("revision", previous))
+				}
+			}
+			s.maintain(ctx, log)
 			cur, err := s.Revision(ctx)
 			if err != nil {
-				log.Warn("compactor: cannot read revision", zap.Error(err))
+				log.Warn("compactor: cannot read the revision", zap.Error(err))
 				continue
 			}
-			target := cur - keep
-			if target <= last || target <= 0 {
-				continue
-			}
-			if err := s.Compact(ctx, target); err != nil {
-				log.Warn("compactor: compaction failed", zap.Int64("revision", target), zap.Error(err))
-				continue
-			}
-			last = target
-			log.Info("compacted etcd history", zap.Int64("revision", target))
+			previous = cur
 		}
 	}()
 }

@@ -4,10 +4,10 @@
 //
 // # Keys
 //
-// A Store is created with a prefix, usually "/registry". Callers pass keys
-// relative to it, built with Key, and the store prepends prefix+"/":
+// A Store keeps its keys under a prefix, usually "/registry". Callers pass
+// keys relative to it, built with Key, and the store prepends prefix+"/":
 //
-//	s := store.New(cli, "/registry")
+//	s := etcd.Store("/registry")
 //	key := store.Key("pods", "default", "web-1") // "pods/default/web-1"
 //	// stored in etcd at /registry/pods/default/web-1
 //
@@ -21,37 +21,56 @@
 // revision. Each key remembers the revision that created it
 // (CreateRevision) and the one that last changed it (ModRevision). The
 // apiserver uses ModRevision as the object's resourceVersion, and the
-// revision a List was read at as the list's resourceVersion.
+// revision a List was read at as the list's resourceVersion. ListAt reads
+// the store as it was at an older revision; WaitForRevision waits for one
+// etcd has not reached yet.
 //
-// # Optimistic concurrency
+// # Writes: one transaction
 //
-// Writes are etcd transactions that compare before they write, so two
-// apiservers can never lose each other's updates:
+// Every write is a Commit: one etcd transaction that compares before it
+// writes, so two apiservers can never lose each other's updates (txn.go):
 //
-//   - Create writes only if CreateRevision(key) == 0 (the key does not
-//     exist), else ErrAlreadyExists.
-//   - Update writes only if ModRevision(key) equals the resourceVersion the
-//     caller read, else ErrConflict (HTTP 409): someone changed the object
-//     since, and the caller must read it again.
-//   - GuaranteedUpdate is the read-modify-write loop around Update that the
-//     apiserver uses for PATCH, status updates and allocations: it reads,
-//     calls your function, writes with compare-and-swap, and on conflict
-//     reads again and retries.
+//   - a create (Txn.Rev 0) writes only if the key does not exist, else
+//     ErrAlreadyExists;
+//   - an update or a delete (Txn.Rev = the resourceVersion the caller read)
+//     writes only if the key's ModRevision is still that, else ErrConflict
+//     (HTTP 409: someone changed the object since; read it again);
+//   - the same transaction takes and gives up the object's claims on unique
+//     things (a ClusterIP, a NodePort), and checks that its namespace
+//     exists and is not terminating.
 //
-// Errors wrap the sentinels ErrNotFound, ErrAlreadyExists and ErrConflict;
-// test them with errors.Is.
+// The apiserver builds its read-modify-write loops (PATCH, status updates)
+// on Get and Commit. Errors wrap the sentinels ErrNotFound,
+// ErrAlreadyExists and ErrConflict, to test with errors.Is, or are one of
+// *ClaimError, *ConditionError and *NoSpaceError.
 //
 // # Watch
 //
-// Watch(ctx, prefix, rev) streams every change under prefix strictly after
-// revision rev, in order, so a client that listed at revision rev and then
-// watches from rev misses nothing and sees nothing twice. etcd keeps old
-// revisions only until they are compacted (see Compact and StartCompactor);
-// watching from a compacted revision fails with *GoneError, which the
-// apiserver answers with 410 Gone, and the client lists again.
+// A Broadcaster serves watches: Watch(ctx, prefix, rev, buffer) streams
+// every change under prefix strictly after revision rev, in order, so a
+// client that listed at revision rev and then watches from rev misses
+// nothing and sees nothing twice. It watches each resource in etcd once,
+// whatever the number of watchers, keeps a window of recent events for
+// watchers that start a little back, and drops a watcher that falls a
+// whole buffer behind (ErrTooSlow), so that a client that stops reading
+// costs bounded memory (broadcast.go). etcd keeps old revisions only
+// until they are compacted; watching from a compacted revision, or one
+// before the window, fails with *GoneError, which the apiserver answers
+// with 410 Gone, and the client lists again.
+//
+// # Keeping etcd healthy
+//
+// StartCompactor compacts the history every interval to the revision of
+// the interval before, defragments members that gain from it, and disarms
+// etcd's NOSPACE alarm once the space is back, so a cluster that filled its
+// quota recovers by itself once objects are deleted (compact.go,
+// maintenance.go). Alarms reports raised alarms for the apiserver's
+// /readyz.
 //
 // # Running etcd
 //
 // StartEmbedded runs a single-member etcd inside the process (the laptop
-// default); Connect dials an existing cluster (--etcd-servers).
+// default): it refuses to start on a disk without room for etcd's log, and
+// says plainly when a full disk stops it (diskspace.go). Connect dials an
+// existing cluster (--etcd-servers). Both give Stores with Store(prefix).
 package store

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,8 +31,14 @@ type EmbeddedConfig struct {
 	// Logger receives etcd's warnings and errors. Nil: etcd logs them to
 	// stderr itself.
 	Logger *zap.Logger
-	// QuotaBackendBytes caps the database size; 0 keeps etcd's default.
+	// QuotaBackendBytes caps the database size (etcd's
+	// --quota-backend-bytes); 0 keeps etcd's default, 2 GiB. At the cap,
+	// etcd refuses writes until space is freed (see maintenance.go).
 	QuotaBackendBytes int64
+	// MinFreeBytes is the free disk space StartEmbedded requires before it
+	// lets etcd open its files (see diskspace.go); 0 means two write-ahead
+	// log segments, 128 MB; negative skips the check.
+	MinFreeBytes int64
 }
 
 // Embedded is a running embedded etcd with a client connected to it.
@@ -48,9 +52,16 @@ type Embedded struct {
 // StartEmbedded starts a single-member etcd and returns once it serves
 // requests. etcd's auto-compaction is off: the apiserver compacts with
 // StartCompactor.
+//
+// If the disk fills up while etcd runs, etcd stops the process, as it
+// does on any write it cannot make; with a Logger, the last line then says
+// that the disk is full and what to do (diskspace.go).
 func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("store: embedded etcd needs a data directory")
+	}
+	if err := checkFreeSpace(cfg.DataDir, cfg.MinFreeBytes); err != nil {
+		return nil, err
 	}
 	clientURL, err := urlOrFreePort(cfg.ClientURL)
 	if err != nil {
@@ -74,7 +85,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	ec.QuotaBackendBytes = cfg.QuotaBackendBytes
 	ec.LogLevel = "warn"
 	if cfg.Logger != nil {
-		ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(quiet(cfg.Logger, "etcd"))
+		ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(quiet(cfg.Logger, "etcd").WithOptions(
+			zap.WithFatalHook(diskFullExit{log: cfg.Logger, dir: cfg.DataDir, then: zapcore.WriteThenFatal}),
+			zap.WithPanicHook(diskFullExit{log: cfg.Logger, dir: cfg.DataDir, then: zapcore.WriteThenPanic})))
 	}
 
 	e, err := embed.StartEtcd(ec)
@@ -107,8 +120,16 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	return &Embedded{etcd: e, cli: cli, endpoints: endpoints}, nil
 }
 
-// Client returns a client connected to the embedded etcd. Close closes it.
+// Store returns a Store over the embedded etcd that keeps its keys under
+// prefix. Close closes it too.
+func (e *Embedded) Store(prefix string) *Store { return New(e.cli, prefix) }
+
+// Client returns a client connected to the embedded etcd, for tests and
+// benchmarks that talk to etcd directly. Close closes it.
 func (e *Embedded) Client() *clientv3.Client { return e.cli }
+
+// Done is closed when etcd has stopped, after Close or because it failed.
+func (e *Embedded) Done() <-chan struct{} { return e.etcd.Server.StopNotify() }
 
 // Endpoints returns the client URLs of the embedded etcd, for other
 // processes (e.g. etcdctl) that want to reach it.
@@ -122,36 +143,6 @@ func (e *Embedded) Close() {
 		e.cli.Close()
 		e.etcd.Close()
 	})
-}
-
-// Connect returns a client for an existing etcd cluster (--etcd-servers).
-// It checks that the cluster answers a read within dialTimeout, so that a
-// wrong address fails at startup with a clear error instead of later.
-func Connect(endpoints []string, dialTimeout time.Duration) (*clientv3.Client, error) {
-	if len(endpoints) == 0 {
-		return nil, errors.New("store: no etcd endpoints given")
-	}
-	if dialTimeout <= 0 {
-		dialTimeout = 5 * time.Second
-	}
-	where := strings.Join(endpoints, ",")
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   endpoints,
-		DialTimeout: dialTimeout,
-		Logger:      zap.NewNop(), // failures are returned, not logged
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: connect to etcd at %s: %w", where, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
-	defer cancel()
-	// A linearizable read needs a quorum, so it proves the cluster works,
-	// not just that a port is open.
-	if _, err := cli.Get(ctx, "/", clientv3.WithCountOnly()); err != nil {
-		cli.Close()
-		return nil, fmt.Errorf("store: cannot reach etcd at %s within %s: %w", where, dialTimeout, err)
-	}
-	return cli, nil
 }
 
 // quiet returns a named child of log that drops messages below warn; a nil

@@ -53,9 +53,15 @@ func testCtx(t *testing.T) context.Context {
 // mustCreate creates key and returns its revision.
 func mustCreate(t *testing.T, s *Store, key, value string) int64 {
 	t.Helper()
-	rev, err := s.Create(testCtx(t), key, []byte(value))
+	return mustCommit(t, s, Txn{Key: key, Value: []byte(value)})
+}
+
+// mustCommit commits txn and returns its revision.
+func mustCommit(t *testing.T, s *Store, txn Txn) int64 {
+	t.Helper()
+	rev, err := s.Commit(testCtx(t), txn)
 	if err != nil {
-		t.Fatalf("Create(%q): %v", key, err)
+		t.Fatalf("Commit(%q): %v", txn.Key, err)
 	}
 	return rev
 }

@@ -22,9 +22,6 @@ func New(cli *clientv3.Client, prefix string) *Store {
 	return &Store{cli: cli, prefix: strings.TrimSuffix(prefix, "/")}
 }
 
-// Client returns the etcd client the Store uses.
-func (s *Store) Client() *clientv3.Client { return s.cli }
-
 // Key returns the relative key of one object: "resource/namespace/name", or
 // "resource/name" for a cluster-scoped object (namespace == "").
 func Key(resource, namespace, name string) string {
@@ -62,21 +59,32 @@ var (
 	// ErrConflict means the key changed since the caller read it: its
 	// ModRevision is not the expected one.
 	ErrConflict = errors.New("conflict: the object has been modified")
-	// ErrNoChange is returned by a GuaranteedUpdate function to leave the
-	// object as it is; GuaranteedUpdate then writes nothing.
-	ErrNoChange = errors.New("no change")
 )
 
-// GoneError says that a watch asked for revisions etcd has compacted away.
-// The apiserver answers it with 410 Gone; the client must list again.
+// GoneError says that a list or a watch asked for revisions etcd has
+// compacted away. The apiserver answers it with 410 Gone; the client must
+// list again.
 type GoneError struct {
-	Requested int64 // the revision the caller asked to watch after
+	Requested int64 // the revision the caller asked to read at or watch after
 	Compacted int64 // the oldest revision etcd still has, when known
 }
 
 // Error reads like Kubernetes' message for the same situation.
 func (e *GoneError) Error() string {
 	return fmt.Sprintf("too old resource version: %d (%d)", e.Requested, e.Compacted)
+}
+
+// FutureError says that a caller asked for a revision etcd has not
+// reached. The apiserver answers it as Kubernetes does: 504 "Too large
+// resource version", to be retried a moment later.
+type FutureError struct {
+	Requested int64 // the revision asked for
+	Current   int64 // etcd's revision when the caller gave up waiting
+}
+
+// Error reads like Kubernetes' message for the same situation.
+func (e *FutureError) Error() string {
+	return fmt.Sprintf("Too large resource version: %d, current: %d", e.Requested, e.Current)
 }
 
 // full turns a relative key into the etcd key.

@@ -49,7 +49,8 @@ func (e *ConditionError) Error() string {
 
 // Commit runs t and returns the revision it was written at. It fails with
 // ErrAlreadyExists (create of an existing key), ErrNotFound or ErrConflict
-// (update or delete of a missing or changed key), or *ClaimError.
+// (update or delete of a missing or changed key), *ClaimError,
+// *ConditionError, or *NoSpaceError while etcd's database is full.
 func (s *Store) Commit(ctx context.Context, t Txn) (int64, error) {
 	key := s.full(t.Key)
 	var cmps []clientv3.Cmp
@@ -81,7 +82,7 @@ func (s *Store) Commit(ctx context.Context, t Txn) (int64, error) {
 	}
 	resp, err := s.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
 	if err != nil {
-		return 0, fmt.Errorf("store: commit %s: %w", t.Key, err)
+		return 0, fmt.Errorf("store: commit %s: %w", t.Key, s.noSpace(ctx, err))
 	}
 	if resp.Succeeded {
 		return resp.Header.Revision, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -18,10 +19,6 @@ const (
 	Put EventType = iota
 	// Delete is a deletion.
 	Delete
-	// Progress carries no change: it says that every event up to
-	// KV.ModRevision has been delivered. Only WatchWithProgress sends it;
-	// the apiserver turns it into a BOOKMARK.
-	Progress
 )
 
 // Event is one change seen by a watch.
@@ -38,41 +35,35 @@ type Event struct {
 	Created bool
 }
 
-// watchBuffer decouples etcd's stream from a briefly slow reader.
-const watchBuffer = 100
+// ErrTooSlow ends a watch whose caller fell a whole buffer behind.
+// (Broadcaster.Watch serves the apiserver's watchers; watch below is the
+// one etcd watch it runs per resource.)
+var ErrTooSlow = errors.New("the watcher fell too far behind and was closed; watch again from the last revision it saw")
 
 // goneWait bounds how long Watch waits for etcd to name the compacted
 // revision once it knows the requested one is gone.
 const goneWait = 2 * time.Second
 
-// Watch streams the changes under prefix strictly after revision afterRev,
+// watch streams the changes under prefix strictly after revision afterRev,
 // in revision order (afterRev 0: from now on). A caller that lists at
 // revision R and watches after R sees every change exactly once.
 //
-// If afterRev has been compacted, Watch returns a *GoneError. The event
+// At most buffer events wait for the caller. A caller that falls further
+// behind is dropped, so that a client that stops reading costs a bounded
+// amount of memory: the event channel closes and the error channel yields
+// ErrTooSlow. The caller may watch again from the last revision it took.
+//
+// If afterRev has been compacted, watch returns a *GoneError. The event
 // channel closes when ctx is cancelled or the watch fails; the error channel
 // then yields the reason, or nil after a cancel. A compaction that overtakes
 // a running watch arrives there as a *GoneError too. Cancel ctx when done:
 // it is what stops the watch, even if the caller stopped reading.
-func (s *Store) Watch(ctx context.Context, prefix string, afterRev int64) (<-chan Event, <-chan error, error) {
-	return s.watch(ctx, prefix, afterRev, 0)
-}
-
-// WatchWithProgress is Watch that also sends a Progress event about every
-// interval, carrying etcd's current revision once everything up to it has
-// been delivered. It lets a watcher whose prefix is quiet learn a recent
-// revision to resume from while the rest of the store changes. (etcd sends
-// none while its revision is still below the watch's start.)
-func (s *Store) WatchWithProgress(ctx context.Context, prefix string, afterRev int64, every time.Duration) (<-chan Event, <-chan error, error) {
-	if every <= 0 {
-		return nil, nil, fmt.Errorf("store: watch %s: progress interval must be > 0", prefix)
+func (s *Store) watch(ctx context.Context, prefix string, afterRev int64, buffer int) (<-chan Event, <-chan error, error) {
+	if afterRev < 0 || afterRev == math.MaxInt64 {
+		return nil, nil, fmt.Errorf("store: watch %s: revision %d out of range", prefix, afterRev)
 	}
-	return s.watch(ctx, prefix, afterRev, every)
-}
-
-func (s *Store) watch(ctx context.Context, prefix string, afterRev int64, every time.Duration) (<-chan Event, <-chan error, error) {
-	if afterRev < 0 {
-		return nil, nil, fmt.Errorf("store: watch %s: negative revision %d", prefix, afterRev)
+	if buffer < 1 {
+		return nil, nil, fmt.Errorf("store: watch %s: buffer must be > 0", prefix)
 	}
 	compacted, err := s.isCompacted(ctx, prefix, afterRev)
 	if err != nil {
@@ -92,13 +83,16 @@ func (s *Store) watch(ctx context.Context, prefix string, afterRev int64, every 
 		defer cancel()
 		return nil, nil, awaitGone(wch, afterRev)
 	}
-	events := make(chan Event, watchBuffer)
+	events := make(chan Event)
 	errc := make(chan error, 1)
 	go func() {
-		defer cancel()
-		err := s.pump(ctx, wctx, wch, events, afterRev, every)
+		err := s.pump(ctx, wch, events, afterRev, buffer)
+		cancel()
 		if err != nil && ctx.Err() == nil {
-			errc <- fmt.Errorf("store: watch %s: %w", prefix, err)
+			if !errors.Is(err, ErrTooSlow) {
+				err = fmt.Errorf("store: watch %s: %w", prefix, err)
+			}
+			errc <- err
 		}
 		close(errc)
 		close(events)
@@ -141,32 +135,30 @@ func awaitGone(wch clientv3.WatchChan, afterRev int64) error {
 	}
 }
 
-// pump moves etcd's watch responses to events until ctx ends or the watch
-// fails, and returns why it stopped.
-func (s *Store) pump(ctx, wctx context.Context, wch clientv3.WatchChan, events chan<- Event, lastRev int64, every time.Duration) error {
-	var tick <-chan time.Time
-	if every > 0 {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		tick = t.C
-	}
-	send := func(e Event) bool {
-		select {
-		case events <- e:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
+// pump moves etcd's watch responses into a queue of about buffer events,
+// and from the queue to events as fast as the caller takes them,
+// until ctx ends or the watch fails; it returns why it stopped. It never
+// makes etcd's client wait, so that client, which would keep every
+// response not yet taken, holds nothing for this watch: the queue is all
+// the watch holds, and a caller that lets it overflow is dropped with
+// ErrTooSlow. (Kubernetes' cacher likewise closes a watcher whose buffer
+// stays full: "Forcing watcher close due to unresponsiveness".)
+func (s *Store) pump(ctx context.Context, wch clientv3.WatchChan, events chan<- Event, lastRev int64, buffer int) error {
+	var queue []Event
 	for {
+		var out chan<- Event
+		var head Event
+		if len(queue) > 0 {
+			out, head = events, queue[0]
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-tick:
-			// Progress requests share the gRPC stream of wctx; etcd answers
-			// once every watcher on it is up to date. A failed request is
-			// retried at the next tick.
-			_ = s.cli.RequestProgress(wctx)
+		case out <- head:
+			queue[0] = Event{} // let the value go
+			if queue = queue[1:]; len(queue) == 0 {
+				queue = nil
+			}
 		case wresp, ok := <-wch:
 			if !ok {
 				return errors.New("closed by etcd")
@@ -177,16 +169,15 @@ func (s *Store) pump(ctx, wctx context.Context, wch clientv3.WatchChan, events c
 			if err := wresp.Err(); err != nil {
 				return err
 			}
-			if wresp.IsProgressNotify() {
-				if every > 0 && !send(Event{Type: Progress, KV: KV{ModRevision: wresp.Header.Revision}}) {
-					return nil
-				}
-				continue
+			// A caller still a buffer behind when more comes is dropped.
+			// One response is always taken whole: a watch that starts
+			// in the past gets the history in batches (of up to 1,000
+			// revisions), and a caller that drains them is keeping up.
+			if len(queue) >= buffer && len(wresp.Events) > 0 {
+				return ErrTooSlow
 			}
 			for _, ev := range wresp.Events {
-				if !send(s.event(ev)) {
-					return nil
-				}
+				queue = append(queue, s.event(ev))
 				lastRev = ev.Kv.ModRevision
 			}
 		}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"testing"
 	"time"
 )
@@ -30,18 +32,12 @@ func TestWatchFromRevision(t *testing.T) {
 	a, b := Key("pods", "a", "web"), Key("pods", "a", "db")
 
 	created := mustCreate(t, s, a, "v1")
-	updated, err := s.Update(ctx, a, []byte("v2"), created)
-	if err != nil {
-		t.Fatal(err)
-	}
+	updated := mustCommit(t, s, Txn{Key: a, Value: []byte("v2"), Rev: created})
 	mustCreate(t, s, Key("pods", "ab", "other"), "not watched")
-	_, deleted, err := s.Delete(ctx, a, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	deleted := mustCommit(t, s, Txn{Key: a, Rev: updated})
 	recreated := mustCreate(t, s, b, "v3")
 
-	events, errc, err := s.Watch(ctx, Prefix("pods", "a"), created)
+	events, errc, err := s.watch(ctx, Prefix("pods", "a"), created, 10)
 	if err != nil {
 		t.Fatalf("Watch: %v", err)
 	}
@@ -80,7 +76,7 @@ func TestWatchFromNowAndCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(testCtx(t))
 	mustCreate(t, s, Key("pods", "a", "before"), "v")
 
-	events, errc, err := s.Watch(ctx, Prefix("pods", "a"), 0)
+	events, errc, err := s.watch(ctx, Prefix("pods", "a"), 0, 10)
 	if err != nil {
 		t.Fatalf("Watch: %v", err)
 	}
@@ -102,14 +98,8 @@ func TestWatchCompacted(t *testing.T) {
 	ctx := testCtx(t)
 	key := Key("pods", "a", "web")
 	old := mustCreate(t, s, key, "v1")
-	rev, err := s.Update(ctx, key, []byte("v2"), old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev, err = s.Update(ctx, key, []byte("v3"), rev)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rev := mustCommit(t, s, Txn{Key: key, Value: []byte("v2"), Rev: old})
+	rev = mustCommit(t, s, Txn{Key: key, Value: []byte("v3"), Rev: rev})
 	if err := s.Compact(ctx, rev); err != nil {
 		t.Fatalf("Compact: %v", err)
 	}
@@ -117,7 +107,7 @@ func TestWatchCompacted(t *testing.T) {
 		t.Errorf("second Compact to the same revision: %v", err)
 	}
 
-	_, _, err = s.Watch(ctx, Prefix("pods", "a"), old)
+	_, _, err := s.watch(ctx, Prefix("pods", "a"), old, 10)
 	var gone *GoneError
 	if !errors.As(err, &gone) {
 		t.Fatalf("Watch from compacted revision: err = %v, want *GoneError", err)
@@ -127,7 +117,7 @@ func TestWatchCompacted(t *testing.T) {
 	}
 
 	// The oldest revision still kept works: it delivers the last update.
-	events, _, err := s.Watch(ctx, Prefix("pods", "a"), rev-1)
+	events, _, err := s.watch(ctx, Prefix("pods", "a"), rev-1, 10)
 	if err != nil {
 		t.Fatalf("Watch from the compaction point: %v", err)
 	}
@@ -136,42 +126,80 @@ func TestWatchCompacted(t *testing.T) {
 	}
 }
 
-func TestWatchWithProgress(t *testing.T) {
+// TestWatchDropsSlowReader: a reader that stops taking events is dropped
+// once its buffer is full, with ErrTooSlow, while a reader that keeps up
+// on the same prefix gets every event.
+func TestWatchDropsSlowReader(t *testing.T) {
 	s := newTestStore(t)
 	ctx := testCtx(t)
-	rev := mustCreate(t, s, Key("pods", "a", "web"), "v")
-
-	events, _, err := s.WatchWithProgress(ctx, Prefix("pods", "a"), rev, 20*time.Millisecond)
+	const buffer, writes = 5, 60
+	stuck, stuckErr, err := s.watch(ctx, Prefix("pods", "a"), 0, buffer)
 	if err != nil {
-		t.Fatalf("WatchWithProgress: %v", err)
+		t.Fatal(err)
 	}
-	// A write elsewhere moves the revision on; the quiet watcher learns it.
-	elsewhere := mustCreate(t, s, Key("pods", "b", "web"), "v")
-	e := next(t, events)
-	if e.Type != Progress || e.KV.ModRevision < elsewhere {
-		t.Errorf("event = %+v, want Progress at revision >= %d", e, elsewhere)
+	live, _, err := s.watch(ctx, Prefix("pods", "a"), 0, buffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan int)
+	go func() {
+		n := 0
+		for range live {
+			if n++; n == writes {
+				break
+			}
+		}
+		got <- n
+	}()
+	for i := range writes {
+		mustCreate(t, s, Key("pods", "a", fmt.Sprint(i)), "v")
+	}
+	select {
+	case n := <-got:
+		if n != writes {
+			t.Errorf("the reader that keeps up got %d events, want %d", n, writes)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the reader that keeps up did not get every event within 5s")
+	}
+	select {
+	case err := <-stuckErr:
+		if !errors.Is(err, ErrTooSlow) {
+			t.Fatalf("stuck reader: err = %v, want ErrTooSlow", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stuck reader was not dropped within 5s")
+	}
+	if _, open := <-stuck; open {
+		t.Error("the stuck reader's channel is still open after it was dropped")
 	}
 }
 
+// TestWatchRevisionOutOfRange: no revision overflows into etcd's.
+func TestWatchRevisionOutOfRange(t *testing.T) {
+	s := newTestStore(t)
+	for _, rev := range []int64{-1, math.MaxInt64} {
+		if _, _, err := s.watch(testCtx(t), Prefix("pods", "a"), rev, 10); err == nil {
+			t.Errorf("Watch after %d: no error", rev)
+		}
+	}
+}
+
+// TestStartCompactor: each tick compacts to the revision of the tick
+// before, so history one interval old survives and older history goes.
 func TestStartCompactor(t *testing.T) {
 	s := newTestStore(t)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	key := Key("pods", "a", "web")
 	old := mustCreate(t, s, key, "v1")
-	if _, err := s.GuaranteedUpdate(ctx, key, false, appendX); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GuaranteedUpdate(ctx, key, false, appendX); err != nil {
-		t.Fatal(err)
-	}
+	mustCommit(t, s, Txn{Key: key, Value: []byte("v2"), Rev: old})
 
-	// Keeping the latest 1 revision compacts away the create.
-	s.StartCompactor(ctx, 10*time.Millisecond, 1, nil)
+	s.StartCompactor(ctx, 50*time.Millisecond, nil)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var gone *GoneError
-		_, _, err := s.Watch(ctx, Prefix("pods", "a"), old-1)
+		_, _, err := s.watch(ctx, Prefix("pods", "a"), old-1, 10)
 		if errors.As(err, &gone) {
 			return
 		}

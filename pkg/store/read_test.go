@@ -1,9 +1,11 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -25,6 +27,21 @@ func TestKeyAndPrefix(t *testing.T) {
 				t.Errorf("Prefix = %q, want %q", got, tt.wantPrefix)
 			}
 		})
+	}
+}
+
+func TestGet(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testCtx(t)
+	key := Key("pods", "default", "web")
+	rev := mustCreate(t, s, key, "v1")
+
+	got, err := s.Get(ctx, key)
+	if err != nil || got.Key != key || string(got.Value) != "v1" || got.CreateRevision != rev || got.ModRevision != rev {
+		t.Errorf("Get = %+v, %v; want v1 created and modified at %d", got, err, rev)
+	}
+	if _, err := s.Get(ctx, Key("pods", "default", "missing")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(missing): err = %v, want ErrNotFound", err)
 	}
 }
 
@@ -80,10 +97,6 @@ func TestPrefixIsolation(t *testing.T) {
 			if got := keys(kvs); !slices.Equal(got, tt.want) {
 				t.Errorf("List = %v, want %v", got, tt.want)
 			}
-			n, err := s.Count(ctx, tt.prefix)
-			if err != nil || n != int64(len(tt.want)) {
-				t.Errorf("Count = %d, %v; want %d", n, err, len(tt.want))
-			}
 		})
 	}
 }
@@ -98,7 +111,7 @@ func TestListPages(t *testing.T) {
 		for i := start; i < start+100; i++ {
 			ops = append(ops, clientv3.OpPut(s.full(Key("events", "ns", fmt.Sprintf("e%04d", i))), "v"))
 		}
-		if _, err := s.Client().Txn(ctx).Then(ops...).Commit(); err != nil {
+		if _, err := s.cli.Txn(ctx).Then(ops...).Commit(); err != nil {
 			t.Fatalf("txn: %v", err)
 		}
 	}
@@ -109,6 +122,63 @@ func TestListPages(t *testing.T) {
 	got := keys(kvs)
 	if len(got) != n || !slices.IsSorted(got) || got[n-1] != fmt.Sprintf("events/ns/e%04d", n-1) {
 		t.Errorf("List returned %d keys (sorted: %v), want %d", len(got), slices.IsSorted(got), n)
+	}
+}
+
+// TestListAt reads the past, and refuses the compacted past and the future.
+func TestListAt(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testCtx(t)
+	key := Key("pods", "a", "web")
+	v1 := mustCreate(t, s, key, "v1")
+	v2 := mustCommit(t, s, Txn{Key: key, Value: []byte("v2"), Rev: v1})
+
+	kvs, rev, err := s.ListAt(ctx, Prefix("pods", "a"), v1)
+	if err != nil || rev != v1 || len(kvs) != 1 || string(kvs[0].Value) != "v1" {
+		t.Fatalf("ListAt(%d) = %+v at %d, %v; want v1", v1, kvs, rev, err)
+	}
+	var future *FutureError
+	if _, _, err := s.ListAt(ctx, Prefix("pods", "a"), v2+1000); !errors.As(err, &future) || future.Requested != v2+1000 || future.Current < v2 {
+		t.Errorf("ListAt(future) err = %v, want *FutureError", err)
+	}
+	if err := s.Compact(ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	var gone *GoneError
+	if _, _, err := s.ListAt(ctx, Prefix("pods", "a"), v1); !errors.As(err, &gone) || gone.Requested != v1 {
+		t.Errorf("ListAt(compacted) err = %v, want *GoneError", err)
+	}
+}
+
+// TestWaitForRevision waits for a revision that comes, and gives up on one
+// that does not.
+func TestWaitForRevision(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testCtx(t)
+	cur, err := s.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitForRevision(ctx, cur, time.Second); err != nil {
+		t.Errorf("current revision: %v", err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		if _, err := s.Commit(ctx, Txn{Key: Key("pods", "a", "later"), Value: []byte("v")}); err != nil {
+			t.Error(err)
+		}
+	}()
+	if err := s.WaitForRevision(ctx, cur+1, 2*time.Second); err != nil {
+		t.Errorf("revision written 50 ms later: %v", err)
+	}
+	start := time.Now()
+	var future *FutureError
+	err = s.WaitForRevision(ctx, cur+1_000_000, 300*time.Millisecond)
+	if !errors.As(err, &future) || future.Requested != cur+1_000_000 {
+		t.Errorf("far future revision: err = %v, want *FutureError", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("gave up after %s, want about 300ms", d)
 	}
 }
 
