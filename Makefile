@@ -27,9 +27,10 @@ test-images:
 test-short: ## run the fast tests only
 	$(GO) test -count=1 -short ./...
 
-verify: ## gofmt and go vet
+verify: ## gofmt, go vet, and go.mod tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')
