@@ -171,10 +171,12 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		// over TCP.
 		resp.Truncate(udpSize(req))
 	}
+	// Counted before it is sent: a client that has its answer then finds
+	// it in /metrics too.
+	s.metrics.responses.WithLabelValues(dns.RcodeToString[resp.Rcode]).Inc()
 	if err := w.WriteMsg(resp); err != nil {
 		s.log.Debug("writing a reply", zap.Stringer("client", w.RemoteAddr()), zap.Error(err))
 	}
-	s.metrics.responses.WithLabelValues(dns.RcodeToString[resp.Rcode]).Inc()
 }
 
 // respond computes the reply to req: from the index, or from the

@@ -113,7 +113,9 @@ func (s *Store) maintain(ctx context.Context, log *zap.Logger) {
 	}
 }
 
-// maintainMember defragments one member if that frees enough, and reports
+// maintainMember defragments one member if that frees enough, or always
+// while the NOSPACE alarm is on (the alarm stays until the file shrinks,
+// and the bytes "in use" lag behind a compaction's commit), and reports
 // whether its database is then under its quota by a tenth.
 func (s *Store) maintainMember(ctx context.Context, endpoint string, noSpace bool, log *zap.Logger) (bool, error) {
 	st, err := s.cli.Status(ctx, endpoint)
@@ -121,7 +123,7 @@ func (s *Store) maintainMember(ctx context.Context, endpoint string, noSpace boo
 		return false, err
 	}
 	free := st.DbSize - st.DbSizeInUse
-	if free >= defragMinFree && free >= st.DbSize/2 || noSpace && free >= st.DbSize/10 {
+	if noSpace || free >= defragMinFree && free >= st.DbSize/2 {
 		if _, err := s.cli.Defragment(ctx, endpoint); err != nil {
 			return false, fmt.Errorf("defragment: %w", err)
 		}
