@@ -54,7 +54,9 @@ for b in apiserver scheduler controller kubelet proxy kctl; do
 	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
 done
 echo "starting kubelab in $dir"
-start apiserver bin/apiserver --listen "$addr" --read-only-port "$read_only_port" --data-dir "$dir/etcd"
+hack/encryption-config.sh "$dir/encryption.yaml" # Secrets are encrypted in etcd
+start apiserver bin/apiserver --listen "$addr" --read-only-port "$read_only_port" --data-dir "$dir/etcd" \
+	--encryption-provider-config "$dir/encryption.yaml"
 printf '  waiting for the apiserver at %s ' "$server"
 for i in $(seq 1 100); do
 	bin/kctl --server "$server" version >/dev/null 2>&1 && break

@@ -49,8 +49,10 @@ start_component() {
 	local name=$1
 	local -a cmd
 	case $name in
-	apiserver) cmd=(bin/apiserver --listen "$host_ip:$api_port" --data-dir "$dir/etcd"
-		--cluster-cidr "$cluster_cidr" --service-cluster-ip-range "$service_cidr") ;;
+	apiserver) hack/encryption-config.sh "$dir/encryption.yaml"
+		cmd=(bin/apiserver --listen "$host_ip:$api_port" --data-dir "$dir/etcd"
+		--cluster-cidr "$cluster_cidr" --service-cluster-ip-range "$service_cidr"
+		--encryption-provider-config "$dir/encryption.yaml") ;;
 	scheduler) cmd=(bin/scheduler --server "$server" --listen 127.0.0.1:10359) ;;
 	controller) cmd=(bin/controller --server "$server" --listen 127.0.0.1:10357
 		--node-monitor-grace-period=10s --pod-eviction-timeout=20s) ;;

@@ -51,6 +51,9 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		if errs := api.Validate(obj); len(errs) > 0 {
 			return nil, invalid(res, meta.Name, errs)
 		}
+		if st := s.admitPodSecurity(ctx, res, obj, nil); st != nil {
+			return nil, st
+		}
 		if st := s.allocate(ctx, res, obj, nil); st != nil {
 			return nil, st
 		}

@@ -8,6 +8,7 @@
 //	decode (JSON or YAML, else 415; unknown fields become Warning headers)
 //	admission (defaults, generateName, uid, ClusterIP / NodePort / pod CIDR allocation)
 //	validation (422 Invalid naming each bad field)
+//	pod security (403 for a pod its namespace's level forbids, podsecurity.go)
 //	store (one etcd transaction: the object and the addresses it claims)
 //
 // Besides answering requests, the apiserver keeps the objects every

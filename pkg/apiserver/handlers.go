@@ -14,6 +14,7 @@ import (
 
 // serveResource answers one request on a resource path.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requestInfo) {
+	r = r.WithContext(withWarnings(r.Context(), w.Header())) // admission's warnings (warn)
 	ctx := r.Context()
 	if st := checkOrigin(r); st != nil {
 		writeStatus(w, st)
@@ -157,7 +158,7 @@ func (s *Server) listObjects(ctx context.Context, res api.Resource, namespace st
 	}
 	out := make([]api.Object, 0, len(kvs))
 	for _, kv := range kvs {
-		obj, err := decodeStored(res, kv)
+		obj, err := s.decodeStored(res, kv)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -53,18 +53,23 @@ type testServer struct {
 	prefix string
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t *testing.T, options ...func(*Config)) *testServer {
 	t.Helper()
 	prefix := fmt.Sprintf("/t%d", testSeq.Add(1))
-	return startTestServer(t, prefix)
+	return startTestServer(t, prefix, options...)
 }
 
 // startTestServer starts an apiserver on the given etcd prefix; a second
-// one on the same prefix acts as a restarted (or second) apiserver.
-func startTestServer(t *testing.T, prefix string) *testServer {
+// one on the same prefix acts as a restarted (or second) apiserver. Each
+// option changes the configuration before the server is built.
+func startTestServer(t *testing.T, prefix string, options ...func(*Config)) *testServer {
 	t.Helper()
 	st := store.New(testEtcd.Client(), prefix)
-	srv, err := New(Config{Store: st, Logger: zap.NewNop(), NodePortRange: "30000-30009", ServiceCIDR: "10.96.0.0/28"})
+	cfg := Config{Store: st, Logger: zap.NewNop(), NodePortRange: "30000-30009", ServiceCIDR: "10.96.0.0/28"}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

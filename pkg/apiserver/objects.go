@@ -14,15 +14,21 @@ import (
 
 // Objects are stored as JSON without their resourceVersion: the etcd
 // revision that last wrote the key is the resourceVersion, filled in on
-// every read.
+// every read. The resources the encryption config names (Secrets) are
+// encrypted on the way in and decrypted on the way out, here and nowhere
+// else, so that no value leaves etcd in plaintext unless configured so.
 
 func objectKey(r api.Resource, namespace, name string) string {
 	return store.Key(r.Name, namespace, name)
 }
 
-func decodeStored(r api.Resource, kv store.KV) (api.Object, error) {
+func (s *Server) decodeStored(r api.Resource, kv store.KV) (api.Object, error) {
+	plain, _, err := s.transformer(r).FromStorage(kv.Value, kv.Key)
+	if err != nil {
+		return nil, err
+	}
 	obj := r.New()
-	if err := json.Unmarshal(kv.Value, obj); err != nil {
+	if err := json.Unmarshal(plain, obj); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", kv.Key, err)
 	}
 	api.SetTypeMeta(obj)
@@ -49,7 +55,7 @@ func (s *Server) load(ctx context.Context, r api.Resource, namespace, name strin
 	if err != nil {
 		return nil, 0, internalError(err)
 	}
-	obj, err := decodeStored(r, kv)
+	obj, err := s.decodeStored(r, kv)
 	if err != nil {
 		return nil, 0, internalError(err)
 	}
@@ -122,6 +128,11 @@ func (s *Server) commitTxn(ctx context.Context, r api.Resource, obj, old api.Obj
 		meta = old.GetObjectMeta()
 	}
 	key := objectKey(r, meta.Namespace, meta.Name)
+	if value != nil {
+		if value, err = s.transformer(r).ToStorage(value, key); err != nil {
+			return nil, err
+		}
+	}
 	claim, release := claimDiff(claimsOf(old), claimsOf(obj))
 	txn := store.Txn{Key: key, Value: value, Rev: rev, Claim: claim, Release: release, Owner: []byte(key)}
 	if rev == 0 && r.Namespaced {

@@ -23,6 +23,10 @@ type Options struct {
 	NodePortRange string
 	LogLevel      string
 
+	// EtcdCAFile, EtcdCertFile and EtcdKeyFile reach the etcd of
+	// EtcdServers over TLS with a client certificate (store.ClientTLS).
+	EtcdCAFile, EtcdCertFile, EtcdKeyFile string
+
 	// AdvertiseAddress is where pods reach the apiserver; see
 	// chooseAdvertiseAddress for the default.
 	AdvertiseAddress string
@@ -39,6 +43,9 @@ type Options struct {
 	QuotaBackendBytes int64
 	// Limits bound what clients can make the apiserver hold (limits.go).
 	Limits Limits
+	// EncryptionProviderConfig is an EncryptionConfiguration file naming
+	// the resources to encrypt in etcd (encryption.go); "" for none.
+	EncryptionProviderConfig string
 }
 
 // etcd is where the Store lives: an embedded etcd, or a cluster of its own.
@@ -75,6 +82,11 @@ func RunOptions(ctx context.Context, o Options) error {
 		log.Info("open files limit", zap.Uint64("limit", n))
 	}
 
+	enc, err := loadEncryption(o.EncryptionProviderConfig, log)
+	if err != nil {
+		return err
+	}
+
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	db, err := openEtcd(o, log, stop)
@@ -85,7 +97,7 @@ func RunOptions(ctx context.Context, o Options) error {
 	st := db.Store("/registry")
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
 		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port,
-		ReadOnlyPort: int32(o.ReadOnlyPort), Limits: o.Limits})
+		ReadOnlyPort: int32(o.ReadOnlyPort), Limits: o.Limits, Encryption: enc})
 	if err != nil {
 		return err
 	}
@@ -112,12 +124,19 @@ func RunOptions(ctx context.Context, o Options) error {
 // embedded etcd in the data directory; stop is called if that one stops.
 func openEtcd(o Options, log *zap.Logger, stop context.CancelCauseFunc) (etcd, error) {
 	if len(o.EtcdServers) > 0 {
-		cluster, err := store.Connect(o.EtcdServers, 5*time.Second)
+		tlsConfig, err := store.ClientTLS(o.EtcdCAFile, o.EtcdCertFile, o.EtcdKeyFile)
 		if err != nil {
 			return nil, err
 		}
-		log.Info("using etcd", zap.Strings("endpoints", o.EtcdServers))
+		cluster, err := store.Connect(o.EtcdServers, tlsConfig, 5*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("using etcd", zap.Strings("endpoints", o.EtcdServers), zap.Bool("tls", tlsConfig != nil))
 		return cluster, nil
+	}
+	if o.EtcdCAFile != "" || o.EtcdCertFile != "" || o.EtcdKeyFile != "" {
+		return nil, errors.New("--etcd-cafile, --etcd-certfile and --etcd-keyfile need --etcd-servers: the embedded etcd is reached in-process")
 	}
 	embedded, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: o.DataDir, Logger: log.Named("etcd"),
 		QuotaBackendBytes: o.QuotaBackendBytes})

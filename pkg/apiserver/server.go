@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/encryption"
 	"kubelab/pkg/store"
 )
 
@@ -45,6 +47,9 @@ type Config struct {
 	// Limits bound what clients can make the server hold; the zero value
 	// takes the defaults (limits.go).
 	Limits Limits
+	// Encryption encrypts the resources it names before they reach etcd
+	// (encryption.go); nil stores everything in plaintext.
+	Encryption *encryption.Config
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
@@ -69,6 +74,7 @@ type Server struct {
 	watches      *store.Broadcaster // one etcd watch per resource, fanned out
 	inflight     inflight           // requests being served, by kind (inflight.go)
 	conns        chan struct{}      // one token per open connection, both ports (deadlines.go)
+	encryption   *encryption.Config // nil: plaintext
 }
 
 // New checks the configuration and builds a Server.
@@ -110,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 	limits := cfg.Limits.withDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
 		metrics: newMetrics(cfg.Registry), reg: cfg.Registry, limits: limits, watches: store.NewBroadcaster(cfg.Store),
-		inflight: newInflight(limits), conns: make(chan struct{}, limits.MaxConnections)}
+		inflight: newInflight(limits), conns: make(chan struct{}, limits.MaxConnections), encryption: cfg.Encryption}
 	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
 	if s.readOnlyPort = cfg.ReadOnlyPort; s.readOnlyPort != 0 {
 		s.advertise.port = s.readOnlyPort // pods get the read-only view (readonly.go)
@@ -119,7 +125,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Bootstrap creates the namespaces every cluster has (default,
-// kube-system, kube-public) when they are missing. It reads before it
+// kube-system, kube-public) when they are missing, and labels kube-system
+// privileged (podsecurity.go) if it is not. It reads before it
 // writes, so that an apiserver starts on an etcd that refuses writes (a
 // full one, see store.NoSpaceError) as long as they exist. It is
 // idempotent; call it once at start.
@@ -128,12 +135,15 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 	for _, name := range []string{"default", "kube-system", "kube-public"} {
 		_, err := s.store.Get(ctx, objectKey(namespaces, "", name))
 		if err == nil {
+			if err := s.ensureLabels(ctx, name, bootstrapLabels[name]); err != nil {
+				return err
+			}
 			continue
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("read namespace %s: %w", name, err)
 		}
-		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name}}
+		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: name, Labels: maps.Clone(bootstrapLabels[name])}}
 		_, st := s.create(ctx, requestInfo{resource: namespaces, verb: "create"}, ns)
 		if st != nil && st.Reason != "AlreadyExists" {
 			return fmt.Errorf("create namespace %s: %s", name, st.Message)

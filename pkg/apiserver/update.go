@@ -101,6 +101,11 @@ func (s *Server) admitUpdate(ctx context.Context, info requestInfo, obj, old api
 	if errs := validate(); len(errs) > 0 {
 		return nil, invalid(res, info.name, errs)
 	}
+	if info.subresource == "" {
+		if st := s.admitPodSecurity(ctx, res, obj, old); st != nil {
+			return nil, st
+		}
+	}
 	meta := obj.GetObjectMeta()
 	// The last finalizer of an object being deleted is gone: delete it now.
 	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && !waitsForNode(obj) {

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -76,4 +77,40 @@ func cutRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-3]) + "..."
+}
+
+// A warning found deep in a request, by admission, reaches the response
+// through the request's context, as in Kubernetes (k8s.io/apiserver's
+// warning.AddWarning): serveResource puts the response's header there,
+// warn adds to it, bounded as above.
+
+type warningsKey struct{}
+
+// withWarnings returns ctx carrying h, the header warn adds to.
+func withWarnings(ctx context.Context, h http.Header) context.Context {
+	return context.WithValue(ctx, warningsKey{}, h)
+}
+
+// warn adds a Warning header to the response of the request of ctx, once,
+// and only while the warnings stay within maxWarningsLength; without a
+// response (Bootstrap, say), it does nothing.
+func warn(ctx context.Context, text string) {
+	h, _ := ctx.Value(warningsKey{}).(http.Header)
+	if h == nil {
+		return
+	}
+	text = strings.Map(printable, text)
+	total := 0
+	for _, v := range h.Values("Warning") {
+		if v == warningHeader(text) {
+			return
+		}
+		total += utf8.RuneCountInString(v)
+	}
+	if total+utf8.RuneCountInString(text) > maxWarningsLength {
+		text = cutRunes(text, maxWarningLength)
+	}
+	if total+utf8.RuneCountInString(text) <= maxWarningsLength {
+		h.Add("Warning", warningHeader(text))
+	}
 }

@@ -121,7 +121,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 				}
 				return
 			}
-			typ, obj, err := translate(res, ev, opts)
+			typ, obj, err := s.translate(res, ev, opts)
 			if err != nil {
 				out.status(internalError(err))
 				return
@@ -193,8 +193,8 @@ func (s nameSelector) Requirements() []api.FieldRequirement {
 // translate turns a store event into a watch event as the client's
 // selectors see it: an object that stops matching is DELETED for this
 // watcher, one that starts matching is ADDED. An empty type means skip.
-func translate(res api.Resource, ev store.Event, opts listOptions) (string, api.Object, error) {
-	cur, err := decodeStored(res, ev.KV)
+func (s *Server) translate(res api.Resource, ev store.Event, opts listOptions) (string, api.Object, error) {
+	cur, err := s.decodeStored(res, ev.KV)
 	if err != nil {
 		return "", nil, err
 	}
@@ -209,7 +209,7 @@ func translate(res api.Resource, ev store.Event, opts listOptions) (string, api.
 	if ev.Created {
 		before = false
 	} else if ev.PrevKV != nil {
-		prev, err := decodeStored(res, *ev.PrevKV)
+		prev, err := s.decodeStored(res, *ev.PrevKV)
 		if err != nil {
 			return "", nil, err
 		}

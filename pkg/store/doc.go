@@ -71,6 +71,10 @@
 //
 // StartEmbedded runs a single-member etcd inside the process (the laptop
 // default): it refuses to start on a disk without room for etcd's log, and
-// says plainly when a full disk stops it (diskspace.go). Connect dials an
-// existing cluster (--etcd-servers). Both give Stores with Store(prefix).
+// says plainly when a full disk stops it (diskspace.go). It opens no
+// network port: its client is in-process, and its one socket is a unix
+// socket in its 0700 data directory (embedded.go). Connect dials an
+// existing cluster (--etcd-servers), over TLS with a client certificate
+// when given ClientTLS's settings (connect.go). Both give Stores with
+// Store(prefix).
 package store

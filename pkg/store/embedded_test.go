@@ -1,14 +1,12 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -23,9 +21,6 @@ func TestEmbeddedRestart(t *testing.T) {
 	e, err := StartEmbedded(EmbeddedConfig{DataDir: dir, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatalf("StartEmbedded: %v", err)
-	}
-	if len(e.Endpoints()) != 1 || !strings.HasPrefix(e.Endpoints()[0], "http://127.0.0.1:") {
-		t.Errorf("Endpoints = %v", e.Endpoints())
 	}
 	rev, err := e.Store("/registry").Commit(testCtx(t), Txn{Key: key, Value: []byte("v1")})
 	e.Close()
@@ -50,28 +45,92 @@ func TestStartEmbeddedNeedsDataDir(t *testing.T) {
 	}
 }
 
-func TestConnect(t *testing.T) {
-	cluster, err := Connect(testEtcd.Endpoints(), time.Second)
-	if err != nil {
-		t.Fatalf("Connect to the test etcd: %v", err)
-	}
-	if _, err := cluster.Store("/registry").Revision(context.Background()); err != nil {
-		t.Errorf("Revision: %v", err)
-	}
-	cluster.Close()
-
-	unused, err := urlOrFreePort("") // nothing listens there
-	if err != nil {
+// TestEmbeddedIsPrivate: the embedded etcd opens no TCP listener; its one
+// client socket is a unix socket in a data directory only its owner can
+// enter; and the store works through the in-process client, watch included.
+func TestEmbeddedIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // as a careless user left it
 		t.Fatal(err)
 	}
-	start := time.Now()
-	_, err = Connect([]string{unused.String()}, 300*time.Millisecond)
-	if err == nil || !strings.Contains(err.Error(), unused.String()) {
-		t.Errorf("Connect to %s: err = %v, want an error naming the endpoint", unused, err)
+	before := tcpListeners(t)
+	e, err := StartEmbedded(EmbeddedConfig{DataDir: dir, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatalf("StartEmbedded: %v", err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("Connect took %s to fail, want about the dial timeout", d)
+	defer e.Close()
+	for inode, addr := range tcpListeners(t) {
+		if _, ok := before[inode]; !ok {
+			t.Errorf("after StartEmbedded this process listens on TCP %s", addr)
+		}
 	}
+	sock := filepath.Join(dir, socketName)
+	if got := e.Endpoints(); len(got) != 1 || got[0] != "unix://"+sock {
+		t.Errorf("Endpoints = %q, want [unix://%s]", got, sock)
+	}
+	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		t.Errorf("client socket %s: %v, %v", sock, fi, err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode = %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+
+	s, ctx := e.Store("/registry"), testCtx(t)
+	key := Key("secrets", "ns", "s")
+	rev := mustCreate(t, s, key, "v1")
+	if got, err := s.Get(ctx, key); err != nil || string(got.Value) != "v1" {
+		t.Errorf("Get = %+v, %v", got, err)
+	}
+	events, _, err := s.watch(ctx, Prefix("secrets", "ns"), rev, 10)
+	if err != nil {
+		t.Fatalf("watch: %v", err)
+	}
+	updated := mustCommit(t, s, Txn{Key: key, Value: []byte("v2"), Rev: rev})
+	if ev := next(t, events); ev.Type != Put || string(ev.KV.Value) != "v2" || ev.KV.ModRevision != updated {
+		t.Errorf("watch event = %+v, want the update to v2 at revision %d", ev, updated)
+	}
+}
+
+// TestEmbeddedSocketPathTooLong: a data directory too deep for a unix
+// socket's path is refused with a message that says so.
+func TestEmbeddedSocketPathTooLong(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", maxSocketPath))
+	_, err := StartEmbedded(EmbeddedConfig{DataDir: dir, Logger: zap.NewNop(), MinFreeBytes: -1})
+	if err == nil || !strings.Contains(err.Error(), "choose a shorter data directory") {
+		t.Errorf("err = %v, want the socket path refusal", err)
+	}
+}
+
+// tcpListeners returns the TCP sockets of this process in LISTEN state, by
+// inode, with their local address as /proc shows it.
+func tcpListeners(t *testing.T) map[string]string {
+	t.Helper()
+	mine := map[string]bool{} // socket inodes of this process's files
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for _, fd := range fds {
+		link, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if inode, ok := strings.CutPrefix(link, "socket:["); err == nil && ok {
+			mine[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	out := map[string]string{}
+	for _, table := range []string{"/proc/self/net/tcp", "/proc/self/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue // no IPv6
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			// sl local_address rem_address st ... inode is the tenth field; 0A is LISTEN.
+			if len(f) >= 10 && f[3] == "0A" && mine[f[9]] {
+				out[f[9]] = f[1]
+			}
+		}
+	}
+	return out
 }
 
 // TestStartEmbeddedNeedsFreeSpace: on a disk with too little room, etcd is

@@ -50,7 +50,13 @@ func (s *Store) noSpace(ctx context.Context, err error) error {
 		return err
 	}
 	e := &NoSpaceError{}
-	if st, serr := s.cli.Status(ctx, s.cli.Endpoints()[0]); serr == nil {
+	// The in-process client of an embedded etcd has no endpoints; its
+	// Status reaches its one member whatever endpoint is named.
+	endpoint := ""
+	if eps := s.cli.Endpoints(); len(eps) > 0 {
+		endpoint = eps[0]
+	}
+	if st, serr := s.cli.Status(ctx, endpoint); serr == nil {
 		e.Quota = st.DbSizeQuota
 	}
 	return e
