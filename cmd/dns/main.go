@@ -28,6 +28,10 @@ func main() {
 		},
 	}
 	f := cmd.Flags()
+	// The only kubelab defaults on every address, and on purpose: the DNS
+	// runs in a pod, so ":53" and ":8080" are the pod's own network
+	// namespace (its pod IP and loopback), not the node's. The kube-dns
+	// Service sends queries to the pod IP, and the kubelet probes it there.
 	f.StringVar(&opts.Server, "server", defaultServer(), "address of the apiserver; in a pod, the kubernetes Service's, from KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT")
 	f.StringVar(&opts.Listen, "listen", ":53", "address to answer DNS on, over UDP and TCP")
 	f.StringVar(&opts.HealthListen, "health-listen", ":8080", "address to serve /healthz, /readyz and /metrics on")

@@ -3,6 +3,7 @@ package kctl
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -26,7 +27,8 @@ func newDoctorCommand(g *globals) *cobra.Command {
 		Short: "Check this machine for what breaks a kubelab node, and say how to fix it",
 		Long: "doctor checks this machine as a kubelab node: Docker, root, ip_forward,\n" +
 			"br_netfilter and the FORWARD policy, the iptables backend, the node address,\n" +
-			"and state left by an earlier kubelet. It changes nothing. Run it as root on\n" +
+			"kubelab's ports that listen beyond loopback without authentication, and\n" +
+			"state left by an earlier kubelet. It changes nothing. Run it as root on\n" +
 			"each node; it exits 1 when it finds a problem.",
 		Example: `  kctl doctor
   kctl doctor --node-ip 192.168.56.11     # the address the kubelet will get with --node-ip`,
@@ -79,6 +81,9 @@ type doctorFacts struct {
 	network    nodecheck.NetworkFacts // what nodecheck.Evaluate judges
 	networkErr string                 // why the network was not checked
 
+	listeners    []netip.AddrPort // TCP sockets in LISTEN state, from /proc/net/tcp{,6}
+	listenersErr string           // why they were not read
+
 	kubeletRunning bool
 	bridges        []string       // klab0, klab-lab: kubelab's bridges on the host
 	chains         []string       // KLAB chains in the host's iptables
@@ -125,6 +130,14 @@ func diagnose(f doctorFacts) []finding {
 	} else {
 		for _, nf := range nodecheck.Evaluate(f.network) {
 			out = append(out, finding{nf.Severity, nf.Message, networkFix(nf)})
+		}
+	}
+
+	if f.listenersErr != "" {
+		add(nodecheck.Warning, "", "could not list the listening sockets: %s", f.listenersErr)
+	} else {
+		for _, l := range nodecheck.Listeners(f.listeners) {
+			out = append(out, finding{l.Severity, l.Message, l.Fix})
 		}
 	}
 

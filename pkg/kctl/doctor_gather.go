@@ -2,6 +2,7 @@ package kctl
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +38,7 @@ func gatherDoctorFacts(ctx context.Context, nodeIP string) doctorFacts {
 
 	f.network, f.networkErr = networkFacts(ctx, nodeIP, f.defaultRouteDev)
 
+	f.listeners, f.listenersErr = listeningSockets()
 	f.kubeletRunning = processRunning("kubelet")
 	for _, br := range []string{nodecheck.DefaultBridge, nodecheck.LabBridge} {
 		if _, err := net.InterfaceByName(br); err == nil {
@@ -191,6 +194,62 @@ func defaultRouteDev(table string) string {
 		}
 	}
 	return best
+}
+
+// listeningSockets reads the TCP sockets in LISTEN state of the network
+// namespace kctl runs in, IPv4 and IPv6. A machine without IPv6 has no
+// tcp6 table.
+func listeningSockets() ([]netip.AddrPort, string) {
+	var all []netip.AddrPort
+	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(file)
+		if errors.Is(err, fs.ErrNotExist) && file == "/proc/net/tcp6" {
+			continue
+		}
+		if err == nil {
+			var l []netip.AddrPort
+			l, err = parseProcNetTCP(string(b))
+			all = append(all, l...)
+		}
+		if err != nil {
+			return all, fmt.Sprintf("%s: %v", file, err)
+		}
+	}
+	return all, ""
+}
+
+// tcpListen is the state of a listening socket in /proc/net/tcp (the
+// kernel's TCP_LISTEN).
+const tcpListen = "0A"
+
+// parseProcNetTCP returns the local addresses of the sockets in LISTEN
+// state in a /proc/net/tcp or tcp6 table. The kernel prints an address as
+// 32-bit words in hex, each in the machine's byte order (127.0.0.1 is
+// 0100007F on x86), and the port as a plain hex number.
+func parseProcNetTCP(table string) ([]netip.AddrPort, error) {
+	var out []netip.AddrPort
+	for i, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line) // sl local_address rem_address st …
+		if i == 0 || len(f) < 4 || f[3] != tcpListen {
+			continue
+		}
+		hexIP, hexPort, ok := strings.Cut(f[1], ":")
+		port, err := strconv.ParseUint(hexPort, 16, 16)
+		if !ok || err != nil || (len(hexIP) != 8 && len(hexIP) != 32) {
+			return out, fmt.Errorf("line %d: local address %q", i+1, f[1])
+		}
+		raw := make([]byte, 0, 16)
+		for w := 0; w < len(hexIP); w += 8 {
+			word, err := strconv.ParseUint(hexIP[w:w+8], 16, 32)
+			if err != nil {
+				return out, fmt.Errorf("line %d: local address %q", i+1, f[1])
+			}
+			raw = binary.NativeEndian.AppendUint32(raw, uint32(word))
+		}
+		ip, _ := netip.AddrFromSlice(raw) // 4 or 16 bytes
+		out = append(out, netip.AddrPortFrom(ip, uint16(port)))
+	}
+	return out, nil
 }
 
 // processRunning reports whether a process with this command name runs

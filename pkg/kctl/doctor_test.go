@@ -2,7 +2,10 @@ package kctl
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"testing"
@@ -65,6 +68,15 @@ func TestDiagnose(t *testing.T) {
 			"[warning] could not check: iptables -w -v -S: Permission denied (you must be root)\n"},
 		{"network checks could not run", func(f *doctorFacts) { f.networkErr = `node IP "x": not an IPv4 address` },
 			"[warning] could not run the network checks: node IP \"x\": not an IPv4 address\n"},
+		{"nothing of kubelab listens", func(*doctorFacts) {}, "[ok] no kubelab program listens in this network namespace"},
+		{"make up's apiserver on loopback", func(f *doctorFacts) { f.listeners = []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:6443")} },
+			"[ok] apiserver listens on 127.0.0.1:6443, loopback only\n"},
+		{"a lab VM's apiserver on every address", func(f *doctorFacts) { f.listeners = []netip.AddrPort{netip.MustParseAddrPort("0.0.0.0:6443")} },
+			"[warning] apiserver listens on 0.0.0.0:6443 (every address of this machine) without authentication: anyone on the network can use the cluster " +
+				"(TLS and authentication come with issue 11's next steps); on a lab VM, whose other machines must reach it, this is expected until then " +
+				"→ fix: bind it to 127.0.0.1 or a private address (apiserver --listen)\n"},
+		{"sockets not read", func(f *doctorFacts) { f.listenersErr = "/proc/net/tcp: permission denied" },
+			"[warning] could not list the listening sockets: /proc/net/tcp: permission denied\n"},
 		{"clean host", func(*doctorFacts) {}, "[ok] no kubelab state left on the host"},
 		{"state of a running kubelet", func(f *doctorFacts) {
 			f.kubeletRunning, f.bridges, f.chains = true, []string{"bridge klab0"}, []string{"KLAB-FORWARD"}
@@ -130,6 +142,54 @@ func TestKlabChains(t *testing.T) {
 	got := strings.Join(klabChains(save), ",")
 	if got != "KLAB-FORWARD,KLAB-POSTROUTING" {
 		t.Errorf("klabChains = %q", got)
+	}
+}
+
+// procNetTCP is /proc/net/tcp and /proc/net/tcp6 of a lab VM as an x86
+// machine prints them (the kernel writes addresses in the machine's byte
+// order): an apiserver on 0.0.0.0:6443, a scheduler on 127.0.0.1:10259,
+// a connection to the apiserver (not listening), and Go's ":10250", one
+// dual-stack socket on [::].
+const (
+	procNetTCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:192B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 20431 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:2813 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 20477 1 0000000000000000 100 0 0 10 0
+   2: 0B38A8C0:192B 0C38A8C0:D2F0 01 00000000:00000000 02:000A2B1C 00000000     0        0 20533 2 0000000000000000 20 4 30 10 -1
+`
+	procNetTCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000000000000:280A 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 20610 1 0000000000000000 100 0 0 10 0
+   1: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 20611 1 0000000000000000 100 0 0 10 0
+`
+)
+
+func TestParseProcNetTCP(t *testing.T) {
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		t.Skip("the samples are a little-endian machine's")
+	}
+	tests := []struct {
+		name, table string
+		want        string // the listening addresses, space-separated
+		err         string
+	}{
+		{name: "tcp", table: procNetTCP, want: "0.0.0.0:6443 127.0.0.1:10259"},
+		{name: "tcp6", table: procNetTCP6, want: "[::]:10250 [::1]:22"},
+		{name: "header only", table: "  sl  local_address rem_address   st\n"},
+		{name: "a garbled address", table: "sl\n 0: 0100007F:XYZ 00000000:0000 0A\n", err: `line 2: local address "0100007F:XYZ"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseProcNetTCP(tt.table)
+			var addrs []string
+			for _, a := range got {
+				addrs = append(addrs, a.String())
+			}
+			if g := strings.Join(addrs, " "); g != tt.want {
+				t.Errorf("parseProcNetTCP = %q, want %q", g, tt.want)
+			}
+			if e := fmt.Sprint(err); (tt.err == "" && err != nil) || (tt.err != "" && e != tt.err) {
+				t.Errorf("error = %v, want %q", err, tt.err)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,8 @@
 //	             bridge, the iptables chain and rule, the kernel settings
 //	network.go   NetworkFacts and Evaluate, the judgement of a node's network
 //	iptables.go  reading those facts out of `iptables -S` lines
+//	listeners.go KubelabPorts and Listeners, the judgement of who can
+//	             reach kubelab's programs (kctl doctor's alone)
 //
 // Gathering the facts is the caller's, and there are two callers, each
 // with its own means: the kubelet's network package reads them inside the
