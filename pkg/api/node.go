@@ -67,16 +67,20 @@ const (
 
 // NodeAddress is one address of a node.
 type NodeAddress struct {
-	Type    string `json:"type"` // InternalIP, ExternalIP, Hostname
+	Type    string `json:"type"` // one of nodeAddressTypes
 	Address string `json:"address"`
 }
 
 // Node address types.
 const (
-	NodeInternalIP = "InternalIP"
-	NodeExternalIP = "ExternalIP"
-	NodeHostName   = "Hostname"
+	NodeHostName    = "Hostname"
+	NodeInternalIP  = "InternalIP"
+	NodeExternalIP  = "ExternalIP"
+	NodeInternalDNS = "InternalDNS"
+	NodeExternalDNS = "ExternalDNS"
 )
+
+var nodeAddressTypes = []string{NodeHostName, NodeInternalIP, NodeExternalIP, NodeInternalDNS, NodeExternalDNS}
 
 // NodeDaemonEndpoints says where the node agent listens.
 type NodeDaemonEndpoints struct {

@@ -50,9 +50,31 @@ func validateNode(node *Node) ErrorList {
 			}
 		}
 	}
-	for i, a := range node.Status.Addresses {
-		if (a.Type == NodeInternalIP || a.Type == NodeExternalIP) && !isValidIP(a.Address) {
-			errs = append(errs, invalid(sp.child("addresses").index(i).child("address"), a.Address, ipErrorDetail))
+	return append(errs, validateNodeAddresses(&node.Status, sp)...)
+}
+
+// validateNodeAddresses checks where a node says it can be reached: the
+// apiserver dials its InternalIP and kubelet port for pods' logs and exec,
+// so neither may be anything but an address and a port. A port of 0 is a
+// kubelet that has not said yet (the proxy answers 503 for it).
+func validateNodeAddresses(st *NodeStatus, sp fieldPath) ErrorList {
+	var errs ErrorList
+	if port := st.DaemonEndpoints.KubeletEndpoint.Port; port != 0 {
+		errs = append(errs, validatePortNumber(sp.child("daemonEndpoints").child("kubeletEndpoint").child("Port"), port)...)
+	}
+	for i, a := range st.Addresses {
+		ap := sp.child("addresses").index(i)
+		switch {
+		case !oneOf(a.Type, nodeAddressTypes...):
+			errs = append(errs, notSupported(ap.child("type"), a.Type, nodeAddressTypes...))
+		case a.Address == "":
+			errs = append(errs, required(ap.child("address"), ""))
+		case a.Type == NodeInternalIP || a.Type == NodeExternalIP:
+			if !isValidIP(a.Address) {
+				errs = append(errs, invalid(ap.child("address"), a.Address, ipErrorDetail))
+			}
+		default: // a name: Hostname, InternalDNS, ExternalDNS
+			errs = append(errs, check(ap.child("address"), a.Address, IsDNS1123Subdomain(a.Address))...)
 		}
 	}
 	return errs

@@ -230,6 +230,33 @@ func TestValidateOtherKinds(t *testing.T) {
 		}},
 		{"node negative capacity", &Node{ObjectMeta: ObjectMeta{Name: "node-1"}, Status: NodeStatus{Capacity: ResourceList{"cpu": MustParse("-1")}}},
 			[]string{`status.capacity[cpu]: Invalid value: "-1": must be greater than or equal to 0`}},
+		{"node as make up registers it", &Node{ObjectMeta: ObjectMeta{Name: "node-1"}, Status: NodeStatus{
+			Addresses:       []NodeAddress{{Type: NodeInternalIP, Address: "127.0.0.1"}, {Type: NodeHostName, Address: "node-1"}},
+			DaemonEndpoints: NodeDaemonEndpoints{KubeletEndpoint: DaemonEndpoint{Port: 10250}},
+		}}, nil},
+		{"node every address type", &Node{ObjectMeta: ObjectMeta{Name: "node-1"}, Status: NodeStatus{Addresses: []NodeAddress{
+			{Type: NodeInternalIP, Address: "fd00::12"}, {Type: NodeExternalIP, Address: "203.0.113.7"},
+			{Type: NodeInternalDNS, Address: "node-1.lab.internal"}, {Type: NodeExternalDNS, Address: "node-1.example.com"},
+		}}}, nil},
+		{"node kubelet port out of range", &Node{ObjectMeta: ObjectMeta{Name: "node-1"}, Status: NodeStatus{
+			DaemonEndpoints: NodeDaemonEndpoints{KubeletEndpoint: DaemonEndpoint{Port: 70000}}}},
+			[]string{"status.daemonEndpoints.kubeletEndpoint.Port: Invalid value: 70000: must be between 1 and 65535, inclusive"}},
+		{"node negative kubelet port", &Node{ObjectMeta: ObjectMeta{Name: "node-1"}, Status: NodeStatus{
+			DaemonEndpoints: NodeDaemonEndpoints{KubeletEndpoint: DaemonEndpoint{Port: -1}}}},
+			[]string{"status.daemonEndpoints.kubeletEndpoint.Port: Invalid value: -1: must be between 1 and 65535, inclusive"}},
+		{"node bad addresses", &Node{ObjectMeta: ObjectMeta{Name: "node-1"}, Status: NodeStatus{Addresses: []NodeAddress{
+			{Type: NodeInternalIP, Address: "not-an-ip"},
+			{Type: NodeExternalIP, Address: "10.0.0.1:22"},
+			{Type: NodeHostName, Address: "Node_1"},
+			{Type: NodeInternalDNS, Address: ""},
+			{Type: "VPNIP", Address: "10.8.0.1"},
+		}}}, []string{
+			`status.addresses[0].address: Invalid value: "not-an-ip": ` + ipMsg,
+			`status.addresses[1].address: Invalid value: "10.0.0.1:22": ` + ipMsg,
+			`status.addresses[2].address: Invalid value: "Node_1": ` + subdomainMsg,
+			"status.addresses[3].address: Required value",
+			`status.addresses[4].type: Unsupported value: "VPNIP": supported values: "Hostname", "InternalIP", "ExternalIP", "InternalDNS", "ExternalDNS"`,
+		}},
 		{"namespace", &Namespace{ObjectMeta: ObjectMeta{Name: "dev"}}, nil},
 		{"namespace with dots", &Namespace{ObjectMeta: ObjectMeta{Name: "team.dev"}},
 			[]string{`metadata.name: Invalid value: "team.dev": ` + dnsLabelMsg}},

@@ -39,6 +39,7 @@ func TestBadRequests(t *testing.T) {
 	ts.must(http.StatusCreated, "POST", podsPath, testPod("kubia"))
 	ts.must(http.StatusCreated, "POST", svcPath, testService("web", "NodePort", 30001))
 	ts.must(http.StatusCreated, "POST", rsPath, testReplicaSet("rs", 1))
+	ts.must(http.StatusCreated, "POST", "/api/v1/nodes", kubeletNode("n1", 10250))
 	before := ts.storeRevision()
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {

@@ -18,6 +18,11 @@
 // there is authentication, that is a second port serving a read-only view
 // of the API (readonly.go): Run serves both.
 //
+// A pod's log and exec are the kubelet's to answer: the apiserver forwards
+// them to the address the pod's Node publishes, with none of the caller's
+// headers, and a failed dial tells the caller nothing more than that
+// (nodeproxy.go).
+//
 // The server keeps no state that etcd does not have, so any number of
 // apiservers can share one etcd, and one can be killed at any moment
 // without losing an acknowledged write: a write is acknowledged only after

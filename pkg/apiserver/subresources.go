@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
-	"strconv"
 
 	"kubelab/pkg/api"
 )
@@ -205,47 +202,4 @@ func setReplicas(obj api.Object, n int32) {
 	case *api.ReplicationController:
 		o.Spec.Replicas = api.Int32(n)
 	}
-}
-
-// serveNodeProxy forwards pods/{name}/log and pods/{name}/exec to the node
-// agent that runs the pod, at the address its Node object publishes:
-// http://{InternalIP}:{daemonEndpoints.kubeletEndpoint.Port}/pods/{ns}/{name}/{log|exec}.
-func (s *Server) serveNodeProxy(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	ctx := r.Context()
-	obj, _, st := s.load(ctx, info.resource, info.namespace, info.name)
-	if st != nil {
-		writeStatus(w, st)
-		return
-	}
-	pod := obj.(*api.Pod)
-	if pod.Spec.NodeName == "" {
-		writeStatus(w, badRequest(fmt.Sprintf("pod %s is not scheduled to a node yet", info.name)))
-		return
-	}
-	nobj, _, st := s.load(ctx, mustResource("nodes"), "", pod.Spec.NodeName)
-	if st != nil {
-		writeStatus(w, st)
-		return
-	}
-	node := nobj.(*api.Node)
-	ip, port := node.InternalIP(), node.Status.DaemonEndpoints.KubeletEndpoint.Port
-	if ip == "" || port == 0 {
-		writeStatus(w, statusErr(http.StatusServiceUnavailable, "ServiceUnavailable",
-			fmt.Sprintf("node %s does not publish a node agent address (InternalIP and kubelet port)", node.Name)))
-		return
-	}
-	target := &url.URL{Scheme: "http", Host: ip + ":" + strconv.Itoa(int(port))}
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(target)
-			pr.Out.URL.Path = fmt.Sprintf("/pods/%s/%s/%s", info.namespace, info.name, info.subresource)
-			pr.Out.URL.RawQuery = r.URL.RawQuery
-		},
-		FlushInterval: -1,
-		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeStatus(w, statusErr(http.StatusBadGateway, "ServiceUnavailable",
-				fmt.Sprintf("the node agent of %s at %s could not be reached: %v", node.Name, target.Host, err)))
-		},
-	}
-	proxy.ServeHTTP(w, r)
 }

@@ -1,0 +1,113 @@
+package apiserver
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"kubelab/pkg/api"
+)
+
+// The apiserver forwards pods/{name}/log and pods/{name}/exec to the kubelet
+// that runs the pod, at the address its Node object publishes. Whoever can
+// write a Node chooses that address, so the proxy must not become a tool
+// for reaching other machines in the caller's name:
+//
+//   - it forwards none of the caller's headers: a caller's Authorization,
+//     Cookie or impersonation headers are meant for the apiserver, and the
+//     kubelet (or whatever listens at the published address) must never
+//     see them. Only the few headers of an HTTP exchange itself pass
+//     (kubeletHeaders); the body does not, as kubelab's exec has no stdin;
+//   - a failed dial answers one generic message, and the detail goes to
+//     the log: "connection refused" against "timeout" would let a caller
+//     map which ports of a host are open;
+//   - it dials only a valid IP and a port in 1–65535, as Node validation
+//     requires (a Node stored before that rule is refused here too).
+//
+// Kubernetes also dials the kubelet over TLS, checks its serving
+// certificate and presents the apiserver's client certificate
+// (--kubelet-client-certificate); kubelab's kubelets serve plain HTTP yet.
+
+// kubeletHeaders are the request headers the proxy passes on. Connection,
+// Upgrade and Te are there only as httputil.ReverseProxy sets them afresh
+// (an upgrade, trailers), never the caller's own; the rest negotiate an
+// upgraded stream, as Kubernetes' exec does over SPDY or WebSocket.
+var kubeletHeaders = []string{
+	"Accept", "Content-Type",
+	"Connection", "Upgrade", "Te",
+	"X-Stream-Protocol-Version",
+	"Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Protocol", "Sec-Websocket-Extensions",
+}
+
+// serveNodeProxy forwards pods/{name}/log and pods/{name}/exec to
+// http://{InternalIP}:{daemonEndpoints.kubeletEndpoint.Port}/pods/{ns}/{name}/{log|exec}.
+func (s *Server) serveNodeProxy(w http.ResponseWriter, r *http.Request, info requestInfo) {
+	ctx := r.Context()
+	obj, _, st := s.load(ctx, info.resource, info.namespace, info.name)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	pod := obj.(*api.Pod)
+	if pod.Spec.NodeName == "" {
+		writeStatus(w, badRequest(fmt.Sprintf("pod %s is not scheduled to a node yet", info.name)))
+		return
+	}
+	nobj, _, st := s.load(ctx, mustResource("nodes"), "", pod.Spec.NodeName)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	node := nobj.(*api.Node)
+	target, ok := kubeletURL(node)
+	if !ok {
+		writeStatus(w, statusErr(http.StatusServiceUnavailable, "ServiceUnavailable",
+			fmt.Sprintf("node %s does not publish a node agent address (InternalIP and kubelet port)", node.Name)))
+		return
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.URL.Path = fmt.Sprintf("/pods/%s/%s/%s", info.namespace, info.name, info.subresource)
+			pr.Out.URL.RawQuery = r.URL.RawQuery
+			pr.Out.Header = onlyKubeletHeaders(pr.Out.Header)
+			pr.Out.Body, pr.Out.ContentLength, pr.Out.TransferEncoding = http.NoBody, 0, nil
+		},
+		FlushInterval: -1,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() == nil { // a caller who left is no kubelet's fault
+				s.log.Warn("the kubelet did not answer", zap.String("node", node.Name),
+					zap.String("address", target.Host), zap.Error(err))
+			}
+			writeStatus(w, statusErr(http.StatusBadGateway, "ServiceUnavailable",
+				fmt.Sprintf("the kubelet of node %s did not answer", node.Name)))
+		},
+	}
+	proxy.ServeHTTP(w, r)
+}
+
+// kubeletURL is where node's kubelet serves, or false when the Node does
+// not say, or says something no valid Node may.
+func kubeletURL(node *api.Node) (*url.URL, bool) {
+	ip, port := node.InternalIP(), node.Status.DaemonEndpoints.KubeletEndpoint.Port
+	if net.ParseIP(ip) == nil || port < 1 || port > 65535 {
+		return nil, false
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(ip, strconv.Itoa(int(port)))}, true
+}
+
+// onlyKubeletHeaders keeps of h the kubeletHeaders and nothing else.
+func onlyKubeletHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	for _, k := range kubeletHeaders {
+		if v, ok := h[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
