@@ -50,6 +50,10 @@ func SetDefaults(obj Object) {
 		setReplicationControllerDefaults(o)
 	case *DaemonSet:
 		setDaemonSetDefaults(&o.Spec)
+	case *RoleBinding:
+		setBindingDefaults(&o.RoleRef, o.Subjects)
+	case *ClusterRoleBinding:
+		setBindingDefaults(&o.RoleRef, o.Subjects)
 	}
 }
 

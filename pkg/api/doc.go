@@ -21,6 +21,12 @@
 // Lists are filtered with label selectors (ParseSelector, "app=kubia,tier
 // in (web)") and field selectors (ParseFieldSelector, "spec.nodeName=n1").
 //
+// The RBAC kinds (Role, ClusterRole, RoleBinding, ClusterRoleBinding, in
+// rbac.go) are stored and validated but NOT YET ENFORCED: no authorizer
+// reads them, and every request is allowed whatever they say. They exist
+// so that manifests using them apply; enforcement comes with
+// authentication.
+//
 // This package imports nothing of kubelab: the apiserver, the clients and
 // the CLI all depend on it, never the other way round.
 package api

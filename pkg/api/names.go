@@ -197,6 +197,22 @@ func IsConfigMapKey(s string) []string {
 	return append(errs, dotErrors(s)...)
 }
 
+// IsValidPathSegmentName is the loosest name check, for kinds whose names
+// need only be one segment of a URL path: the RBAC kinds, whose names read
+// like "system:controller:replicaset-controller".
+func IsValidPathSegmentName(s string) []string {
+	if s == "." || s == ".." {
+		return []string{fmt.Sprintf("may not be '%s'", s)}
+	}
+	var errs []string
+	for _, c := range []string{"/", "%"} {
+		if strings.Contains(s, c) {
+			errs = append(errs, fmt.Sprintf("may not contain '%s'", c))
+		}
+	}
+	return errs
+}
+
 func dotErrors(s string) []string {
 	switch {
 	case s == ".":

@@ -10,7 +10,7 @@ import (
 // Resource describes one REST resource: how it is named on the wire and in
 // URLs, whether it lives in a namespace, and how to make an empty object.
 type Resource struct {
-	Group        string   // "" for the core group, "apps", "batch"
+	Group        string   // "" for the core group, "apps", "rbac.authorization.k8s.io"
 	Version      string   // "v1"
 	Kind         string   // "Pod"
 	Name         string   // the plural in URLs: "pods"
@@ -88,6 +88,15 @@ var registry = []Resource{
 		Namespaced: true, Subresources: []string{"status", "scale"}, New: func() Object { return &ReplicaSet{} }},
 	{Group: "apps", Version: "v1", Kind: "DaemonSet", Name: "daemonsets", Singular: "daemonset", ShortNames: []string{"ds"},
 		Namespaced: true, Subresources: []string{"status"}, New: func() Object { return &DaemonSet{} }},
+	// Stored and validated, not yet enforced: see rbac.go.
+	{Group: RBACGroup, Version: "v1", Kind: "ClusterRoleBinding", Name: "clusterrolebindings", Singular: "clusterrolebinding",
+		New: func() Object { return &ClusterRoleBinding{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "ClusterRole", Name: "clusterroles", Singular: "clusterrole",
+		New: func() Object { return &ClusterRole{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "RoleBinding", Name: "rolebindings", Singular: "rolebinding", Namespaced: true,
+		New: func() Object { return &RoleBinding{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "Role", Name: "roles", Singular: "role", Namespaced: true,
+		New: func() Object { return &Role{} }},
 }
 
 // byType maps each kind's Go type (*Pod, …) to its registry entry.

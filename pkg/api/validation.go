@@ -63,6 +63,8 @@ func formatBadValue(v any) string {
 		v = rv.Elem().Interface()
 	}
 	switch t := v.(type) {
+	case boundedValue:
+		return t.boundedString()
 	case string:
 		return Quote(t)
 	case int, int32, int64, float64, bool:
@@ -72,6 +74,10 @@ func formatBadValue(v any) string {
 	}
 	return Shorten(fmt.Sprintf("%#v", v))
 }
+
+// boundedValue is a value that prints itself with each part already
+// shortened (a roleRef), so that it is shown whole, in Kubernetes' form.
+type boundedValue interface{ boundedString() string }
 
 // ErrorList is every problem found in one object.
 type ErrorList []*FieldError
@@ -185,6 +191,14 @@ func Validate(obj Object) ErrorList {
 		return validateReplicationController(o)
 	case *DaemonSet:
 		return validateDaemonSet(o)
+	case *Role:
+		return validateRole(o)
+	case *ClusterRole:
+		return validateClusterRole(o)
+	case *RoleBinding:
+		return validateRoleBinding(o)
+	case *ClusterRoleBinding:
+		return validateClusterRoleBinding(o)
 	}
 	r, ok := ResourceOf(obj)
 	return validateObjectMeta(obj.GetObjectMeta(), !ok || r.Namespaced, IsDNS1123Subdomain, "")

@@ -12,7 +12,8 @@ import (
 // may never change once an object exists, because other components have
 // acted on them: a pod's spec has been handed to a node, a Service's
 // cluster IP programmed into every node's rules, a ReplicaSet's selector
-// decides which pods it owns.
+// decides which pods it owns, a binding's roleRef is what it was allowed
+// to grant.
 
 // ValidateUpdate checks a replacement for a stored object: newObj must be
 // valid on its own, and the fields Kubernetes treats as immutable must not
@@ -45,6 +46,10 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*ReplicaSet).Spec.Selector)...)
 	case *DaemonSet:
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*DaemonSet).Spec.Selector)...)
+	case *RoleBinding:
+		errs = append(errs, validateRoleRefUpdate(n.RoleRef, oldObj.(*RoleBinding).RoleRef)...)
+	case *ClusterRoleBinding:
+		errs = append(errs, validateRoleRefUpdate(n.RoleRef, oldObj.(*ClusterRoleBinding).RoleRef)...)
 	case *Node:
 		o := oldObj.(*Node)
 		if o.Spec.PodCIDR != "" && n.Spec.PodCIDR != o.Spec.PodCIDR {

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -9,7 +10,8 @@ func TestDiscovery(t *testing.T) {
 	ts := newTestServer(t)
 	var groups apiGroupList
 	ts.must(http.StatusOK, "GET", "/apis", nil).into(t, &groups)
-	if len(groups.Groups) != 1 || groups.Groups[0].Name != "apps" {
+	if len(groups.Groups) != 2 || groups.Groups[0].Name != "apps" || groups.Groups[1].Name != "rbac.authorization.k8s.io" ||
+		groups.Groups[1].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
 		t.Fatalf("groups = %+v", groups)
 	}
 	var core apiResourceList
@@ -33,6 +35,19 @@ func TestDiscovery(t *testing.T) {
 	if apps.GroupVersion != "apps/v1" || len(apps.Resources) == 0 {
 		t.Fatalf("apps = %+v", apps)
 	}
+	var rbac apiResourceList
+	ts.must(http.StatusOK, "GET", "/apis/rbac.authorization.k8s.io/v1", nil).into(t, &rbac)
+	var names []string
+	for _, r := range rbac.Resources {
+		names = append(names, r.Name)
+		if r.Namespaced != (r.Kind == "Role" || r.Kind == "RoleBinding") || len(r.ShortNames) != 0 {
+			t.Errorf("rbac resource %+v", r)
+		}
+	}
+	if rbac.GroupVersion != "rbac.authorization.k8s.io/v1" || strings.Join(names, ",") != "clusterrolebindings,clusterroles,rolebindings,roles" {
+		t.Fatalf("rbac = %+v", rbac)
+	}
+	ts.must(http.StatusOK, "GET", "/apis/rbac.authorization.k8s.io", nil)
 	ts.must(http.StatusOK, "GET", "/api", nil)
 	ts.must(http.StatusOK, "GET", "/version", nil)
 	ts.must(http.StatusOK, "GET", "/healthz", nil)

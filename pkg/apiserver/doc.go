@@ -18,6 +18,10 @@
 // there is authentication, that is a second port serving a read-only view
 // of the API (readonly.go): Run serves both.
 //
+// There is no authorizer yet: Roles and RoleBindings (the RBAC kinds) are
+// stored and validated like any object, but no request is checked against
+// them; every request is allowed.
+//
 // A pod's log and exec are the kubelet's to answer: the apiserver forwards
 // them to the address the pod's Node publishes, with none of the caller's
 // headers, and a failed dial tells the caller nothing more than that

@@ -61,6 +61,20 @@ var tables = map[string]table{
 	},
 	"ConfigMap": {headers: []string{"NAME", "DATA", "AGE"}, row: configMapRow},
 	"Secret":    {headers: []string{"NAME", "TYPE", "DATA", "AGE"}, row: secretRow},
+	// RBAC (columns_rbac.go): roles show when they were made, bindings
+	// what they grant and, with -o wide, to whom.
+	"Role":        {headers: []string{"NAME", "CREATED AT"}, row: roleRow},
+	"ClusterRole": {headers: []string{"NAME", "CREATED AT"}, row: roleRow},
+	"RoleBinding": {
+		headers: []string{"NAME", "ROLE", "AGE"},
+		wide:    []string{"USERS", "GROUPS", "SERVICEACCOUNTS"},
+		row:     bindingRow,
+	},
+	"ClusterRoleBinding": {
+		headers: []string{"NAME", "ROLE", "AGE"},
+		wide:    []string{"USERS", "GROUPS", "SERVICEACCOUNTS"},
+		row:     bindingRow,
+	},
 }
 
 // tableFor returns the table of res, or NAME and AGE for a kind without one.

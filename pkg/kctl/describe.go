@@ -33,6 +33,10 @@ var describers = map[string]describeFunc{
 	"Endpoints":             describeEndpoints,
 	"ConfigMap":             describeConfigMap,
 	"Secret":                describeSecret,
+	"Role":                  describeRole,
+	"ClusterRole":           describeRole,
+	"RoleBinding":           describeBinding,
+	"ClusterRoleBinding":    describeBinding,
 }
 
 func newDescribeCommand(g *globals) *cobra.Command {
