@@ -408,3 +408,29 @@ type Secret struct {
 	Data       map[string][]byte `json:"data,omitempty"`
 	StringData map[string]string `json:"stringData,omitempty"`
 }
+
+// ServiceAccount is an identity for the processes that run in pods, as a
+// user account is for people. Every namespace has one named "default"
+// (the serviceaccount controller makes it), and a pod that names none
+// runs as it. Tokens that prove the identity come later (issue 11).
+type ServiceAccount struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata"`
+	// Secrets are the Secrets pods running as this account may use. Since
+	// Kubernetes 1.24 they hold no token and the list is usually empty.
+	Secrets []ObjectReference `json:"secrets,omitempty"`
+	// ImagePullSecrets are added to the pods that run as this account.
+	ImagePullSecrets []LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// AutomountServiceAccountToken says whether pods get a token mounted;
+	// nil means yes, as in Kubernetes.
+	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
+}
+
+// DefaultServiceAccountName is the account every namespace has, and the
+// one a pod that names none runs as.
+const DefaultServiceAccountName = "default"
+
+// LocalObjectReference names an object in the same namespace.
+type LocalObjectReference struct {
+	Name string `json:"name,omitempty"`
+}

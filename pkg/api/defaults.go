@@ -21,6 +21,9 @@ func SetDefaults(obj Object) {
 	switch o := obj.(type) {
 	case *Pod:
 		setPodSpecDefaults(&o.Spec)
+		// Kubernetes' ServiceAccount admission plugin does this, for pods
+		// only: templates keep what their author wrote.
+		defaultString(&o.Spec.ServiceAccountName, DefaultServiceAccountName)
 	case *Service:
 		setServiceDefaults(&o.Spec)
 	case *Endpoints:

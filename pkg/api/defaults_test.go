@@ -58,6 +58,7 @@ spec:
   restartPolicy: Always
   terminationGracePeriodSeconds: 30
   schedulerName: default-scheduler
+  serviceAccountName: default
   dnsPolicy: ClusterFirst
   containers:
   - name: web
@@ -90,9 +91,29 @@ spec:
   restartPolicy: Always
   terminationGracePeriodSeconds: 30
   schedulerName: default-scheduler
+  serviceAccountName: default
   hostNetwork: true
   dnsPolicy: ClusterFirstWithHostNet
   dnsConfig: {nameservers: [192.0.2.53], searches: [example.org], options: [{name: ndots, value: "2"}, {name: edns0}]}
+  containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+`},
+		{"pod that names its service account keeps it", `
+apiVersion: v1
+kind: Pod
+metadata: {name: robot}
+spec:
+  serviceAccountName: builder
+  containers: [{name: web, image: "kubia:v1"}]
+`, `
+apiVersion: v1
+kind: Pod
+metadata: {name: robot}
+spec:
+  restartPolicy: Always
+  terminationGracePeriodSeconds: 30
+  schedulerName: default-scheduler
+  serviceAccountName: builder
+  dnsPolicy: ClusterFirst
   containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
 `},
 		{"service", `

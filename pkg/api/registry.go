@@ -84,6 +84,8 @@ var registry = []Resource{
 		New: func() Object { return &ConfigMap{} }},
 	{Version: "v1", Kind: "Secret", Name: "secrets", Singular: "secret", Namespaced: true,
 		New: func() Object { return &Secret{} }},
+	{Version: "v1", Kind: "ServiceAccount", Name: "serviceaccounts", Singular: "serviceaccount", ShortNames: []string{"sa"},
+		Namespaced: true, New: func() Object { return &ServiceAccount{} }},
 	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Name: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"},
 		Namespaced: true, Subresources: []string{"status", "scale"}, New: func() Object { return &ReplicaSet{} }},
 	{Group: "apps", Version: "v1", Kind: "DaemonSet", Name: "daemonsets", Singular: "daemonset", ShortNames: []string{"ds"},

@@ -281,6 +281,10 @@ func TestValidateOtherKinds(t *testing.T) {
 		}},
 		{"config map bad key", &ConfigMap{ObjectMeta: ObjectMeta{Name: "cfg"}, Data: map[string]string{"app.conf": "", "my key": ""}},
 			[]string{`data: Invalid value: "my key": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`}},
+		{"service account", &ServiceAccount{ObjectMeta: ObjectMeta{Name: "builder.ci", Namespace: "default"},
+			Secrets: []ObjectReference{{Name: "registry"}}, AutomountServiceAccountToken: Bool(false)}, nil},
+		{"service account bad name", &ServiceAccount{ObjectMeta: ObjectMeta{Name: "Builder"}},
+			[]string{`metadata.name: Invalid value: "Builder": ` + subdomainMsg}},
 		{"secret too big", &Secret{ObjectMeta: ObjectMeta{Name: "s"}, StringData: map[string]string{"big": strings.Repeat("x", 1<<20+1)}},
 			[]string{"data: Too long: must have at most 1048576 bytes"}},
 	}

@@ -31,6 +31,11 @@ func (s *Server) decodeStored(r api.Resource, kv store.KV) (api.Object, error) {
 	if err := json.Unmarshal(plain, obj); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", kv.Key, err)
 	}
+	// Defaults again, as Kubernetes defaults what it reads from etcd: an
+	// object an older apiserver stored gets the defaults added since
+	// (say a pod's serviceAccountName), so that an update comparing it
+	// with its defaulted new version sees no change it did not make.
+	api.SetDefaults(obj)
 	api.SetTypeMeta(obj)
 	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
 	return obj, nil

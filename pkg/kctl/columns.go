@@ -59,8 +59,9 @@ var tables = map[string]table{
 		wide:    []string{"SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"},
 		row:     eventRow,
 	},
-	"ConfigMap": {headers: []string{"NAME", "DATA", "AGE"}, row: configMapRow},
-	"Secret":    {headers: []string{"NAME", "TYPE", "DATA", "AGE"}, row: secretRow},
+	"ConfigMap":      {headers: []string{"NAME", "DATA", "AGE"}, row: configMapRow},
+	"Secret":         {headers: []string{"NAME", "TYPE", "DATA", "AGE"}, row: secretRow},
+	"ServiceAccount": {headers: []string{"NAME", "SECRETS", "AGE"}, row: serviceAccountRow},
 	// RBAC (columns_rbac.go): roles show when they were made, bindings
 	// what they grant and, with -o wide, to whom.
 	"Role":        {headers: []string{"NAME", "CREATED AT"}, row: roleRow},
@@ -443,6 +444,13 @@ func configMapRow(obj api.Object, now time.Time) []string {
 func secretRow(obj api.Object, now time.Time) []string {
 	s := obj.(*api.Secret)
 	return []string{s.Name, s.Type, strconv.Itoa(len(s.Data)), age(s.CreationTimestamp, now)}
+}
+
+// serviceAccountRow counts the Secrets listed, as kubectl: 0 since
+// Kubernetes 1.24 stopped making token Secrets.
+func serviceAccountRow(obj api.Object, now time.Time) []string {
+	sa := obj.(*api.ServiceAccount)
+	return []string{sa.Name, strconv.Itoa(len(sa.Secrets)), age(sa.CreationTimestamp, now)}
 }
 
 func itoa(i int32) string { return strconv.Itoa(int(i)) }

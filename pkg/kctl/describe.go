@@ -33,6 +33,7 @@ var describers = map[string]describeFunc{
 	"Endpoints":             describeEndpoints,
 	"ConfigMap":             describeConfigMap,
 	"Secret":                describeSecret,
+	"ServiceAccount":        describeServiceAccount,
 	"Role":                  describeRole,
 	"ClusterRole":           describeRole,
 	"RoleBinding":           describeBinding,

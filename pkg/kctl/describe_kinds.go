@@ -314,3 +314,21 @@ func describeSecret(ctx context.Context, d *describer, obj api.Object) error {
 	}
 	return nil
 }
+
+// describeServiceAccount is kubectl's: the Secrets it lists, and Tokens,
+// which kubelab never makes as Secrets (nor Kubernetes since 1.24).
+func describeServiceAccount(ctx context.Context, d *describer, obj api.Object) error {
+	sa := obj.(*api.ServiceAccount)
+	d.meta(&sa.ObjectMeta)
+	var pull, mountable []string
+	for _, r := range sa.ImagePullSecrets {
+		pull = append(pull, r.Name)
+	}
+	for _, r := range sa.Secrets {
+		mountable = append(mountable, r.Name)
+	}
+	d.multiline(0, "Image pull secrets", pull)
+	d.multiline(0, "Mountable secrets", mountable)
+	d.field(0, "Tokens", "<none>")
+	return d.events(ctx, sa)
+}

@@ -94,3 +94,33 @@ func TestInterruptBeforeSyncExitsZero(t *testing.T) {
 		})
 	}
 }
+
+// Every namespace has a ServiceAccount "default": the system namespaces
+// and a new one get it, and a deleted one comes back. A pod that names no
+// account runs as it.
+func TestEveryNamespaceHasDefaultServiceAccount(t *testing.T) {
+	cl := startCluster(t)
+	ctx := context.Background()
+	hasDefault := func(ns string) func() bool {
+		return func() bool {
+			_, err := cl.res("serviceaccounts").Namespace(ns).Get(ctx, api.DefaultServiceAccountName)
+			return err == nil
+		}
+	}
+	for _, ns := range append(api.SystemNamespaces(), "shop") {
+		if ns == "shop" {
+			cl.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "shop"}})
+		}
+		cl.eventually("serviceaccount "+ns+"/default", hasDefault(ns))
+	}
+	if err := cl.res("serviceaccounts").Namespace("shop").Delete(ctx, api.DefaultServiceAccountName, nil); err != nil {
+		t.Fatal(err)
+	}
+	cl.eventually("serviceaccount shop/default to come back", hasDefault("shop"))
+
+	pod := cl.create(&api.Pod{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: api.PodSpec{Containers: []api.Container{{Name: "app", Image: "kubelab/kubia:latest"}}}}).(*api.Pod)
+	if pod.Spec.ServiceAccountName != api.DefaultServiceAccountName {
+		t.Errorf("a pod that names no account has serviceAccountName %q, want %q", pod.Spec.ServiceAccountName, api.DefaultServiceAccountName)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"kubelab/pkg/controller/nodelifecycle"
 	"kubelab/pkg/controller/podgc"
 	"kubelab/pkg/controller/replicaset"
+	"kubelab/pkg/controller/serviceaccount"
 )
 
 // reconciler is what the manager needs of a controller: its workers, and
@@ -24,7 +25,7 @@ type reconciler interface {
 
 // informed are the resources whose informers the controllers share.
 var informed = []string{"pods", "replicasets", "replicationcontrollers", "daemonsets",
-	"nodes", "services", "endpoints", "namespaces"}
+	"nodes", "services", "endpoints", "namespaces", "serviceaccounts"}
 
 // newInformers makes one informer per resource in informed, with the
 // indexes the controllers look things up by.
@@ -79,5 +80,9 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["pods"].AddHandler(pgc.PodHandler())
 	inf["nodes"].AddHandler(pgc.NodeHandler())
 
-	return []reconciler{rs, ds, ep, nl, gc, pgc}
+	sa := serviceaccount.New(inf["namespaces"], inf["serviceaccounts"], w, log.Named("serviceaccount"))
+	inf["namespaces"].AddHandler(sa.NamespaceHandler())
+	inf["serviceaccounts"].AddHandler(sa.ServiceAccountHandler())
+
+	return []reconciler{rs, ds, ep, nl, gc, pgc, sa}
 }
