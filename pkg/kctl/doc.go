@@ -15,7 +15,8 @@
 //	manifests.go     reading -f files, directories and stdin into objects
 //	apply.go         kctl apply: create, or patch what changed
 //	apply_patch.go   the three-way merge that decides the patch (pure)
-//	create.go        kctl create -f, create namespace
+//	create.go        kctl create -f, create namespace|serviceaccount
+//	create_rbac.go   kctl create role|clusterrole|rolebinding|clusterrolebinding
 //	get.go           kctl get, including --watch
 //	printers.go      -o yaml|json|name|jsonpath, tables, -L, ages
 //	customcolumns.go -o custom-columns=… and custom-columns-file=…
