@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -35,7 +36,7 @@ type Options struct {
 	ReadOnlyPort int
 
 	// CompactionInterval is how often etcd's history is compacted, to the
-	// revision of the interval before (store.StartCompactor): 5 minutes,
+	// revision of the interval before (store.RunCompactor): 5 minutes,
 	// as kube-apiserver's --etcd-compaction-interval.
 	CompactionInterval time.Duration
 	// QuotaBackendBytes caps the embedded etcd's database (etcd's
@@ -111,9 +112,16 @@ func RunOptions(ctx context.Context, o Options) error {
 	if interval == 0 {
 		interval = 5 * time.Minute
 	}
-	st.StartCompactor(ctx, interval, log.Named("compactor"))
-	go srv.RunKubernetesService(ctx)
+	// The background loops stop, and their last call to etcd ends, before
+	// etcd closes (deferred above): the in-process client of the embedded
+	// etcd does not survive a call into a closed server.
+	bctx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	background.Go(func() { st.RunCompactor(bctx, interval, log.Named("compactor")) })
+	background.Go(func() { srv.RunKubernetesService(bctx) })
 	err = srv.Run(ctx, o.Listen)
+	stopBackground()
+	background.Wait()
 	if cause := context.Cause(ctx); err == nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the embedded etcd stopped
 	}

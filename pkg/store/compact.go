@@ -40,14 +40,16 @@ func (s *Store) Compact(ctx context.Context, rev int64) error {
 	return nil
 }
 
-// StartCompactor runs, every interval until ctx ends, a compaction to the
+// RunCompactor runs, every interval until ctx ends, a compaction to the
 // revision etcd had at the previous tick, then the maintenance that gives
 // the space back (maintain, in maintenance.go). A watcher that reconnects within an interval
 // can therefore always resume. (Kubernetes' compactor does the same every
 // 5 minutes, and coordinates several apiservers through a key in etcd so
 // that only one compacts per interval; here each just tries, which is
-// harmless.)
-func (s *Store) StartCompactor(ctx context.Context, interval time.Duration, log *zap.Logger) {
+// harmless.) It returns once ctx ends and its last call to etcd is over:
+// a caller closing an embedded etcd must wait for it, since the
+// in-process client does not survive a call into a closed server.
+func (s *Store) RunCompactor(ctx context.Context, interval time.Duration, log *zap.Logger) {
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -55,31 +57,29 @@ func (s *Store) StartCompactor(ctx context.Context, interval time.Duration, log 
 		log.Warn("compactor: not started, interval must be > 0", zap.Duration("interval", interval))
 		return
 	}
-	go func() {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		var previous, compacted int64
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if previous > compacted {
-				if err := s.Compact(ctx, previous); err != nil {
-					log.Warn("compactor: compaction failed", zap.Int64("revision", previous), zap.Error(err))
-				} else {
-					compacted = previous
-					log.Debug("compacted etcd history", zap.Int64("revision", previous))
-				}
-			}
-			s.maintain(ctx, log)
-			cur, err := s.Revision(ctx)
-			if err != nil {
-				log.Warn("compactor: cannot read the revision", zap.Error(err))
-				continue
-			}
-			previous = cur
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var previous, compacted int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
-	}()
+		if previous > compacted {
+			if err := s.Compact(ctx, previous); err != nil {
+				log.Warn("compactor: compaction failed", zap.Int64("revision", previous), zap.Error(err))
+			} else {
+				compacted = previous
+				log.Debug("compacted etcd history", zap.Int64("revision", previous))
+			}
+		}
+		s.maintain(ctx, log)
+		cur, err := s.Revision(ctx)
+		if err != nil {
+			log.Warn("compactor: cannot read the revision", zap.Error(err))
+			continue
+		}
+		previous = cur
+	}
 }

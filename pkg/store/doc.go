@@ -60,7 +60,7 @@
 //
 // # Keeping etcd healthy
 //
-// StartCompactor compacts the history every interval to the revision of
+// RunCompactor compacts the history every interval to the revision of
 // the interval before, defragments members that gain from it, and disarms
 // etcd's NOSPACE alarm once the space is back, so a cluster that filled its
 // quota recovers by itself once objects are deleted (compact.go,

@@ -69,7 +69,7 @@ type Embedded struct {
 
 // StartEmbedded starts a single-member etcd and returns once it serves
 // requests. etcd's auto-compaction is off: the apiserver compacts with
-// StartCompactor.
+// RunCompactor.
 //
 // If the disk fills up while etcd runs, etcd stops the process, as it
 // does on any write it cannot make; with a Logger, the last line then says

@@ -185,17 +185,18 @@ func TestWatchRevisionOutOfRange(t *testing.T) {
 	}
 }
 
-// TestStartCompactor: each tick compacts to the revision of the tick
+// TestRunCompactor: each tick compacts to the revision of the tick
 // before, so history one interval old survives and older history goes.
-func TestStartCompactor(t *testing.T) {
+func TestRunCompactor(t *testing.T) {
 	s := newTestStore(t)
 	ctx, cancel := context.WithCancel(testCtx(t))
-	defer cancel()
+	done := make(chan struct{})
+	defer func() { cancel(); <-done }() // etcd closes after the tests: no compaction may be running then
 	key := Key("pods", "a", "web")
 	old := mustCreate(t, s, key, "v1")
 	mustCommit(t, s, Txn{Key: key, Value: []byte("v2"), Rev: old})
 
-	s.StartCompactor(ctx, 50*time.Millisecond, nil)
+	go func() { s.RunCompactor(ctx, 50*time.Millisecond, nil); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var gone *GoneError

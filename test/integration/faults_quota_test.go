@@ -55,9 +55,10 @@ func TestFaultEtcdQuota(t *testing.T) {
 	const quota = 16 << 20
 	fs := startFaultServer(t, apiserver.Limits{}, store.EmbeddedConfig{QuotaBackendBytes: quota})
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	compactorDone := make(chan struct{})
+	defer func() { cancel(); <-compactorDone }() // before etcd closes
 	const interval = 500 * time.Millisecond
-	fs.store.StartCompactor(ctx, interval, zap.NewNop()) // as RunOptions does, every 5 minutes
+	go func() { fs.store.RunCompactor(ctx, interval, zap.NewNop()); close(compactorDone) }() // as RunOptions does, every 5 minutes
 	const path = "/api/v1/namespaces/default/configmaps"
 
 	cm := bigConfigMap("big", 900<<10)
