@@ -56,14 +56,17 @@ const partialPost = "POST " + podsPath + " HTTP/1.1\r\nHost: x\r\nContent-Type: 
 // with Retry-After, while reads, watches and health checks, which have
 // budgets of their own or none, go on.
 func TestTooManyRequests(t *testing.T) {
-	ts, reg := limitedServer(t, Limits{MaxMutatingRequestsInflight: 1, BodyTimeout: time.Second})
+	ts, reg := limitedServer(t, Limits{MaxMutatingRequestsInflight: 1, BodyTimeout: 3 * time.Second})
 	dial(t, ts, partialPost) // holds the only write token while its body trickles in
-	var r response
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if r = ts.do("POST", podsPath, testPod("p")); r.code == http.StatusTooManyRequests {
-			break
+	// Only once the slow request holds the token is the next write sure
+	// to be refused: on a busy machine the server may not have read its
+	// headers yet.
+	for deadline := time.Now().Add(2 * time.Second); metricValue(t, reg, "apiserver_current_inflight_requests") < 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow request never took the write token")
 		}
 	}
+	r := ts.do("POST", podsPath, testPod("p"))
 	st := r.status()
 	if r.code != http.StatusTooManyRequests || r.headers.Get("Retry-After") != "1" || st.Reason != "TooManyRequests" ||
 		st.Details == nil || st.Details.RetryAfterSeconds != 1 {
