@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/kubeconfig"
 )
 
 // Config says where the apiserver is and how politely to talk to it.
@@ -32,9 +34,33 @@ type Config struct {
 	// sends (for example an unknown field in a manifest). nil drops them.
 	WarningHandler func(string)
 
-	// HTTPClient replaces the default client, e.g. for TLS. Give it no
-	// overall Timeout, or it will cut watches short.
+	// TLS is how an https server is checked and which client certificate
+	// is presented to it. nil uses the system's roots and no certificate.
+	TLS *tls.Config
+	// BearerToken is sent as `Authorization: Bearer` on every request.
+	// BearerTokenFile is read instead when set, and read again a minute
+	// later, since a ServiceAccount's token is rotated in its file.
+	BearerToken     string
+	BearerTokenFile string
+
+	// HTTPClient replaces the default client; TLS is then ignored. Give
+	// it no overall Timeout, or it will cut watches short.
 	HTTPClient *http.Client
+}
+
+// FromKubeconfig reads the client settings of a kubeconfig's context
+// ("" for its current one): the server, its CA, and the user's client
+// certificate or token.
+func FromKubeconfig(path, context string) (Config, error) {
+	kc, err := kubeconfig.Load(path)
+	if err != nil {
+		return Config{}, err
+	}
+	r, err := kc.Resolve(context)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return Config{Server: r.Server, TLS: r.TLS, BearerToken: r.Token, BearerTokenFile: r.TokenFile}, nil
 }
 
 // Client talks to one apiserver. It is safe for concurrent use; every
@@ -43,6 +69,7 @@ type Client struct {
 	server    string
 	http      *http.Client
 	limiter   *rate.Limiter // nil when unlimited
+	token     *tokenSource  // nil without a bearer token
 	userAgent string
 	timeout   time.Duration
 	warn      func(string)
@@ -62,10 +89,14 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		timeout:   cfg.Timeout,
 		warn:      cfg.WarningHandler,
+		token:     newTokenSource(cfg.BearerToken, cfg.BearerTokenFile),
 	}
 	if c.http == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 32 // the default of 2 makes busy components reconnect all the time
+		if cfg.TLS != nil {
+			t.TLSClientConfig = cfg.TLS.Clone()
+		}
 		c.http = &http.Client{Transport: t}
 	}
 	if c.userAgent == "" {
@@ -156,7 +187,9 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, con
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
+	if err := c.authorize(req); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
 	if body != nil {
 		if contentType == "" {
 			contentType = "application/json"
@@ -168,11 +201,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, con
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s %s: %w", method, path, context.Cause(ctx))
 		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // drop the `Get "http://…":` prefix, the address follows anyway
-		}
-		return nil, fmt.Errorf("the server could not be reached at %s: %w", c.server, err)
+		return nil, fmt.Errorf("the server could not be reached at %s: %w", c.server, unwrapURL(err))
 	}
 	if c.warn != nil {
 		for _, h := range resp.Header.Values("Warning") {
@@ -213,4 +242,14 @@ func warningText(h string) string {
 		}
 	}
 	return h // no closing quote
+}
+
+// unwrapURL drops the `Get "http://…":` prefix of a transport error: the
+// address is said anyway.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
