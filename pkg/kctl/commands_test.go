@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"kubelab/pkg/api"
 )
@@ -34,7 +35,7 @@ type fakeAPI struct {
 	before func(r *http.Request)
 }
 
-type fakeRequest struct{ method, path, query, contentType, body string }
+type fakeRequest struct{ method, path, query, contentType, body, authorization string }
 
 func newFakeAPI(t *testing.T) (*fakeAPI, string) {
 	f := &fakeAPI{objects: map[string]string{}, logs: map[string]string{}}
@@ -47,7 +48,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, fakeRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), string(body)})
+	f.requests = append(f.requests, fakeRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), string(body),
+		r.Header.Get("Authorization")})
 	if f.before != nil {
 		f.before(r)
 	}
@@ -235,9 +237,23 @@ func (f *fakeAPI) last(method string) fakeRequest {
 // and its exit code.
 func kctl(t *testing.T, server, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return kctlEnv(t, "", stdin, append([]string{"--server", server}, args...)...)
+}
+
+// kctlEnv runs one command line with kubeconfigEnv for $KUBECONFIG and no
+// other kubeconfig to find: the machine's own (.kubelab/admin.conf,
+// ~/.kube/config) must not leak into the tests.
+func kctlEnv(t *testing.T, kubeconfigEnv, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	cmd := NewRootCommand(strings.NewReader(stdin), &out, &errOut)
-	cmd.SetArgs(append([]string{"--server", server}, args...))
+	getenv := func(key string) string {
+		if key == "KUBECONFIG" {
+			return kubeconfigEnv
+		}
+		return os.Getenv(key) // $KUBE_EDITOR and the like, which tests set
+	}
+	cmd := newRootCommand(&globals{in: strings.NewReader(stdin), out: &out, errOut: &errOut, getenv: getenv, now: time.Now})
+	cmd.SetArgs(args)
 	code := Execute(cmd)
 	return out.String(), errOut.String(), code
 }

@@ -264,3 +264,11 @@ func describeGeneric(ctx context.Context, d *describer, obj api.Object) error {
 	}
 	return d.events(ctx, obj)
 }
+
+// orDefault is s, or def when s is empty: "<none>" and "<unset>" cells.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

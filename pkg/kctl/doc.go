@@ -6,11 +6,20 @@
 // io.Writers it is given, never to os.Stdout, so tests run the commands
 // against a fake server and read what they printed.
 //
+// kctl finds the apiserver, and who to be, as kubectl does: in a kubeconfig
+// (pkg/kubeconfig), --kubeconfig, else the first file of $KUBECONFIG that
+// exists, else .kubelab/admin.conf in the working directory (what `make
+// up` writes, so the quick start needs no flag), else ~/.kube/config. Its
+// context gives the server and the CA to check it with, the client
+// certificate or token to present, and the namespace -n defaults to.
+// --context, --server, --token, --certificate-authority,
+// --client-certificate, --client-key and --insecure-skip-tls-verify
+// override it; --server alone, with no file, reaches a plain-http server.
+//
 // The files, one idea each:
 //
 //	root.go          the root command, global flags, kubectl-style error lines
-//	config.go        where the server address comes from: --server,
-//	                 $KCTL_SERVER, the config file, the default
+//	config.go        finding the kubeconfig, and the flags over it
 //	resources.go     reading TYPE NAME, TYPE/NAME and "all" arguments
 //	manifests.go     reading -f files, directories and stdin into objects
 //	apply.go         kctl apply: create, or patch what changed
@@ -32,7 +41,10 @@
 //	edit.go          kctl edit: the edit loop
 //	editor.go        finding and running $KUBE_EDITOR, $EDITOR or vi
 //	logs.go          kctl logs, of one pod or of a selector's
-//	kubeconfig.go    kctl config view|current-context
+//	kubeconfig.go    kctl config view|current-context|get-contexts|
+//	                 use-context|set-context
+//	auth.go          kctl auth whoami: a SelfSubjectReview
+//	auth_cani.go     kctl auth can-i: a SelfSubjectAccessReview
 //	clusterinfo.go   kctl cluster-info
 //	doctor.go        kctl doctor: the judgement (pure)
 //	doctor_gather.go kctl doctor: reading the machine

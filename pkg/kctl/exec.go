@@ -54,15 +54,15 @@ func newExecCommand(g *globals) *cobra.Command {
 }
 
 // runExec POSTs the command and copies the output as it comes. The exit
-// code arrives in a trailer, after the output, which is why this is plain
-// net/http rather than the REST client: the client hands back bodies, not
-// trailers.
+// code arrives in a trailer, after the output, which is why this uses the
+// client's Raw, with its credentials, rather than Do: Do hands back bodies,
+// not trailers.
 func runExec(ctx context.Context, g *globals, podName, container string, command []string) error {
 	name, err := podArg(podName)
 	if err != nil {
 		return err
 	}
-	server, err := g.serverURL()
+	c, err := g.client()
 	if err != nil {
 		return err
 	}
@@ -70,18 +70,9 @@ func runExec(ctx context.Context, g *globals, podName, container string, command
 	if container != "" {
 		q.Set("container", container)
 	}
-	target := strings.TrimRight(server, "/") + podsPath(g, name, "exec") + "?" + q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
+	resp, err := c.Raw(ctx, http.MethodPost, podsPath(g, name, "exec")+"?"+q.Encode(), nil)
 	if err != nil {
 		return err
-	}
-	req.Header.Set("User-Agent", "kctl/"+Version)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("the server could not be reached at %s: %w", server, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -125,12 +116,4 @@ func statusFromAnswer(resp *http.Response) error {
 		msg = resp.Status
 	}
 	return &api.Status{Status: "Failure", Code: int32(resp.StatusCode), Message: msg}
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

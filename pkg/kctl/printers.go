@@ -106,6 +106,19 @@ func newPrinter(output, template string) (*printer, error) {
 	return nil, unknownFormat(output)
 }
 
+// newDataPrinter is newPrinter for commands that print one document, not
+// objects of a kind (config view, auth whoami): yaml, json or jsonpath.
+func newDataPrinter(output, command string) (*printer, error) {
+	p, err := newPrinter(output, "")
+	if err != nil {
+		return nil, err
+	}
+	if p.format != formatYAML && p.format != formatJSON && p.jsonpath == nil {
+		return nil, fmt.Errorf("output format %q is not supported by %s: use yaml, json or jsonpath", output, command)
+	}
+	return p, nil
+}
+
 func unknownFormat(output string) error {
 	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: "+
 		"custom-columns,custom-columns-file,json,jsonpath,jsonpath-file,name,wide,yaml", output)

@@ -27,18 +27,23 @@ type globals struct {
 	out    io.Writer
 	errOut io.Writer
 
-	server       string // --server, resolved against env and config by serverURL
-	namespace    string // -n
-	namespaceSet bool   // -n was given explicitly
+	conn         connFlags // --kubeconfig, --context, --server, --token and the TLS files (config.go)
+	namespace    string    // -n, else the context's namespace, else default
+	namespaceSet bool      // -n was given explicitly
 	getenv       func(string) string
-	now          func() time.Time // the clock AGE columns are measured by
+	// workDir and home are where .kubelab/admin.conf and .kube/config are
+	// looked for; "" looks nowhere (tests).
+	workDir, home string
+	now           func() time.Time // the clock AGE columns are measured by
 }
 
 // NewRootCommand builds the kctl command tree. in, out and errOut replace
 // stdin, stdout and stderr. Run it with Execute to get kubectl's error
 // lines and exit code.
 func NewRootCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
-	return newRootCommand(&globals{in: in, out: out, errOut: errOut, getenv: os.Getenv, now: time.Now})
+	workDir, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	return newRootCommand(&globals{in: in, out: out, errOut: errOut, getenv: os.Getenv, workDir: workDir, home: home, now: time.Now})
 }
 
 // newRootCommand builds the tree around g; tests give it their own
@@ -48,21 +53,30 @@ func newRootCommand(g *globals) *cobra.Command {
 		Use:   "kctl",
 		Short: "kctl controls a kubelab cluster, like kubectl controls Kubernetes",
 		Long: "kctl controls a kubelab cluster. Its verbs, flags and output follow kubectl's.\n\n" +
-			"The server is taken from --server, else $KCTL_SERVER, else the config file\n" +
-			"($KCTL_CONFIG, .kubelab/config in this directory, or ~/.kube/kubelab),\n" +
-			"else " + DefaultServer + ".",
+			"It finds the cluster, and who to be, in a kubeconfig: --kubeconfig, else the first\n" +
+			"file of $KUBECONFIG that exists, else .kubelab/admin.conf in this directory (make up\n" +
+			"writes it), else ~/.kube/config. --context picks a context other than the current\n" +
+			"one; --server, --token, --certificate-authority, --client-certificate, --client-key\n" +
+			"and --insecure-skip-tls-verify override what it says. -n defaults to the context's\n" +
+			"namespace, else default.",
 		SilenceErrors: true, // Execute prints errors the way kubectl does
 		SilenceUsage:  true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
 			g.namespaceSet = cmd.Flags().Changed("namespace")
+			if !g.namespaceSet {
+				g.namespace = g.contextNamespace()
+			}
+			if g.namespace == "" {
+				g.namespace = "default"
+			}
 		},
 	}
 	root.SetIn(g.in)
 	root.SetOut(g.out)
 	root.SetErr(g.errOut)
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.server, "server", "", "address of the kubelab apiserver, e.g. http://127.0.0.1:6443")
-	pf.StringVarP(&g.namespace, "namespace", "n", "default", "namespace of the request")
+	g.conn.addFlags(root)
+	pf.StringVarP(&g.namespace, "namespace", "n", "", "namespace of the request (default: the context's, else default)")
 
 	root.AddCommand(
 		newApplyCommand(g),
@@ -82,6 +96,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newAPIResourcesCommand(g),
 		newClusterInfoCommand(g),
 		newConfigCommand(g),
+		newAuthCommand(g),
 		newVersionCommand(g),
 		newDoctorCommand(g),
 	)
@@ -128,26 +143,16 @@ func errorLine(err error) string {
 	return "error: " + strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
-// client makes a REST client for the resolved server. Warnings the server
+// client makes a REST client for the context in use. Warnings the server
 // sends (unknown fields, say) go to the error stream as kubectl prints them.
 func (g *globals) client() (*client.Client, error) {
-	server, err := g.serverURL()
+	cfg, err := g.clientConfig()
 	if err != nil {
 		return nil, err
 	}
-	return client.New(client.Config{
-		Server:         server,
-		UserAgent:      "kctl/" + Version,
-		WarningHandler: func(text string) { fmt.Fprintln(g.errOut, "Warning: "+text) },
-	})
-}
-
-// serverURL applies the lookup order: flag, environment, config file,
-// default.
-func (g *globals) serverURL() (string, error) {
-	workDir, _ := os.Getwd()
-	home, _ := os.UserHomeDir()
-	return resolveServer(configSources{flag: g.server, getenv: g.getenv, workDir: workDir, home: home})
+	cfg.UserAgent = "kctl/" + Version
+	cfg.WarningHandler = func(text string) { fmt.Fprintln(g.errOut, "Warning: "+text) }
+	return client.New(cfg)
 }
 
 // isUnreachable reports whether err says the server could not be reached
