@@ -75,3 +75,41 @@ type UserInfo struct {
 	Groups   []string            `json:"groups,omitempty"`
 	Extra    map[string][]string `json:"extra,omitempty"`
 }
+
+// TokenRequest asks for a token of a ServiceAccount: POST it to
+// serviceaccounts/{name}/token and the answer carries a signed token in
+// its status. The kubelet asks for one per pod, bound to the pod, and
+// mounts it; kctl create token asks for one by hand.
+type TokenRequest struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata"`
+	Spec       TokenRequestSpec   `json:"spec"`
+	Status     TokenRequestStatus `json:"status"`
+}
+
+// TokenRequestSpec says who the token is for and how long it lives.
+type TokenRequestSpec struct {
+	// Audiences the token is meant for; empty means the apiserver's own.
+	Audiences []string `json:"audiences"`
+	// ExpirationSeconds is the token's life; default an hour, at least
+	// ten minutes, at most a day (kubelab's bounds).
+	ExpirationSeconds *int64 `json:"expirationSeconds,omitempty"`
+	// BoundObjectRef ties the token to a Pod (or Secret): once that
+	// object is gone, or replaced by another of the same name, the token
+	// is refused.
+	BoundObjectRef *BoundObjectReference `json:"boundObjectRef,omitempty"`
+}
+
+// BoundObjectReference names the object a token is bound to.
+type BoundObjectReference struct {
+	Kind       string `json:"kind,omitempty"`
+	APIVersion string `json:"apiVersion,omitempty"`
+	Name       string `json:"name,omitempty"`
+	UID        string `json:"uid,omitempty"`
+}
+
+// TokenRequestStatus is the token and when it expires.
+type TokenRequestStatus struct {
+	Token               string `json:"token"`
+	ExpirationTimestamp Time   `json:"expirationTimestamp"`
+}

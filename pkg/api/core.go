@@ -25,8 +25,12 @@ type PodSpec struct {
 	Hostname                      string            `json:"hostname,omitempty"`
 	Subdomain                     string            `json:"subdomain,omitempty"`
 	ServiceAccountName            string            `json:"serviceAccountName,omitempty"`
-	DNSPolicy                     string            `json:"dnsPolicy,omitempty"` // ClusterFirst (default), ClusterFirstWithHostNet, Default, None
-	DNSConfig                     *PodDNSConfig     `json:"dnsConfig,omitempty"`
+	// AutomountServiceAccountToken says whether the kubelet mounts a token
+	// of the pod's ServiceAccount; nil defers to the ServiceAccount's
+	// setting, which defaults to yes.
+	AutomountServiceAccountToken *bool         `json:"automountServiceAccountToken,omitempty"`
+	DNSPolicy                    string        `json:"dnsPolicy,omitempty"` // ClusterFirst (default), ClusterFirstWithHostNet, Default, None
+	DNSConfig                    *PodDNSConfig `json:"dnsConfig,omitempty"`
 }
 
 // DNS policies: where a pod's /etc/resolv.conf comes from.
@@ -143,6 +147,7 @@ type VolumeSource struct {
 	HostPath  *HostPathVolumeSource  `json:"hostPath,omitempty"`
 	ConfigMap *ConfigMapVolumeSource `json:"configMap,omitempty"`
 	Secret    *SecretVolumeSource    `json:"secret,omitempty"`
+	Projected *ProjectedVolumeSource `json:"projected,omitempty"` // projected.go
 	// Kubernetes' other volume types, refused at admission.
 	UnsupportedVolumeSources `json:",inline"`
 }

@@ -97,6 +97,9 @@ func setPodSpecDefaults(spec *PodSpec) {
 		if len(v.types()) == 0 {
 			v.EmptyDir = &EmptyDirVolumeSource{}
 		}
+		if v.Projected != nil {
+			setProjectedDefaults(v.Projected)
+		}
 	}
 }
 

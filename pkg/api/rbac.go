@@ -7,11 +7,9 @@ package api
 // cluster-wide. A RoleBinding may also refer to a ClusterRole, to grant
 // that role's rules in its own namespace.
 //
-// NOT ENFORCED YET. kubelab stores and validates these objects, so that
-// manifests using them apply and read back as in Kubernetes, but nothing
-// reads them: the apiserver has no authentication and no authorizer yet,
-// and every request is allowed whatever the bindings say. The authorizer
-// comes with authentication (issue 11).
+// The apiserver's RBAC authorizer (pkg/auth) enforces them, with a default
+// policy it keeps in place at start: cluster-admin for system:masters, a
+// role for each component, and admin, edit and view to bind.
 
 // RBACGroup is the API group of the RBAC kinds, and the apiGroup of a
 // roleRef and of User and Group subjects.

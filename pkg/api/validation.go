@@ -199,6 +199,8 @@ func Validate(obj Object) ErrorList {
 		return validateRoleBinding(o)
 	case *ClusterRoleBinding:
 		return validateClusterRoleBinding(o)
+	case *CertificateSigningRequest:
+		return validateCertificateSigningRequest(o)
 	}
 	r, ok := ResourceOf(obj)
 	return validateObjectMeta(obj.GetObjectMeta(), !ok || r.Namespaced, IsDNS1123Subdomain, "")

@@ -50,6 +50,8 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		errs = append(errs, validateRoleRefUpdate(n.RoleRef, oldObj.(*RoleBinding).RoleRef)...)
 	case *ClusterRoleBinding:
 		errs = append(errs, validateRoleRefUpdate(n.RoleRef, oldObj.(*ClusterRoleBinding).RoleRef)...)
+	case *CertificateSigningRequest:
+		errs = append(errs, validateCertificateSigningRequestUpdate(n, oldObj.(*CertificateSigningRequest))...)
 	case *Node:
 		o := oldObj.(*Node)
 		if o.Spec.PodCIDR != "" && n.Spec.PodCIDR != o.Spec.PodCIDR {

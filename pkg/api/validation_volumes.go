@@ -114,5 +114,8 @@ func validateVolumeSource(src *VolumeSource, p fieldPath) ErrorList {
 	if s := src.Secret; s != nil && s.SecretName == "" {
 		errs = append(errs, required(p.child("secret").child("secretName"), ""))
 	}
+	if pr := src.Projected; pr != nil {
+		errs = append(errs, validateProjected(pr, p.child("projected"))...)
+	}
 	return errs
 }

@@ -9,7 +9,7 @@ import (
 // TestUnsupportedVolumeTypes: a volume type kubelab does not implement is
 // refused at admission, naming its field, and never becomes an emptyDir.
 func TestUnsupportedVolumeTypes(t *testing.T) {
-	const unsupported = ": kubelab does not implement this volume type yet; supported: emptyDir, hostPath"
+	const unsupported = ": kubelab does not implement this volume type yet; supported: emptyDir, hostPath, projected"
 	tests := []struct {
 		name    string
 		volume  string // one entry of spec.volumes, as YAML flow
@@ -19,8 +19,6 @@ func TestUnsupportedVolumeTypes(t *testing.T) {
 			wantErr: `spec.volumes[0].persistentVolumeClaim: Unsupported value: {"claimName":"data"}` + unsupported},
 		{name: "nfs", volume: `{name: v, nfs: {server: fs, path: /export}}`,
 			wantErr: `spec.volumes[0].nfs: Unsupported value: {"path":"/export","server":"fs"}` + unsupported},
-		{name: "projected", volume: `{name: v, projected: {sources: []}}`,
-			wantErr: `spec.volumes[0].projected: Unsupported value: {"sources":[]}` + unsupported},
 		{name: "downwardAPI", volume: `{name: v, downwardAPI: {}}`,
 			wantErr: `spec.volumes[0].downwardAPI: Unsupported value: {}` + unsupported},
 		{name: "csi", volume: `{name: v, csi: {driver: x}}`,
@@ -33,6 +31,7 @@ func TestUnsupportedVolumeTypes(t *testing.T) {
 			wantErr: "spec.volumes[0].persistentVolumeClaim: Forbidden: may not specify more than 1 volume type"},
 		{name: "emptyDir", volume: `{name: v, emptyDir: {}}`},
 		{name: "hostPath", volume: `{name: v, hostPath: {path: /tmp}}`},
+		{name: "projected", volume: `{name: v, projected: {sources: []}}`},
 		{name: "no source is an emptyDir, as in Kubernetes", volume: `{name: v}`},
 	}
 	for _, tt := range tests {

@@ -7,21 +7,22 @@ import (
 )
 
 // Kubernetes has some thirty volume types; kubelab's kubelet implements
-// two, emptyDir and hostPath. A manifest written for Kubernetes may use
-// any of them, and must hear so at admission: were their fields unknown to
-// kubelab, decoding would drop them with a warning, defaulting would see a
-// volume with no source and make it an emptyDir, and a pod that asked for
-// its PersistentVolumeClaim would run on a fresh empty directory. So
-// VolumeSource knows every Kubernetes volume type, and validation refuses
-// the ones kubelab does not implement, naming the field:
+// three, emptyDir, hostPath and projected. A manifest written for
+// Kubernetes may use any of them, and must hear so at admission: were
+// their fields unknown to kubelab, decoding would drop them with a
+// warning, defaulting would see a volume with no source and make it an
+// emptyDir, and a pod that asked for its PersistentVolumeClaim would run
+// on a fresh empty directory. So VolumeSource knows every Kubernetes
+// volume type, and validation refuses the ones kubelab does not
+// implement, naming the field:
 //
 //	spec.volumes[0].persistentVolumeClaim: Unsupported value: {"claimName":"data"}:
-//	  kubelab does not implement this volume type yet; supported: emptyDir, hostPath
+//	  kubelab does not implement this volume type yet; supported: emptyDir, hostPath, projected
 
 // implementedVolumeTypes are the volume types the kubelet runs. configMap
-// and secret have types, and are refused all the same until the kubelet
-// can write their files.
-var implementedVolumeTypes = []string{"emptyDir", "hostPath"}
+// and secret have types, and are refused all the same: the kubelet writes
+// their files only as sources of a projected volume so far.
+var implementedVolumeTypes = []string{"emptyDir", "hostPath", "projected"}
 
 // UnsupportedVolumeSources are the volume types of Kubernetes' v1
 // VolumeSource that kubelab does not implement, kept as the JSON they
@@ -46,7 +47,6 @@ type UnsupportedVolumeSources struct {
 	Quobyte               *json.RawMessage `json:"quobyte,omitempty"`
 	AzureDisk             *json.RawMessage `json:"azureDisk,omitempty"`
 	PhotonPersistentDisk  *json.RawMessage `json:"photonPersistentDisk,omitempty"`
-	Projected             *json.RawMessage `json:"projected,omitempty"`
 	PortworxVolume        *json.RawMessage `json:"portworxVolume,omitempty"`
 	ScaleIO               *json.RawMessage `json:"scaleIO,omitempty"`
 	StorageOS             *json.RawMessage `json:"storageos,omitempty"`

@@ -7,8 +7,8 @@ import (
 )
 
 // chooseAdvertiseAddress picks the address pods reach this apiserver at
-// (the kubernetes Endpoints, with --read-only-port, or the port of
-// --listen when that is 0), and says why, for the log:
+// (the kubernetes Endpoints, at the port of --listen), and says why, for
+// the log:
 //
 //  1. --advertise-address, as given;
 //  2. the host of --listen, when it is one IPv4 address (make up listens

@@ -77,7 +77,7 @@ func (ts *testServer) send(tc badRequestCase) response {
 	for k, v := range tc.Headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := ts.client.Do(req)
 	if err != nil {
 		ts.t.Fatal(err)
 	}

@@ -38,6 +38,12 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 	prepareCreate(obj)
 	normalize(obj)
 	api.SetDefaults(obj)
+	switch o := obj.(type) {
+	case *api.Pod:
+		s.mountServiceAccountToken(ctx, o) // serviceaccount_admission.go
+	case *api.CertificateSigningRequest:
+		setRequester(ctx, o) // certificates.go
+	}
 	// A generated name may collide, and so may an address chosen for the
 	// object when another apiserver (or request) chose it at the same
 	// moment: then choose again, a few times, as Kubernetes does.
@@ -52,6 +58,9 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 			return nil, invalid(res, meta.Name, errs)
 		}
 		if st := s.admitPodSecurity(ctx, res, obj, nil); st != nil {
+			return nil, st
+		}
+		if st := s.admitIdentity(ctx, info, obj, nil); st != nil {
 			return nil, st
 		}
 		if st := s.allocate(ctx, res, obj, nil); st != nil {

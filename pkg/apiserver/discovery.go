@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 
 	"kubelab/pkg/api"
@@ -63,7 +64,7 @@ func (s *Server) serveAPIVersions(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveAPIGroups(w http.ResponseWriter, r *http.Request) {
 	list := apiGroupList{Kind: "APIGroupList", APIVersion: "v1", Groups: []apiGroup{}}
-	for _, g := range api.Groups() {
+	for _, g := range groups() {
 		gv := groupVersion{GroupVersion: g + "/v1", Version: "v1"}
 		list.Groups = append(list.Groups, apiGroup{Name: g, Versions: []groupVersion{gv}, PreferredVersion: gv})
 	}
@@ -72,7 +73,7 @@ func (s *Server) serveAPIGroups(w http.ResponseWriter, r *http.Request) {
 
 // serveGroup answers /apis/{group} with the group's versions.
 func (s *Server) serveGroup(w http.ResponseWriter, group string) bool {
-	for _, g := range api.Groups() {
+	for _, g := range groups() {
 		if g == group {
 			gv := groupVersion{GroupVersion: g + "/v1", Version: "v1"}
 			writeJSON(w, http.StatusOK, struct {
@@ -110,9 +111,26 @@ func (s *Server) serveResourceList(w http.ResponseWriter, group, version string)
 			list.Resources = append(list.Resources, ar)
 		}
 	}
+	for _, rr := range reviewResources {
+		if rr.group == group && version == "v1" {
+			list.Resources = append(list.Resources, apiResource{Name: rr.name, Kind: rr.kind, Verbs: []string{"create"}})
+		}
+	}
 	if len(list.Resources) == 0 {
 		return false
 	}
 	writeJSON(w, http.StatusOK, list)
 	return true
+}
+
+// groups are the registry's API groups and those of the review resources.
+func groups() []string {
+	gs := api.Groups()
+	for _, rr := range reviewResources {
+		if !slices.Contains(gs, rr.group) {
+			gs = append(gs, rr.group)
+		}
+	}
+	sort.Strings(gs)
+	return gs
 }

@@ -10,8 +10,12 @@ func TestDiscovery(t *testing.T) {
 	ts := newTestServer(t)
 	var groups apiGroupList
 	ts.must(http.StatusOK, "GET", "/apis", nil).into(t, &groups)
-	if len(groups.Groups) != 2 || groups.Groups[0].Name != "apps" || groups.Groups[1].Name != "rbac.authorization.k8s.io" ||
-		groups.Groups[1].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
+	var groupNames []string
+	for _, g := range groups.Groups {
+		groupNames = append(groupNames, g.Name)
+	}
+	if strings.Join(groupNames, " ") != "apps authentication.k8s.io authorization.k8s.io certificates.k8s.io rbac.authorization.k8s.io" ||
+		groups.Groups[4].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
 		t.Fatalf("groups = %+v", groups)
 	}
 	var core apiResourceList

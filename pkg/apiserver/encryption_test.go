@@ -140,7 +140,7 @@ func (ts *testServer) watchSecrets(path string) func() (string, api.Secret) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ts.t.Cleanup(cancel)
 	req, _ := http.NewRequestWithContext(ctx, "GET", ts.http.URL+path, nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := ts.client.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		ts.t.Fatalf("watch %s: %v %v", path, err, resp)
 	}

@@ -33,6 +33,9 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	case "finalize":
 		s.serveFinalize(w, r, info)
 		return
+	case "token":
+		s.serveTokenRequest(w, r, info)
+		return
 	}
 	switch info.verb {
 	case "get":

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func TestFullEtcd(t *testing.T) {
 	}
 	defer etcd.Close()
 	st := etcd.Store("/registry")
-	srv, err := New(Config{Store: st, Logger: zap.NewNop()})
+	srv, err := New(withAuth(Config{Store: st, Logger: zap.NewNop()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,9 +35,7 @@ func TestFullEtcd(t *testing.T) {
 	if err := srv.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	ts := &testServer{t: t, srv: srv, store: st, http: hs}
+	ts := serveTLS(t, srv, st, "/registry")
 	ts.must(http.StatusOK, "GET", "/readyz", nil)
 
 	// Fill it, beside the API, with one key rewritten until etcd refuses.

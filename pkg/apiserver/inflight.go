@@ -75,6 +75,12 @@ func exemptFromInflight(r *http.Request) bool {
 	return false
 }
 
+// intoContainers are the subresources that go through the apiserver into
+// a container or a node. kubelab serves pods/log and pods/exec; the others
+// are Kubernetes' (pods/attach, pods/portforward, {pods,services,nodes}/proxy),
+// named so that one added later is long-running from its first day.
+var intoContainers = []string{"log", "exec", "attach", "portforward", "proxy"}
+
 // longRunning reports the requests that stay open as long as the client
 // wants: watches, and the streams into containers (Kubernetes' long-running
 // check names the same: watch, proxy, and the attach, exec, log and

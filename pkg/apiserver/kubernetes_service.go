@@ -19,10 +19,8 @@ import (
 // container (KUBERNETES_SERVICE_HOST), and the proxy forwards it like any
 // other Service.
 //
-// Until the apiserver has authentication, the Endpoints lead pods to the
-// read-only port (readonly.go), not to the API's main port: a pod may read
-// the cluster, not write it. With --read-only-port=0 they lead to the main
-// port.
+// Pods reach the API's main port with the token of their ServiceAccount
+// (tokens.go), and RBAC decides what each one may do.
 //
 // Nobody else writes them: the apiserver itself keeps them, as
 // kube-apiserver's bootstrap controller ("kubernetesservice") does. It
@@ -125,10 +123,9 @@ func kubernetesService(clusterIP string, port int32) *api.Service {
 		Spec: api.ServiceSpec{
 			Type:      api.ServiceTypeClusterIP,
 			ClusterIP: clusterIP,
-			// kubelab serves plain HTTP for now (TLS comes later); the port
-			// keeps the name and number Kubernetes gives it, so clients
-			// written for Kubernetes find it where they look. The target
-			// is the port pods get: the read-only port when there is one.
+			// The name and number Kubernetes gives it, so clients written
+			// for Kubernetes find it where they look; the target is the
+			// API's own port.
 			Ports: []api.ServicePort{{Name: "https", Protocol: "TCP", Port: 443, TargetPort: api.FromInt(port)}},
 		},
 	}

@@ -23,8 +23,8 @@ const (
 // apiserver sharing the etcd) that pods reach at ip:6443.
 func advertising(t *testing.T, ts *testServer, ip string) *Server {
 	t.Helper()
-	srv, err := New(Config{Store: ts.store, Logger: zap.NewNop(), ServiceCIDR: "10.96.0.0/28",
-		AdvertiseAddress: ip, AdvertisePort: 6443})
+	srv, err := New(withAuth(Config{Store: ts.store, Logger: zap.NewNop(), ServiceCIDR: "10.96.0.0/28",
+		AdvertiseAddress: ip, AdvertisePort: 6443}))
 	if err != nil {
 		t.Fatal(err)
 	}

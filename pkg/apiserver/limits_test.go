@@ -3,6 +3,7 @@ package apiserver
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -30,15 +31,23 @@ func limitedServer(t *testing.T, limits Limits) (*testServer, *prometheus.Regist
 	hs := httptest.NewUnstartedServer(nil)
 	hs.Config = srv.httpServer(srv.Handler())
 	hs.Listener = srv.limitConnections(hs.Listener)
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return &testServer{t: t, srv: srv, store: srv.store, http: hs}, reg
+	hs.TLS = srv.tls
+	hs.StartTLS()
+	cctx, stopCaches := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.RunAuthorizerCaches(cctx); close(done) }()
+	t.Cleanup(func() {
+		hs.Close()
+		stopCaches()
+		<-done
+	})
+	return &testServer{t: t, srv: srv, store: srv.store, http: hs, client: testPKI.admin}, reg
 }
 
 // dial opens a raw connection to the test server and sends text.
 func dial(t *testing.T, ts *testServer, text string) net.Conn {
 	t.Helper()
-	c, err := net.Dial("tcp", ts.http.Listener.Addr().String())
+	c, err := tls.Dial("tcp", ts.http.Listener.Addr().String(), testPKI.adminTLS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,13 +158,34 @@ func TestConnectionLimit(t *testing.T) {
 	dial(t, ts, "")
 	held := dial(t, ts, "")
 	time.Sleep(50 * time.Millisecond) // both accepted
-	third := dial(t, ts, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-	third.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if _, err := third.Read(make([]byte, 1)); err == nil {
-		t.Fatal("a third connection was served beyond the limit of 2")
+	// The third connection's TLS handshake waits until the server accepts
+	// it: it must not end while two connections are open.
+	raw, err := net.Dial("tcp", ts.http.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	tc := testPKI.adminTLS.Clone()
+	tc.ServerName = "127.0.0.1"
+	third := tls.Client(raw, tc)
+	handshake := make(chan error, 1)
+	go func() { handshake <- third.Handshake() }()
+	select {
+	case err := <-handshake:
+		t.Fatalf("a third connection was served beyond the limit of 2 (handshake: %v)", err)
+	case <-time.After(300 * time.Millisecond):
 	}
 	held.Close()
-	third.SetReadDeadline(time.Now().Add(5 * time.Second))
+	select {
+	case err := <-handshake:
+		if err != nil {
+			t.Fatalf("the third connection's handshake: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the third connection was not served once one closed")
+	}
+	third.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(third, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(third), nil)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("once a connection closed, the third got %v, %v", resp, err)

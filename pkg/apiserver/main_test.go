@@ -3,6 +3,12 @@ package apiserver
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +23,8 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/auth"
+	"kubelab/pkg/pki"
 	"kubelab/pkg/store"
 )
 
@@ -27,6 +35,10 @@ var testEtcd *store.Embedded
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "kubelab-apiserver-test-")
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := makeTestPKI(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -44,6 +56,102 @@ func TestMain(m *testing.M) {
 
 var testSeq atomic.Int64
 
+// testPKI is a cluster CA made once for the package, the apiserver's
+// serving certificate for 127.0.0.1, and the admin's client certificate.
+var testPKI struct {
+	ca       *pki.CA
+	roots    *x509.CertPool
+	serving  tls.Certificate
+	admin    *http.Client
+	adminTLS *tls.Config
+	saKey    crypto.Signer
+}
+
+func makeTestPKI() error {
+	ca, err := pki.NewCA("kubelab-test-ca")
+	if err != nil {
+		return err
+	}
+	certPEM, keyPEM, err := ca.IssueServing("kube-apiserver", []string{"127.0.0.1", "localhost"}, time.Hour)
+	if err != nil {
+		return err
+	}
+	if testPKI.serving, err = tls.X509KeyPair(certPEM, keyPEM); err != nil {
+		return err
+	}
+	testPKI.ca = ca
+	if testPKI.saKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+		return err
+	}
+	testPKI.roots = x509.NewCertPool()
+	testPKI.roots.AddCert(ca.Cert)
+	if testPKI.adminTLS, err = tlsAs("kubernetes-admin", auth.GroupMasters); err != nil {
+		return err
+	}
+	testPKI.admin = clientWith(testPKI.adminTLS)
+	return nil
+}
+
+// withAuth adds the test TLS configuration and the certificate
+// authenticator to a Config, as every apiserver needs them.
+func withAuth(cfg Config) Config {
+	cfg.TLS, cfg.Authenticator = servingTLS(), auth.X509Authenticator{}
+	cfg.KubeletTLS = testPKI.adminTLS // a client certificate in system:masters, and the test CA
+	cfg.ServiceAccounts = &ServiceAccounts{SigningKey: testPKI.saKey, Keys: []crypto.PublicKey{testPKI.saKey.Public()}}
+	return cfg
+}
+
+// servingTLS is the apiserver's TLS configuration in tests, as ServingTLS
+// builds it from files.
+func servingTLS() *tls.Config {
+	pool := x509.NewCertPool()
+	pool.AddCert(testPKI.ca.Cert)
+	return &tls.Config{Certificates: []tls.Certificate{testPKI.serving}, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool}
+}
+
+// clientAs is an HTTPS client that trusts the test CA and presents a
+// client certificate for user in groups; user "" presents none.
+func clientAs(user string, groups ...string) (*http.Client, error) {
+	tc, err := tlsAs(user, groups...)
+	if err != nil {
+		return nil, err
+	}
+	return clientWith(tc), nil
+}
+
+// tlsAs is the TLS configuration of clientAs.
+func tlsAs(user string, groups ...string) (*tls.Config, error) {
+	tc := &tls.Config{RootCAs: testPKI.roots}
+	if user != "" {
+		certPEM, keyPEM, err := testPKI.ca.IssueClient(user, groups, time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		pair, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			return nil, err
+		}
+		tc.Certificates = []tls.Certificate{pair}
+	}
+	return tc, nil
+}
+
+func clientWith(tc *tls.Config) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tc
+	return &http.Client{Transport: t}
+}
+
+// mustClientAs is clientAs for a test.
+func mustClientAs(t *testing.T, user string, groups ...string) *http.Client {
+	t.Helper()
+	c, err := clientAs(user, groups...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // testServer is an apiserver over its own slice of the shared etcd.
 type testServer struct {
 	t      *testing.T
@@ -51,6 +159,16 @@ type testServer struct {
 	store  *store.Store
 	http   *httptest.Server
 	prefix string
+	client *http.Client // the admin's, in system:masters
+}
+
+// as returns a copy of ts whose requests are sent as user, in groups (and
+// system:authenticated); user "" sends no credentials.
+func (ts *testServer) as(user string, groups ...string) *testServer {
+	ts.t.Helper()
+	c := *ts
+	c.client = mustClientAs(ts.t, user, groups...)
+	return &c
 }
 
 func newTestServer(t *testing.T, options ...func(*Config)) *testServer {
@@ -65,7 +183,7 @@ func newTestServer(t *testing.T, options ...func(*Config)) *testServer {
 func startTestServer(t *testing.T, prefix string, options ...func(*Config)) *testServer {
 	t.Helper()
 	st := store.New(testEtcd.Client(), prefix)
-	cfg := Config{Store: st, Logger: zap.NewNop(), NodePortRange: "30000-30009", ServiceCIDR: "10.96.0.0/28"}
+	cfg := withAuth(Config{Store: st, Logger: zap.NewNop(), NodePortRange: "30000-30009", ServiceCIDR: "10.96.0.0/28"})
 	for _, o := range options {
 		o(&cfg)
 	}
@@ -78,9 +196,25 @@ func startTestServer(t *testing.T, prefix string, options ...func(*Config)) *tes
 	if err := srv.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	return &testServer{t: t, srv: srv, store: st, http: hs, prefix: prefix}
+	return serveTLS(t, srv, st, prefix)
+}
+
+// serveTLS serves srv's API over HTTPS, as the admin, with the
+// authorizers' caches running, until the test ends.
+func serveTLS(t *testing.T, srv *Server, st *store.Store, prefix string) *testServer {
+	t.Helper()
+	cctx, stopCaches := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.RunAuthorizerCaches(cctx); close(done) }()
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.TLS = srv.tls
+	hs.StartTLS()
+	t.Cleanup(func() {
+		hs.Close()
+		stopCaches()
+		<-done
+	})
+	return &testServer{t: t, srv: srv, store: st, http: hs, prefix: prefix, client: testPKI.admin}
 }
 
 // response is what a request got back.
@@ -129,7 +263,7 @@ func (ts *testServer) do(method, path string, body any, contentType ...string) r
 		ct = contentType[0]
 	}
 	req.Header.Set("Content-Type", ct)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := ts.client.Do(req)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -158,3 +292,19 @@ func testPod(name string) *api.Pod {
 }
 
 const podsPath = "/api/v1/namespaces/default/pods"
+
+func pkiNewCA(t *testing.T) (*pki.CA, error) {
+	t.Helper()
+	return pki.NewCA("some-other-ca")
+}
+
+// clientWithPair is an HTTPS client trusting the test CA and presenting
+// the given certificate.
+func clientWithPair(t *testing.T, certPEM, keyPEM []byte) *http.Client {
+	t.Helper()
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clientWith(&tls.Config{RootCAs: testPKI.roots, Certificates: []tls.Certificate{pair}})
+}

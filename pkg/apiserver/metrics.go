@@ -12,8 +12,10 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	watchers prometheus.Gauge
-	// readOnlyRefused counts what the read-only port turned away (readonly.go).
-	readOnlyRefused prometheus.Counter
+	// unauthorized and forbidden count the requests refused with 401
+	// (authn.go) and 403 by the authorizers (authz.go).
+	unauthorized prometheus.Counter
+	forbidden    prometheus.Counter
 	// panics counts the requests whose handler panicked (panics.go).
 	panics prometheus.Counter
 	// terminatedWatchers counts the watches closed because their client
@@ -37,8 +39,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		watchers: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "apiserver_registered_watchers", Help: "Open watch streams.",
 		}),
-		readOnlyRefused: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "apiserver_read_only_refused_total", Help: "Requests the read-only port refused with 403 Forbidden.",
+		unauthorized: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "apiserver_unauthorized_total", Help: "Requests refused with 401 Unauthorized: no or wrong credentials.",
+		}),
+		forbidden: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "apiserver_forbidden_total", Help: "Requests the authorizers refused with 403 Forbidden.",
 		}),
 		panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "apiserver_panics_total", Help: "Requests whose handler panicked; each got a 500.",
@@ -53,7 +58,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "apiserver_current_inflight_requests", Help: "Requests being served, long-running ones excepted, by kind.",
 		}, []string{"request_kind"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.watchers, m.readOnlyRefused, m.panics, m.terminatedWatchers, m.dropped, m.inflight,
+	reg.MustRegister(m.requests, m.latency, m.watchers, m.unauthorized, m.forbidden, m.panics, m.terminatedWatchers, m.dropped, m.inflight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

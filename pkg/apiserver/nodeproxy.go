@@ -1,16 +1,21 @@
 package apiserver
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/auth"
 )
 
 // The apiserver forwards pods/{name}/log and pods/{name}/exec to the kubelet
@@ -27,11 +32,12 @@ import (
 //     the log: "connection refused" against "timeout" would let a caller
 //     map which ports of a host are open;
 //   - it dials only a valid IP and a port in 1–65535, as Node validation
-//     requires (a Node stored before that rule is refused here too).
-//
-// Kubernetes also dials the kubelet over TLS, checks its serving
-// certificate and presents the apiserver's client certificate
-// (--kubelet-client-certificate); kubelab's kubelets serve plain HTTP yet.
+//     requires (a Node stored before that rule is refused here too);
+//   - it speaks TLS only, presents the apiserver's kubelet client
+//     certificate (--kubelet-client-certificate), and goes on only if the
+//     other end shows a serving certificate the cluster CA signed for
+//     system:node:<that node's name>. Whoever points a Node at another
+//     address reaches nothing there that could answer as that node.
 
 // kubeletHeaders are the request headers the proxy passes on. Connection,
 // Upgrade and Te are there only as httputil.ReverseProxy sets them afresh
@@ -70,7 +76,13 @@ func (s *Server) serveNodeProxy(w http.ResponseWriter, r *http.Request, info req
 			fmt.Sprintf("node %s does not publish a node agent address (InternalIP and kubelet port)", node.Name)))
 		return
 	}
+	if s.kubeletTLS == nil {
+		writeStatus(w, statusErr(http.StatusServiceUnavailable, "ServiceUnavailable",
+			"the apiserver has no client certificate for kubelets (--kubelet-client-certificate)"))
+		return
+	}
 	proxy := &httputil.ReverseProxy{
+		Transport: s.kubeletTransport(node.Name),
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.URL.Path = fmt.Sprintf("/pods/%s/%s/%s", info.namespace, info.name, info.subresource)
@@ -98,7 +110,41 @@ func kubeletURL(node *api.Node) (*url.URL, bool) {
 	if net.ParseIP(ip) == nil || port < 1 || port > 65535 {
 		return nil, false
 	}
-	return &url.URL{Scheme: "http", Host: net.JoinHostPort(ip, strconv.Itoa(int(port)))}, true
+	return &url.URL{Scheme: "https", Host: net.JoinHostPort(ip, strconv.Itoa(int(port)))}, true
+}
+
+// kubeletTransport dials node's kubelet: TLS with the apiserver's client
+// certificate, accepting only a serving certificate the cluster CA
+// signed for system:node:<node>. The address is the Node's to choose, so
+// the name checked is the node's, not the address's. One connection per
+// request: logs and exec are rare and long.
+func (s *Server) kubeletTransport(node string) *http.Transport {
+	tc := s.kubeletTLS.Clone()
+	roots := tc.RootCAs
+	tc.InsecureSkipVerify = true // replaced by VerifyConnection's check
+	tc.VerifyConnection = func(cs tls.ConnectionState) error { return verifyKubelet(cs, roots, node) }
+	return &http.Transport{TLSClientConfig: tc, DisableKeepAlives: true, TLSHandshakeTimeout: 10 * time.Second,
+		DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
+}
+
+// verifyKubelet checks that the peer is node's kubelet.
+func verifyKubelet(cs tls.ConnectionState, roots *x509.CertPool, node string) error {
+	if len(cs.PeerCertificates) == 0 {
+		return errors.New("the kubelet showed no certificate")
+	}
+	leaf := cs.PeerCertificates[0]
+	inter := x509.NewCertPool()
+	for _, c := range cs.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
+		return fmt.Errorf("the kubelet's certificate: %w", err)
+	}
+	if want := auth.NodeUserPrefix + node; leaf.Subject.CommonName != want {
+		return fmt.Errorf("the certificate at the address of node %s is %q's, not %q", node, leaf.Subject.CommonName, want)
+	}
+	return nil
 }
 
 // onlyKubeletHeaders keeps of h the kubeletHeaders and nothing else.

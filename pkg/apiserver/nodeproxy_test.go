@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -10,8 +11,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/auth"
+	"kubelab/pkg/pki"
 )
 
 // fakeKubelet stands behind a Node at 127.0.0.1 and records each request
@@ -76,8 +80,7 @@ func listenerPort(t *testing.T, rawURL string) int {
 // at a Node's address must never see them.
 func TestNodeProxyForwardsNoCallerHeaders(t *testing.T) {
 	kubelet := &fakeKubelet{}
-	ks := httptest.NewServer(kubelet)
-	t.Cleanup(ks.Close)
+	ks := tlsKubelet(t, kubelet, "n1")
 	ts := newTestServer(t)
 	ts.must(http.StatusCreated, "POST", "/api/v1/nodes", kubeletNode("n1", listenerPort(t, ks.URL)))
 	ts.boundPod("web", "n1")
@@ -123,7 +126,7 @@ func TestNodeProxyForwardsNoCallerHeaders(t *testing.T) {
 			for k, v := range tt.extra {
 				req.Header.Set(k, v)
 			}
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := ts.client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,6 +194,65 @@ func TestNodeProxyDialErrorIsGeneric(t *testing.T) {
 	}
 }
 
+// tlsKubelet serves h over TLS with a serving certificate the test CA
+// signed for system:node:<node>.
+func tlsKubelet(t *testing.T, h http.Handler, node string) *httptest.Server {
+	t.Helper()
+	certPEM, keyPEM, err := testPKI.ca.IssueServing(auth.NodeUserPrefix+node, []string{"127.0.0.1"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := httptest.NewUnstartedServer(h)
+	ks.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	ks.StartTLS()
+	t.Cleanup(ks.Close)
+	return ks
+}
+
+// The apiserver forwards only to a kubelet that proves it is the pod's
+// node: a certificate for another node, one from another CA, or no TLS at
+// all, gets nothing forwarded.
+func TestNodeProxyVerifiesTheKubelet(t *testing.T) {
+	ts := newTestServer(t)
+	other, err := pki.NewCA("another-ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := other.IssueServing(auth.NodeUserPrefix+"foreign", []string{"127.0.0.1"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, _ := tls.X509KeyPair(certPEM, keyPEM)
+	foreign := httptest.NewUnstartedServer(&fakeKubelet{})
+	foreign.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	foreign.StartTLS()
+	t.Cleanup(foreign.Close)
+	plain := httptest.NewServer(&fakeKubelet{})
+	t.Cleanup(plain.Close)
+	kubelets := map[string]*httptest.Server{
+		"impostor": tlsKubelet(t, &fakeKubelet{}, "someone-else"), // the right CA, another node's name
+		"foreign":  foreign,
+		"plain":    plain,
+	}
+	for node, ks := range kubelets {
+		ts.must(http.StatusCreated, "POST", "/api/v1/nodes", kubeletNode(node, listenerPort(t, ks.URL)))
+		ts.boundPod("on-"+node, node)
+		r := ts.must(http.StatusBadGateway, "GET", podsPath+"/on-"+node+"/log", nil)
+		if want := "the kubelet of node " + node + " did not answer"; r.status().Message != want {
+			t.Errorf("%s: %q, want %q", node, r.status().Message, want)
+		}
+	}
+	for _, ks := range kubelets {
+		if k, ok := ks.Config.Handler.(*fakeKubelet); ok && len(k.seen) > 0 {
+			t.Errorf("a kubelet that is not the pod's node got %s", k.seen[0].URL.Path)
+		}
+	}
+}
+
 func TestKubeletURL(t *testing.T) {
 	node := func(ip string, port int32) *api.Node {
 		n := kubeletNode("n1", int(port))
@@ -202,8 +264,8 @@ func TestKubeletURL(t *testing.T) {
 		node *api.Node
 		want string // "" when the proxy must not dial
 	}{
-		{"make up's node", node("127.0.0.1", 10250), "http://127.0.0.1:10250"},
-		{"IPv6", node("fd00::12", 10250), "http://[fd00::12]:10250"},
+		{"make up's node", node("127.0.0.1", 10250), "https://127.0.0.1:10250"},
+		{"IPv6", node("fd00::12", 10250), "https://[fd00::12]:10250"},
 		{"no port yet", node("127.0.0.1", 0), ""},
 		{"port beyond range, stored before validation", node("127.0.0.1", 70000), ""},
 		{"a name where an IP belongs", node("evil.example.com", 22), ""},

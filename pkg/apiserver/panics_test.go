@@ -26,7 +26,7 @@ func observedServer(t *testing.T, limits Limits) (*Server, *observer.ObservedLog
 	core, logs := observer.New(zapcore.InfoLevel)
 	reg := prometheus.NewRegistry()
 	st := store.New(testEtcd.Client(), fmt.Sprintf("/t%d", testSeq.Add(1)))
-	srv, err := New(Config{Store: st, Logger: zap.New(core), Registry: reg, Limits: limits})
+	srv, err := New(withAuth(Config{Store: st, Logger: zap.New(core), Registry: reg, Limits: limits}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -31,9 +32,6 @@ type Options struct {
 	// AdvertiseAddress is where pods reach the apiserver; see
 	// chooseAdvertiseAddress for the default.
 	AdvertiseAddress string
-	// ReadOnlyPort, on the host of Listen, serves pods a read-only view
-	// of the API until there is authentication (readonly.go); 0 for none.
-	ReadOnlyPort int
 
 	// CompactionInterval is how often etcd's history is compacted, to the
 	// revision of the interval before (store.RunCompactor): 5 minutes,
@@ -47,6 +45,24 @@ type Options struct {
 	// EncryptionProviderConfig is an EncryptionConfiguration file naming
 	// the resources to encrypt in etcd (encryption.go); "" for none.
 	EncryptionProviderConfig string
+
+	// TLSCertFile and TLSPrivateKeyFile are the API's serving certificate;
+	// ClientCAFile the CA whose client certificates authenticate users;
+	// TokenAuthFile static bearer tokens ("" for none). See ServingTLS
+	// and authenticatorFor.
+	TLSCertFile, TLSPrivateKeyFile, ClientCAFile, TokenAuthFile string
+	// KubeletClientCertificate and KubeletClientKey are presented to
+	// kubelets, whose serving certificates KubeletCertificateAuthority
+	// signs (KubeletClientTLS).
+	KubeletClientCertificate, KubeletClientKey, KubeletCertificateAuthority string
+
+	// ServiceAccountKeyFiles verify ServiceAccount tokens (public or
+	// private keys, PEM); ServiceAccountSigningKeyFile signs them;
+	// ServiceAccountIssuer and APIAudiences are what they say (tokens.go).
+	ServiceAccountKeyFiles       []string
+	ServiceAccountSigningKeyFile string
+	ServiceAccountIssuer         string
+	APIAudiences                 []string
 }
 
 // etcd is where the Store lives: an embedded etcd, or a cluster of its own.
@@ -69,9 +85,6 @@ func RunOptions(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if o.ReadOnlyPort < 0 || o.ReadOnlyPort > 65535 || o.ReadOnlyPort == int(port) {
-		return fmt.Errorf("--read-only-port %d: must be 0 (none) or a port other than --listen's", o.ReadOnlyPort)
-	}
 	advertise, why, err := chooseAdvertiseAddress(o.AdvertiseAddress, o.Listen, component.DefaultRouteIPv4)
 	if err != nil {
 		return err
@@ -87,6 +100,26 @@ func RunOptions(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	tlsConfig, err := ServingTLS(o.TLSCertFile, o.TLSPrivateKeyFile, o.ClientCAFile)
+	if err != nil {
+		return err
+	}
+	authn, err := authenticatorFor(o.TokenAuthFile)
+	if err != nil {
+		return err
+	}
+	kubeletTLS, err := KubeletClientTLS(o.KubeletClientCertificate, o.KubeletClientKey, o.KubeletCertificateAuthority)
+	if err != nil {
+		return err
+	}
+	clusterCA, err := os.ReadFile(o.ClientCAFile) // ServingTLS read it already
+	if err != nil {
+		return err
+	}
+	serviceAccounts, err := LoadServiceAccounts(o.ServiceAccountSigningKeyFile, o.ServiceAccountKeyFiles, o.ServiceAccountIssuer, o.APIAudiences)
+	if err != nil {
+		return err
+	}
 
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
@@ -98,7 +131,8 @@ func RunOptions(ctx context.Context, o Options) error {
 	st := db.Store("/registry")
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
 		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port,
-		ReadOnlyPort: int32(o.ReadOnlyPort), Limits: o.Limits, Encryption: enc})
+		Limits: o.Limits, Encryption: enc, TLS: tlsConfig, Authenticator: authn, KubeletTLS: kubeletTLS,
+		ServiceAccounts: serviceAccounts, ClusterCA: clusterCA})
 	if err != nil {
 		return err
 	}
@@ -119,6 +153,7 @@ func RunOptions(ctx context.Context, o Options) error {
 	var background sync.WaitGroup
 	background.Go(func() { st.RunCompactor(bctx, interval, log.Named("compactor")) })
 	background.Go(func() { srv.RunKubernetesService(bctx) })
+	background.Go(func() { srv.RunAuthorizerCaches(bctx) })
 	err = srv.Run(ctx, o.Listen)
 	stopBackground()
 	background.Wait()

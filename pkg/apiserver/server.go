@@ -2,13 +2,13 @@ package apiserver
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/auth"
 	"kubelab/pkg/encryption"
 	"kubelab/pkg/store"
 )
@@ -39,17 +40,31 @@ type Config struct {
 	// the server keeps no kubernetes Service (see RunKubernetesService).
 	AdvertiseAddress string
 	AdvertisePort    int32
-	// ReadOnlyPort is the port of the read-only view of the API
-	// (readonly.go), which Run serves on the host of its address; 0 for
-	// none. When set, it is where pods are sent: the kubernetes Endpoints
-	// carry it instead of AdvertisePort.
-	ReadOnlyPort int32
 	// Limits bound what clients can make the server hold; the zero value
 	// takes the defaults (limits.go).
 	Limits Limits
 	// Encryption encrypts the resources it names before they reach etcd
 	// (encryption.go); nil stores everything in plaintext.
 	Encryption *encryption.Config
+	// TLS is the serving configuration of the API: its certificate, and
+	// the cluster CA that client certificates must be signed by
+	// (ServingTLS builds one). Required: the API is served over HTTPS
+	// only.
+	TLS *tls.Config
+	// Authenticator finds who sends each request (authn.go). Required.
+	Authenticator auth.Authenticator
+	// KubeletTLS is how the apiserver reaches kubelets for pods' logs and
+	// exec: its client certificate, and in RootCAs the CA that signs the
+	// kubelets' serving certificates (KubeletClientTLS builds one). nil:
+	// those requests get 503.
+	KubeletTLS *tls.Config
+	// ServiceAccounts signs and checks ServiceAccount tokens (tokens.go);
+	// nil: no tokens are handed out, and none are accepted.
+	ServiceAccounts *ServiceAccounts
+	// ClusterCA is the cluster CA's certificate (PEM), published with the
+	// advertised address in kube-public/cluster-info for joining nodes
+	// (clusterinfo.go); nil publishes nothing.
+	ClusterCA []byte
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
@@ -63,24 +78,39 @@ type Server struct {
 	maxBody int64
 	metrics *metrics
 	reg     *prometheus.Registry
-	// advertise is where pods reach this apiserver: the read-only port
-	// when there is one.
+	// advertise is where pods reach this apiserver (the kubernetes
+	// Service's Endpoints, cluster-info).
 	advertise struct {
 		ip   string
 		port int32
 	}
-	readOnlyPort int32 // 0: Run serves no read-only port
-	limits       Limits
-	watches      *store.Broadcaster // one etcd watch per resource, fanned out
-	inflight     inflight           // requests being served, by kind (inflight.go)
-	conns        chan struct{}      // one token per open connection, both ports (deadlines.go)
-	encryption   *encryption.Config // nil: plaintext
+	limits      Limits
+	watches     *store.Broadcaster // one etcd watch per resource, fanned out
+	inflight    inflight           // requests being served, by kind (inflight.go)
+	conns       chan struct{}      // one token per open connection, both ports (deadlines.go)
+	encryption  *encryption.Config // nil: plaintext
+	tls         *tls.Config
+	kubeletTLS  *tls.Config // nil: no logs or exec (nodeproxy.go)
+	authn       auth.Authenticator
+	authz       auth.Authorizer   // system:masters, then Node, then RBAC (authz.go)
+	rbac        *auth.RBAC        // also asked by the escalation checks (rbacadmission.go)
+	caches      *authCaches       // what the authorizers read (authcache.go)
+	tokens      *auth.TokenIssuer // nil: no ServiceAccount tokens (tokens.go)
+	audiences   []string          // what tokens are for, by default
+	maxTokenTTL time.Duration
+	clusterCA   []byte // PEM; for cluster-info
 }
 
 // New checks the configuration and builds a Server.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("apiserver: a store is required")
+	}
+	if cfg.TLS == nil || len(cfg.TLS.Certificates) == 0 && cfg.TLS.GetCertificate == nil {
+		return nil, errors.New("apiserver: a TLS serving certificate is required: the API is served over HTTPS only")
+	}
+	if cfg.Authenticator == nil {
+		return nil, errors.New("apiserver: an authenticator is required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
@@ -106,9 +136,6 @@ func New(cfg Config) (*Server, error) {
 	if ip := cfg.AdvertiseAddress; ip != "" && (net.ParseIP(ip) == nil || cfg.AdvertisePort < 1 || cfg.AdvertisePort > 65535) {
 		return nil, fmt.Errorf("apiserver: advertise address %s:%d: must be an IP address and a port", ip, cfg.AdvertisePort)
 	}
-	if p := cfg.ReadOnlyPort; p < 0 || p > 65535 || p != 0 && p == cfg.AdvertisePort {
-		return nil, fmt.Errorf("apiserver: read-only port %d: must be 0 (none) or a port other than the API's (%d)", p, cfg.AdvertisePort)
-	}
 	alloc, err := newAllocator(cfg.Store, cfg.ServiceCIDR, cfg.ClusterCIDR, cfg.NodeCIDRSize, cfg.NodePortRange)
 	if err != nil {
 		return nil, err
@@ -116,17 +143,42 @@ func New(cfg Config) (*Server, error) {
 	limits := cfg.Limits.withDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, alloc: alloc, maxBody: cfg.MaxRequestBytes,
 		metrics: newMetrics(cfg.Registry), reg: cfg.Registry, limits: limits, watches: store.NewBroadcaster(cfg.Store),
-		inflight: newInflight(limits), conns: make(chan struct{}, limits.MaxConnections), encryption: cfg.Encryption}
-	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
-	if s.readOnlyPort = cfg.ReadOnlyPort; s.readOnlyPort != 0 {
-		s.advertise.port = s.readOnlyPort // pods get the read-only view (readonly.go)
+		inflight: newInflight(limits), conns: make(chan struct{}, limits.MaxConnections), encryption: cfg.Encryption,
+		tls: cfg.TLS, kubeletTLS: cfg.KubeletTLS}
+	s.caches = newAuthCaches(s)
+	// Bootstrap tokens (Secrets in kube-system) come after the given
+	// authenticators; ServiceAccount tokens, when configured, last.
+	authns := []auth.Authenticator{cfg.Authenticator, auth.NewBootstrapTokenAuthenticator(secretLookup{s})}
+	if sa := cfg.ServiceAccounts; sa != nil {
+		if sa.Issuer == "" {
+			sa.Issuer = DefaultIssuer
+		}
+		if len(sa.Audiences) == 0 {
+			sa.Audiences = []string{sa.Issuer}
+		}
+		if sa.MaxExpiration == 0 {
+			sa.MaxExpiration = 48 * time.Hour
+		}
+		s.audiences, s.maxTokenTTL = sa.Audiences, sa.MaxExpiration
+		if sa.SigningKey != nil {
+			if s.tokens, err = auth.NewTokenIssuer(sa.SigningKey, sa.Issuer); err != nil {
+				return nil, err
+			}
+		}
+		authns = append(authns, auth.NewServiceAccountAuthenticator(sa.Keys, sa.Issuer, sa.Audiences, saLookup{s}))
 	}
+	s.authn = auth.WithAuthenticatedGroup(auth.Union(authns...))
+	s.rbac = auth.NewRBAC(rbacSource{s.caches})
+	s.authz = authorizers{mastersAuthorizer{}, auth.NewNodeAuthorizer(nodeGraph{s.caches, s}), s.rbac}
+	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
+	s.clusterCA = cfg.ClusterCA
 	return s, nil
 }
 
 // Bootstrap creates the namespaces every cluster has (default,
-// kube-system, kube-public) when they are missing, and labels kube-system
-// privileged (podsecurity.go) if it is not. It reads before it
+// kube-system, kube-public) when they are missing, labels kube-system
+// privileged (podsecurity.go) if it is not, and puts in place the default
+// roles and bindings (policy.go). It reads before it
 // writes, so that an apiserver starts on an etcd that refuses writes (a
 // full one, see store.NoSpaceError) as long as they exist. It is
 // idempotent; call it once at start.
@@ -149,7 +201,10 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 			return fmt.Errorf("create namespace %s: %s", name, st.Message)
 		}
 	}
-	return nil
+	if err := s.ensurePolicy(ctx); err != nil {
+		return err
+	}
+	return s.ensureClusterInfo(ctx)
 }
 
 func mustResource(name string) api.Resource {
@@ -167,10 +222,18 @@ func mustResource(name string) api.Resource {
 //	withDeadlines   the body must arrive, and the answer leave, in bounded time (deadlines.go)
 //	limitInflight   at most so many requests at once, else 429 (inflight.go)
 //
+//	authenticate    who is calling: a client certificate or a token, else 401 (authn.go)
+//	authorize       may they: system:masters, the Node authorizer, RBAC, else 403 (authz.go)
+//
 // (Kubernetes' DefaultBuildHandlerChain has the same, among others:
 // WithPanicRecovery, WithTimeoutForNonLongRunningRequests,
-// WithMaxInFlightLimit.)
+// WithMaxInFlightLimit, WithAuthentication, WithAuthorization.)
 func (s *Server) Handler() http.Handler {
+	return s.recoverPanics(s.withDeadlines(s.limitInflight(s.authenticate(s.authorize(s.routes())))))
+}
+
+// routes maps paths to their handlers, behind no filter.
+func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", s.serveHealth)
 	mux.HandleFunc("/livez", s.serveHealth)
@@ -180,7 +243,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, versionInfo())
 	})
 	mux.HandleFunc("/", s.serveAPI)
-	return s.recoverPanics(s.withDeadlines(s.limitInflight(mux)))
+	return mux
 }
 
 // serveAPI routes discovery paths and resource paths.
@@ -211,6 +274,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
+	}
+	if rr, ok := reviewOf(path); ok {
+		s.serveReview(w, r, rr)
+		return
 	}
 	info, st := requestInfoOf(r)
 	if st != nil {
@@ -280,54 +347,34 @@ func writeStatus(w http.ResponseWriter, st *api.Status) {
 	writeJSON(w, int(st.Code), st)
 }
 
-// Run serves the API on addr and, when the server has a read-only port,
-// the read-only view on the same host at that port, until ctx is
-// cancelled; then it shuts down, giving open requests a few seconds to
-// finish.
+// Run serves the API over HTTPS on addr until ctx is cancelled; then it
+// shuts down, giving open requests a few seconds to finish.
 func (s *Server) Run(ctx context.Context, addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	if s.readOnlyPort == 0 {
-		return s.Serve(ctx, ln)
-	}
-	host, _, _ := net.SplitHostPort(addr) // net.Listen took it, so it splits
-	roAddr := net.JoinHostPort(host, strconv.Itoa(int(s.readOnlyPort)))
-	ro, err := net.Listen("tcp", roAddr)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("listen on %s (the read-only port): %w", roAddr, err)
-	}
-	return s.serveBoth(ctx, ln, ro)
+	return s.Serve(ctx, ln)
 }
 
-// serveBoth serves the API on ln and the read-only view on ro until ctx
-// is cancelled or either fails, which stops the other.
-func (s *Server) serveBoth(ctx context.Context, ln, ro net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 2)
-	go func() { errc <- s.Serve(ctx, ln) }()
-	go func() { errc <- s.ServeReadOnly(ctx, ro) }()
-	err := <-errc // nil when ctx ended
-	cancel()
-	return errors.Join(err, <-errc)
-}
-
-// Serve is Run on a listener the caller made (tests use port 0), without
-// the read-only port.
+// Serve is Run on a listener the caller made (tests use port 0).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	return s.serve(ctx, ln, s.Handler(), "serving the API")
+	return s.serve(ctx, ln, s.tls, s.Handler(), "serving the API over HTTPS")
 }
 
 // serve runs one HTTP server with the apiserver's settings until ctx is
-// cancelled.
-func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, what string) error {
+// cancelled; over TLS unless tc is nil. The TLS layer goes on top of the
+// connection limit, so that the HTTP server sees *tls.Conn connections
+// and hands each request its client certificate.
+func (s *Server) serve(ctx context.Context, ln net.Listener, tc *tls.Config, h http.Handler, what string) error {
 	srv := s.httpServer(h)
 	srv.BaseContext = func(net.Listener) context.Context { return ctx }
+	ln = s.limitConnections(ln)
+	if tc != nil {
+		ln = tls.NewListener(ln, tc)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(s.limitConnections(ln)) }()
+	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info(what, zap.String("address", ln.Addr().String()))
 	select {
 	case err := <-errc:

@@ -22,6 +22,8 @@ var subresourceAPI = map[string]struct {
 	"finalize": {"", []string{"update"}},
 	"log":      {"", []string{"get"}},
 	"exec":     {"PodExecOptions", []string{"create", "get"}},
+	"token":    {"TokenRequest", []string{"create"}},
+	"approval": {"", []string{"get", "patch", "update"}},
 }
 
 // serveBinding answers POST pods/{name}/binding: the scheduler's way of

@@ -81,6 +81,8 @@ func (s *Server) admitUpdate(ctx context.Context, info requestInfo, obj, old api
 	switch info.subresource {
 	case "status":
 		obj = withStatusOf(api.DeepCopy(old), obj)
+	case "approval": // a CertificateSigningRequest's conditions, and nothing else (certificates.go)
+		obj = withConditionsOf(old.(*api.CertificateSigningRequest), obj.(*api.CertificateSigningRequest))
 	case "binding":
 		// Binding sets spec.nodeName, which a plain pod update may not change.
 		validate = func() api.ErrorList { return api.Validate(obj) }
@@ -105,6 +107,9 @@ func (s *Server) admitUpdate(ctx context.Context, info requestInfo, obj, old api
 		if st := s.admitPodSecurity(ctx, res, obj, old); st != nil {
 			return nil, st
 		}
+	}
+	if st := s.admitIdentity(ctx, info, obj, old); st != nil {
+		return nil, st
 	}
 	meta := obj.GetObjectMeta()
 	// The last finalizer of an object being deleted is gone: delete it now.

@@ -35,7 +35,7 @@ func TestWatchOneObjectByName(t *testing.T) {
 			t.Parallel() // each waits a second for its stream to end
 			ts := newTestServer(t)
 			// The stream ends after a second: what it holds then is all.
-			resp, err := http.Get(ts.http.URL + podsPath + "/" + url.PathEscape(tt.name) + "?watch=true&timeoutSeconds=1" + tt.query)
+			resp, err := ts.client.Get(ts.http.URL + podsPath + "/" + url.PathEscape(tt.name) + "?watch=true&timeoutSeconds=1" + tt.query)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,8 @@
 // to TLS, to its store and to HTTP answers (401, 403).
 //
 //	x509.go, tokenfile.go   authenticators: client certificates, a static token file
+//	serviceaccount.go       ServiceAccount tokens: JWTs the apiserver signs, bound to a pod
+//	bootstrap.go            bootstrap tokens, with which a new node asks for its certificate
 //	union.go                tries authenticators in turn; adds system:authenticated
 //	rbac.go                 the RBAC authorizer over Roles, ClusterRoles and bindings
 //	escalation.go           a user grants only what it holds

@@ -103,7 +103,14 @@ func (n *NodeAuthorizer) boundPod(node string, a Attributes) string {
 	if isRead(a.Verb) && a.Subresource == "" {
 		return ""
 	}
-	if pod, ok := n.graph.Pod(a.Namespace, a.Name); ok && pod.Spec.NodeName == node {
+	pod, ok := n.graph.Pod(a.Namespace, a.Name)
+	switch {
+	case ok && pod.Spec.NodeName == node:
+		return ""
+	case !ok && a.Name != "":
+		// No such pod: let the request get its 404, as Kubernetes'
+		// NodeRestriction answers (a kubelet's last delete of a pod
+		// often finds it gone already).
 		return ""
 	}
 	return "the pod is not bound to it"
@@ -148,10 +155,11 @@ func (n *NodeAuthorizer) podServiceAccount(node string, a Attributes) string {
 }
 
 // podReferences lists the Secrets, ConfigMaps and PersistentVolumeClaims
-// pod uses: by volume, and by environment variable. A new field of the pod
-// that names such an object belongs here, or its kubelet is refused it.
-// (Kubernetes also follows projected volumes, envFrom and
-// imagePullSecrets, which kubelab's pods do not have yet.)
+// pod uses: by volume (also as sources of a projected volume, such as the
+// kube-root-ca.crt of every pod's ServiceAccount volume), and by
+// environment variable. A new field of the pod that names such an object
+// belongs here, or its kubelet is refused it. (Kubernetes also follows
+// envFrom and imagePullSecrets, which kubelab's pods do not have yet.)
 func podReferences(pod *api.Pod) (secrets, configMaps, pvcs []string) {
 	for _, v := range pod.Spec.Volumes {
 		if v.Secret != nil {
@@ -159,6 +167,16 @@ func podReferences(pod *api.Pod) (secrets, configMaps, pvcs []string) {
 		}
 		if v.ConfigMap != nil {
 			configMaps = append(configMaps, v.ConfigMap.Name)
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if src.Secret != nil {
+					secrets = append(secrets, src.Secret.Name)
+				}
+				if src.ConfigMap != nil {
+					configMaps = append(configMaps, src.ConfigMap.Name)
+				}
+			}
 		}
 		if claim := claimName(v); claim != "" {
 			pvcs = append(pvcs, claim)

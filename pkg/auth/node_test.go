@@ -103,8 +103,9 @@ func TestNodeAuthorizer(t *testing.T) {
 			`node "a" may not delete pod "ns/db": the pod is not bound to it`},
 		{"status of a pending pod", req(a, "update", "pods/status", "ns", "pending"), NoOpinion,
 			`node "a" may not update status of pod "ns/pending": the pod is not bound to it`},
-		{"status of a pod that does not exist", req(a, "update", "pods/status", "ns", "ghost"), NoOpinion,
-			`node "a" may not update status of pod "ns/ghost": the pod is not bound to it`},
+		// A pod that does not exist: the request goes on to its 404.
+		{"status of a pod that does not exist", req(a, "update", "pods/status", "ns", "ghost"), Allow, `Node: allowed for node "a"`},
+		{"delete a pod that is gone", req(a, "delete", "pods", "ns", "ghost"), Allow, `Node: allowed for node "a"`},
 		{"create a pod", req(a, "create", "pods", "ns", ""), NoOpinion,
 			`node "a" may not create pods in namespace "ns": the system:node role does not allow it`},
 		{"exec in a pod", req(a, "create", "pods/exec", "ns", "web"), NoOpinion, ""},
@@ -196,6 +197,15 @@ func TestPodReferences(t *testing.T) {
 				{Name: "d", VolumeSource: api.VolumeSource{UnsupportedVolumeSources: api.UnsupportedVolumeSources{PersistentVolumeClaim: &claim}}},
 			}
 		}, []string{"s1"}, []string{"c1"}, []string{"data"}},
+		{"projected volume sources", func(s *api.PodSpec) {
+			s.Volumes = []api.Volume{{Name: "kube-api-access-x7k2q", VolumeSource: api.VolumeSource{Projected: &api.ProjectedVolumeSource{
+				Sources: []api.VolumeProjection{
+					{ServiceAccountToken: &api.ServiceAccountTokenProjection{Path: "token"}},
+					{ConfigMap: &api.ConfigMapProjection{Name: "kube-root-ca.crt"}},
+					{DownwardAPI: &api.DownwardAPIProjection{}},
+					{Secret: &api.SecretProjection{Name: "tls"}},
+				}}}}}
+		}, []string{"tls"}, []string{"kube-root-ca.crt"}, nil},
 		{"env of containers and init containers", func(s *api.PodSpec) {
 			s.InitContainers = []api.Container{{Name: "i", Env: []api.EnvVar{
 				{Name: "A", ValueFrom: &api.EnvVarSource{SecretKeyRef: &api.KeySelector{Name: "s-init", Key: "k"}}},

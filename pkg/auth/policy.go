@@ -21,6 +21,11 @@ import (
 //	system:node-proxier             what pkg/proxy does                     User system:kube-proxy
 //	system:kube-dns                 what pkg/dns reads                      ServiceAccount kube-system/kube-dns
 //	system:node                     what a kubelet does                     (unbound: the node authorizer serves kubelets)
+//	system:node-bootstrapper        send and read CSRs                      Group system:bootstrappers
+//	system:certificates.k8s.io:certificatesigningrequests:nodeclient
+//	                                a new node's client certificate         Group system:bootstrappers
+//	system:certificates.k8s.io:certificatesigningrequests:selfnodeclient
+//	                                renew one's own client certificate      Group system:nodes
 //
 // The roles name kubelab's resources only. Where Kubernetes' role names
 // more (leases, persistentvolumeclaims, statefulsets, deployments, jobs,
@@ -81,8 +86,29 @@ func DefaultClusterRoles() []*api.ClusterRole {
 		clusterRole("system:node-proxier", proxierRules()...),
 		clusterRole("system:kube-dns", dnsRules()...),
 		clusterRole("system:node", nodeRules()...),
+		clusterRole("system:node-bootstrapper",
+			verbs("create", "get", "list", "watch").groups(api.CertificatesGroup).resources("certificatesigningrequests"),
+		),
+		clusterRole(roleNodeClient,
+			verbs("create").groups(api.CertificatesGroup).resources("certificatesigningrequests/nodeclient"),
+		),
+		clusterRole(roleSelfNodeClient,
+			verbs("create").groups(api.CertificatesGroup).resources("certificatesigningrequests/selfnodeclient"),
+		),
 	}
 }
+
+// The two roles that say who may have a node's client certificate
+// approved. certificatesigningrequests/nodeclient and /selfnodeclient are
+// not served: Kubernetes' approver asks, with a SubjectAccessReview,
+// whether the requester may create them. kubelab's approver
+// (pkg/controller/certificates/approver) decides by the same bindings'
+// groups without asking; the roles are here so that a cluster reads as
+// Kubernetes' does.
+const (
+	roleNodeClient     = "system:certificates.k8s.io:certificatesigningrequests:nodeclient"
+	roleSelfNodeClient = "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient"
+)
 
 // DefaultClusterRoleBindings returns the default ClusterRoleBindings,
 // each named after its role.
@@ -96,6 +122,9 @@ func DefaultClusterRoleBindings() []*api.ClusterRoleBinding {
 		clusterRoleBinding("system:kube-controller-manager", user(UserKubeControllerManager)),
 		clusterRoleBinding("system:node-proxier", user(UserKubeProxy)),
 		clusterRoleBinding("system:kube-dns", api.Subject{Kind: api.SubjectServiceAccount, Name: "kube-dns", Namespace: "kube-system"}),
+		clusterRoleBinding("system:node-bootstrapper", group(GroupBootstrappers)),
+		clusterRoleBinding(roleNodeClient, group(GroupBootstrappers)),
+		clusterRoleBinding(roleSelfNodeClient, group(GroupNodes)),
 	}
 }
 
@@ -172,8 +201,30 @@ func controllerManagerRules() []rule {
 		verbs("update", "patch").groups(groupCore).resources("nodes", "nodes/status"), // nodelifecycle: taints, conditions
 		verbs("update").groups(groupCore).resources("namespaces/finalize"),            // namespace deletion
 		verbs("create").groups(groupCore).resources("serviceaccounts"),                // serviceaccount: "default"
+		verbs("watch", "create", "update").groups(groupCore).resources("configmaps"),  // rootca: kube-root-ca.crt in every namespace
 		eventsRule(),
-	}, namespaceContentRules()...)
+	}, slices.Concat(certificateControllerRules(), namespaceContentRules())...)
+}
+
+// certificateControllerRules: certificates/approver approves kubelets'
+// requests, certificates/signer signs approved ones, and
+// certificates/tokencleaner deletes expired bootstrap tokens. The
+// approve and sign verbs on signers/<signerName> are what the apiserver
+// asks of a write to the approval subresource and of a certificate
+// written into the status.
+func certificateControllerRules() []rule {
+	return []rule{
+		verbs("get", "list", "watch", "update").groups(api.CertificatesGroup).resources("certificatesigningrequests"),
+		verbs("update").groups(api.CertificatesGroup).resources("certificatesigningrequests/approval",
+			"certificatesigningrequests/status"),
+		verbs("approve").groups(api.CertificatesGroup).resources("signers").named(api.SignerKubeletClient, api.SignerKubeletServing),
+		verbs("sign").groups(api.CertificatesGroup).resources("signers").named(api.SignerKubeletClient, api.SignerKubeletServing, api.SignerClient),
+		// Kubernetes grants these in a Role of kube-system
+		// (system:controller:token-cleaner); kubelab's default policy has
+		// ClusterRoles only, and namespaceContentRules grant list and
+		// delete of every Secret already.
+		verbs("list", "watch", "delete").groups(groupCore).resources("secrets"),
+	}
 }
 
 // namespaceContentRules let the garbage collector empty a namespace that
@@ -221,7 +272,7 @@ func dnsRules() []rule {
 // which allows what these rules do, narrowed to the kubelet's own Node
 // and to the pods bound to it and the objects they use. Kubernetes' role
 // has more that kubelab serves not: leases, persistentvolumeclaims,
-// certificatesigningrequests, tokenreviews, the CSI kinds.
+// tokenreviews, the CSI kinds.
 func nodeRules() []rule {
 	return []rule{
 		verbs(read...).groups(groupCore).resources("services", "endpoints", "namespaces"),
@@ -233,6 +284,9 @@ func nodeRules() []rule {
 		verbs("update", "patch").groups(groupCore).resources("pods/status"),
 		verbs("get").groups(groupCore).resources("secrets", "configmaps"),
 		verbs("create").groups(groupCore).resources("serviceaccounts/token"),
+		// A kubelet asks for its serving certificate, and renews its
+		// client certificate, and watches for the answer.
+		verbs("create", "get", "list", "watch").groups(api.CertificatesGroup).resources("certificatesigningrequests"),
 		eventsRule(),
 	}
 }
@@ -250,6 +304,7 @@ func verbs(v ...string) rule                { return rule{Verbs: slices.Clone(v)
 func (r rule) groups(g ...string) rule      { r.APIGroups = g; return r }
 func (r rule) resources(res ...string) rule { r.Resources = res; return r }
 func (r rule) urls(u ...string) rule        { r.NonResourceURLs = u; return r }
+func (r rule) named(n ...string) rule       { r.ResourceNames = n; return r }
 
 func policyRules(rs []rule) []api.PolicyRule {
 	out := make([]api.PolicyRule, len(rs))

@@ -138,6 +138,22 @@ func TestDefaultPolicyComponents(t *testing.T) {
 		{kcm, "delete nodes -/n1", false},
 		{kcm, "delete namespaces -/ns", false},
 		{kcm, "create pods/exec ns/p", false},
+		// certificates/approver, certificates/signer, certificates/tokencleaner.
+		{kcm, "watch certificatesigningrequests.certificates.k8s.io -/-", true},
+		{kcm, "update certificatesigningrequests.certificates.k8s.io/approval -/csr-1", true},
+		{kcm, "update certificatesigningrequests.certificates.k8s.io/status -/csr-1", true},
+		{kcm, "approve signers.certificates.k8s.io -/kubernetes.io/kube-apiserver-client-kubelet", true},
+		{kcm, "approve signers.certificates.k8s.io -/kubernetes.io/kubelet-serving", true},
+		{kcm, "sign signers.certificates.k8s.io -/kubernetes.io/kube-apiserver-client-kubelet", true},
+		{kcm, "sign signers.certificates.k8s.io -/kubernetes.io/kubelet-serving", true},
+		{kcm, "sign signers.certificates.k8s.io -/kubernetes.io/kube-apiserver-client", true},
+		{kcm, "watch secrets kube-system/-", true},
+		{kcm, "delete secrets kube-system/bootstrap-token-abcdef", true},
+		// A client certificate for anyone is approved by a person.
+		{kcm, "approve signers.certificates.k8s.io -/kubernetes.io/kube-apiserver-client", false},
+		{kcm, "approve signers.certificates.k8s.io -/example.com/my-signer", false},
+		{kcm, "sign signers.certificates.k8s.io -/example.com/my-signer", false},
+		{kcm, "create certificatesigningrequests.certificates.k8s.io -/-", false},
 
 		// pkg/proxy: run.go informers, status.go, events.
 		{proxy, "list services -/-", true},
@@ -167,6 +183,45 @@ func TestDefaultPolicyComponents(t *testing.T) {
 		{dns, "delete pods ns/p", false},
 	}
 	runCan(t, defaultPolicy(), tests)
+}
+
+// A joining node's bootstrap token may send a CertificateSigningRequest
+// and wait for its answer, and nothing more; a kubelet renews its own.
+func TestDefaultPolicyBootstrap(t *testing.T) {
+	joining := &User{Name: "system:bootstrap:abcdef", Groups: []string{GroupBootstrappers, DefaultBootstrapTokenGroup, GroupAuthenticated}}
+	kubelet := &User{Name: "system:node:a", Groups: []string{GroupNodes, GroupAuthenticated}}
+	tests := []can{
+		{joining, "create certificatesigningrequests.certificates.k8s.io -/-", true},
+		{joining, "get certificatesigningrequests.certificates.k8s.io -/node-csr-1", true},
+		{joining, "watch certificatesigningrequests.certificates.k8s.io -/-", true},
+		{joining, "create certificatesigningrequests.certificates.k8s.io/nodeclient -/-", true},
+		{joining, "get /api", true},
+		{joining, "create certificatesigningrequests.certificates.k8s.io/selfnodeclient -/-", false},
+		{joining, "update certificatesigningrequests.certificates.k8s.io/approval -/node-csr-1", false},
+		{joining, "update certificatesigningrequests.certificates.k8s.io/status -/node-csr-1", false},
+		{joining, "approve signers.certificates.k8s.io -/kubernetes.io/kube-apiserver-client-kubelet", false},
+		{joining, "delete certificatesigningrequests.certificates.k8s.io -/node-csr-1", false},
+		{joining, "list nodes -/-", false},
+		{joining, "create nodes -/-", false},
+		{joining, "get secrets kube-system/bootstrap-token-abcdef", false},
+
+		{kubelet, "create certificatesigningrequests.certificates.k8s.io/selfnodeclient -/-", true},
+		{kubelet, "create certificatesigningrequests.certificates.k8s.io/nodeclient -/-", false},
+	}
+	runCan(t, defaultPolicy(), tests)
+
+	// A kubelet's own requests are the node authorizer's to allow, from
+	// the system:node role's rules.
+	runCan(t, NewNodeAuthorizer(nodeFixture()), []can{
+		{kubelet, "create certificatesigningrequests.certificates.k8s.io -/-", true},
+		{kubelet, "get certificatesigningrequests.certificates.k8s.io -/csr-a", true},
+		{kubelet, "list certificatesigningrequests.certificates.k8s.io -/-", true},
+		{kubelet, "watch certificatesigningrequests.certificates.k8s.io -/-", true},
+		{kubelet, "update certificatesigningrequests.certificates.k8s.io/approval -/csr-a", false},
+		{kubelet, "update certificatesigningrequests.certificates.k8s.io/status -/csr-a", false},
+		{kubelet, "delete certificatesigningrequests.certificates.k8s.io -/csr-a", false},
+		{kubelet, "approve signers.certificates.k8s.io -/kubernetes.io/kubelet-serving", false},
+	})
 }
 
 // The namespace controller empties a namespace of every kind, and the
@@ -349,7 +404,8 @@ func checkDefaultMeta(t *testing.T, kind string, tm api.TypeMeta, m api.ObjectMe
 
 // Every resource a default role names is one kubelab serves, so that a
 // typo ("pod/status") does not go unnoticed, or one of the few it names
-// ahead of serving them.
+// ahead of serving them, or one that only names a permission (signers,
+// nodeclient, selfnodeclient: no object, only a check).
 func TestDefaultPolicyResourcesExist(t *testing.T) {
 	ahead := []string{
 		"discovery.k8s.io/endpointslices",
@@ -358,6 +414,9 @@ func TestDefaultPolicyResourcesExist(t *testing.T) {
 		"authorization.k8s.io/selfsubjectrulesreviews",
 		"authentication.k8s.io/selfsubjectreviews",
 		"/serviceaccounts/token",
+		"certificates.k8s.io/signers",
+		"certificates.k8s.io/certificatesigningrequests/nodeclient",
+		"certificates.k8s.io/certificatesigningrequests/selfnodeclient",
 	}
 	for _, role := range DefaultClusterRoles() {
 		for _, rule := range role.Rules {

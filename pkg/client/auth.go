@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"kubelab/pkg/kubeconfig"
 )
 
 // tokenSource hands out the bearer token, from the configuration or from
@@ -110,4 +113,25 @@ func Load(kubeconfigPath, server string) (Config, error) {
 		cfg.Server = server
 	}
 	return cfg, nil
+}
+
+// ServiceAccountDir is where the kubelet mounts a pod's ServiceAccount
+// token, the cluster CA and the pod's namespace.
+const ServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+// InCluster is the Config of a program running in a pod, as client-go's
+// rest.InClusterConfig: the kubernetes Service's address from
+// KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT, the CA and the
+// token in ServiceAccountDir. The token file is read again as the kubelet
+// refreshes it.
+func InCluster() (Config, error) {
+	host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
+	if host == "" || port == "" {
+		return Config{}, errors.New("not in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set")
+	}
+	tc, err := kubeconfig.TLSConfig(kubeconfig.TLSFiles{CA: ServiceAccountDir + "/ca.crt"})
+	if err != nil {
+		return Config{}, fmt.Errorf("in a pod: %w", err)
+	}
+	return Config{Server: "https://" + net.JoinHostPort(host, port), TLS: tc, BearerTokenFile: ServiceAccountDir + "/token"}, nil
 }

@@ -144,6 +144,11 @@ type Resolved struct {
 	Server    string
 	Namespace string
 	TLS       *tls.Config // nil for an http:// server
+	// CAData is the PEM of the CA the cluster's certificate is checked
+	// against (certificate-authority-data, or the certificate-authority
+	// file's); nil for an http:// server, or one the system's roots vouch
+	// for. The controller manager publishes it in every namespace.
+	CAData    []byte
 	Token     string
 	TokenFile string
 }
@@ -192,16 +197,19 @@ func (c *Config) Resolve(name string) (*Resolved, error) {
 	if !strings.HasPrefix(cl.Server, "https://") {
 		return r, nil
 	}
+	ca, err := orFile(cl.CertificateAuthorityData, c.path(cl.CertificateAuthority), "certificate-authority")
+	if err != nil {
+		return nil, fmt.Errorf("context %q: %w", name, err)
+	}
 	tc, err := TLSConfig(TLSFiles{
-		CA: c.path(cl.CertificateAuthority), CAData: cl.CertificateAuthorityData,
-		Cert: c.path(user.ClientCertificate), CertData: user.ClientCertificateData,
+		CAData: ca, Cert: c.path(user.ClientCertificate), CertData: user.ClientCertificateData,
 		Key: c.path(user.ClientKey), KeyData: user.ClientKeyData,
 		Insecure: cl.InsecureSkipTLSVerify, ServerName: cl.TLSServerName,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("context %q: %w", name, err)
 	}
-	r.TLS = tc
+	r.TLS, r.CAData = tc, ca
 	return r, nil
 }
 

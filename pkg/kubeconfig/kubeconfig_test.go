@@ -1,10 +1,19 @@
 package kubeconfig
 
 import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteLoadResolve(t *testing.T) {
@@ -81,6 +90,44 @@ func TestResolveErrors(t *testing.T) {
 		tc.mutate(&cp)
 		if _, err := cp.Resolve(""); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Resolve = %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+// The cluster's CA comes back as PEM, from the kubeconfig's data or from
+// the file it names, for whoever must hand it on (the controller manager
+// publishes it in every namespace).
+func TestResolveCAData(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kubelab-ca"}, IsCA: true,
+		BasicConstraintsValid: true, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ca.crt"), caPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inline := New("kubelab", "https://127.0.0.1:6443", caPEM, "u", AuthInfo{})
+	fromFile := New("kubelab", "https://127.0.0.1:6443", nil, "u", AuthInfo{})
+	fromFile.Clusters[0].Cluster.CertificateAuthority = "ca.crt"
+	fromFile.dir = dir
+	plain := New("kubelab", "http://127.0.0.1:6443", caPEM, "u", AuthInfo{})
+	for name, tt := range map[string]struct {
+		c    *Config
+		want []byte
+	}{"data": {inline, caPEM}, "file": {fromFile, caPEM}, "http": {plain, nil}} {
+		r, err := tt.c.Resolve("")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(r.CAData, tt.want) {
+			t.Errorf("%s: CAData %q, want %q", name, r.CAData, tt.want)
 		}
 	}
 }
