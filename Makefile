@@ -5,7 +5,7 @@ CMDS    := $(notdir $(wildcard cmd/*))
 NODES   ?= 1
 RUNTIME ?= auto
 
-.PHONY: help build images test test-images test-short verify fmt up down lab lab-down bench fuzz clean
+.PHONY: help build images test test-images test-short verify fmt up down join-token lab lab-down bench fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,9 @@ up: build ## start a cluster here: a Docker node (root + Docker), else simulated
 
 down: ## stop the cluster started by make up
 	hack/down.sh
+
+join-token: ## print a bootstrap token and the kubelet command line that joins a node (make up first)
+	bin/kctl --kubeconfig $(or $(KUBELAB_DIR),.kubelab)/admin.conf create token --bootstrap
 
 lab: build ## an N-node lab on this host: NODES=3 network namespaces, each a kubelet on Docker (root; state in .kubelab-lab/)
 	NODES=$(if $(filter command line environment,$(origin NODES)),$(NODES),3) hack/lab/up.sh

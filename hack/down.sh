@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Stops what hack/up.sh started. With PURGE=1 it also removes the state
-# (etcd data, logs, config).
+# Stops what hack/up.sh started. The state stays for the next make up: the
+# etcd data, the logs, and the certificates and kubeconfigs (the cluster's
+# CA, admin.conf, ...), so a kubeconfig handed out keeps working. With
+# PURGE=1 it removes all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
@@ -18,7 +20,8 @@ done
 if [ "$(cat "$dir/run/runtime" 2>/dev/null)" = docker ]; then
 	# The Docker node's containers, volumes, bridge, routes and chains.
 	bin/proxy --cleanup --log-level warn || true
-	bin/kubelet --runtime docker --cleanup --node-name "$(hostname)" --root-dir "$dir/kubelet" --log-level warn || true
+	node=$(hostname | tr '[:upper:]' '[:lower:]') # the node's name, as up.sh gives it
+	bin/kubelet --runtime docker --cleanup --node-name "$node" --root-dir "$dir/kubelet" --log-level warn || true
 	for cidr in 10.244.0.0/16 10.96.0.0/12; do
 		ip route del unreachable "$cidr" 2>/dev/null || true
 	done

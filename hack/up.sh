@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts a kubelab cluster on this machine, in the background: the
 # apiserver (embedded etcd), the scheduler, the controller manager and the
-# node agents. State and logs live in .kubelab/ (override with
-# KUBELAB_DIR); kctl's config is written to .kubelab/config.
+# node agents, each with its own identity from the cluster's CA. State,
+# certificates and logs live in .kubelab/ (override with KUBELAB_DIR):
+# .kubelab/admin.conf is the admin's kubeconfig, which kctl (and kubectl)
+# read.
 #
 #   hack/up.sh                   one real node running pods on Docker when run
 #                                as root with Docker reachable, else simulated
@@ -14,8 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
 addr="${KUBELAB_LISTEN:-127.0.0.1:6443}"
-read_only_port="${KUBELAB_READ_ONLY_PORT:-6444}" # what pods reach through the kubernetes Service
-server="http://$addr"
+server="https://$addr"
 nodes="${NODES:-1}"
 runtime="${RUNTIME:-auto}"
 egress=deny
@@ -50,16 +51,23 @@ start() { # name, then the command line
 	echo "  started $name (pid $!), log: $dir/logs/$name.log"
 }
 
-for b in apiserver scheduler controller kubelet proxy kctl; do
+for b in apiserver scheduler controller kubelet proxy kctl kubeadm; do
 	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
 done
 echo "starting kubelab in $dir"
+# The cluster CA, the apiserver's certificate and a kubeconfig for each
+# component and the admin, as kubeadm init lays them out; kept if present.
+bin/kubeadm init --dir "$dir" --server "$server" | sed 's/^/  /'
+kctl() { bin/kctl --kubeconfig "$dir/admin.conf" "$@"; }
 hack/encryption-config.sh "$dir/encryption.yaml" # Secrets are encrypted in etcd
-start apiserver bin/apiserver --listen "$addr" --read-only-port "$read_only_port" --data-dir "$dir/etcd" \
-	--encryption-provider-config "$dir/encryption.yaml"
+start apiserver bin/apiserver --listen "$addr" --data-dir "$dir/etcd" \
+	--tls-cert-file "$dir/pki/apiserver.crt" --tls-private-key-file "$dir/pki/apiserver.key" \
+	--client-ca-file "$dir/pki/ca.crt" --encryption-provider-config "$dir/encryption.yaml" \
+	--kubelet-client-certificate "$dir/pki/apiserver-kubelet-client.crt" --kubelet-client-key "$dir/pki/apiserver-kubelet-client.key" \
+	--kubelet-certificate-authority "$dir/pki/ca.crt" --service-account-signing-key-file "$dir/pki/sa.key"
 printf '  waiting for the apiserver at %s ' "$server"
 for i in $(seq 1 100); do
-	bin/kctl --server "$server" version >/dev/null 2>&1 && break
+	kctl version >/dev/null 2>&1 && break
 	if [ "$i" = 100 ]; then
 		echo; echo "the apiserver did not come up; last lines of its log:" >&2
 		tail -n 20 "$dir/logs/apiserver.log" >&2
@@ -68,10 +76,19 @@ for i in $(seq 1 100); do
 	printf '.'; sleep 0.1
 done
 echo "ready"
-echo "server: $server" >"$dir/config"
 
-start scheduler bin/scheduler --server "$server" --listen 127.0.0.1:10259
-start controller bin/controller --server "$server" --listen 127.0.0.1:10257
+start scheduler bin/scheduler --kubeconfig "$dir/scheduler.conf" --listen 127.0.0.1:10259
+start controller bin/controller --kubeconfig "$dir/controller-manager.conf" --listen 127.0.0.1:10257 \
+	--cluster-signing-cert-file "$dir/pki/ca.crt" --cluster-signing-key-file "$dir/pki/ca.key"
+# node_identity NAME sets kubelet_id to the kubelet's flags for its
+# identity: a kubeconfig as system:node:NAME, and a serving certificate for
+# NAME, which the apiserver checks before it forwards logs and exec to it.
+node_identity() {
+	[ -f "$dir/kubelet-$1.conf" ] || bin/kubeadm kubeconfig user --dir "$dir" --server "$server" \
+		--client-name "system:node:$1" --org system:nodes --out "$dir/kubelet-$1.conf"
+	[ -f "$dir/pki/kubelet-$1.crt" ] || bin/kubeadm certs kubelet --dir "$dir" --node-name "$1" --hosts 127.0.0.1 >/dev/null
+	kubelet_id=(--kubeconfig "$dir/kubelet-$1.conf" --tls-cert-file "$dir/pki/kubelet-$1.crt" --tls-private-key-file "$dir/pki/kubelet-$1.key")
+}
 if [ "$runtime" = docker ]; then
 	# Nothing of the lab may leave the machine: unreachable routes for the
 	# whole pod and service ranges (the node's own pod /24 on its bridge is
@@ -81,24 +98,27 @@ if [ "$runtime" = docker ]; then
 	done
 	echo "docker" >"$dir/run/runtime"
 	docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/dns:latest kubelab/toolbox:latest >/dev/null 2>&1 || images/build.sh
-	start kubelet-node1 bin/kubelet --server "$server" --runtime docker --node-name "$(hostname)" \
+	node=$(hostname | tr '[:upper:]' '[:lower:]')
+	node_identity "$node"
+	start kubelet-node1 bin/kubelet "${kubelet_id[@]}" --runtime docker --node-name "$node" \
 		--node-ip 127.0.0.1 --port 10250 --root-dir "$dir/kubelet" --pod-egress "$egress" --cluster-dns "$cluster_dns"
 	# Service IPs and NodePorts of this node. The proxy turns on
 	# route_localnet (node ports answer on 127.0.0.1, and pods reach the
 	# apiserver there through the kubernetes Service); make down puts back
 	# the value it had.
 	[ -f "$dir/run/route_localnet" ] || sysctl -n net.ipv4.conf.all.route_localnet >"$dir/run/route_localnet"
-	start proxy bin/proxy --server "$server" --node-name "$(hostname)" --listen 127.0.0.1:10256 --pod-egress "$egress"
+	start proxy bin/proxy --kubeconfig "$dir/proxy.conf" --node-name "$node" --listen 127.0.0.1:10256 --pod-egress "$egress"
 else
 	for i in $(seq 1 "$nodes"); do
-		start "kubelet-sim-$i" bin/kubelet --server "$server" --runtime fake --node-name "sim-$i" \
+		node_identity "sim-$i"
+		start "kubelet-sim-$i" bin/kubelet "${kubelet_id[@]}" --runtime fake --node-name "sim-$i" \
 			--port $((10250 + i)) --root-dir "$dir/kubelet-sim-$i" --cpu 4 --memory 8Gi
 	done
 fi
 
 printf '  waiting for the nodes '
 for _ in $(seq 1 100); do
-	ready=$(bin/kctl --server "$server" get nodes --no-headers 2>/dev/null | awk '$2 ~ /^Ready/' | wc -l)
+	ready=$(kctl get nodes --no-headers 2>/dev/null | awk '$2 ~ /^Ready/' | wc -l)
 	[ "$ready" -ge 1 ] && break
 	printf '.'; sleep 0.2
 done
@@ -111,10 +131,10 @@ if [ "$runtime" = docker ]; then
 	for _ in $(seq 1 50); do ip link show klab0 >/dev/null 2>&1 && break; sleep 0.1; done
 	ip route replace 10.96.0.0/12 dev klab0
 	# Cluster DNS, as an add-on: pods find Services by name.
-	bin/kctl --server "$server" apply -f addons/dns.yaml
+	kctl apply -f addons/dns.yaml
 	echo "pod egress: $egress (EGRESS=1 make up lets pods reach addresses outside the cluster)"
 fi
-bin/kctl --server "$server" get nodes
+kctl get nodes
 cat <<MSG
 
 kubelab is up. Try:

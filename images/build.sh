@@ -2,7 +2,8 @@
 # Builds kubelab's images with plain `docker build`, no registry needed:
 #   kubelab/pause:latest    the pod sandbox
 #   kubelab/kubia:latest    the demo HTTP server
-#   kubelab/toolbox:latest  busybox, for exec and debugging
+#   kubelab/toolbox:latest  busybox, for exec and debugging, and apiget
+#                           (images/apiget: the API as the pod's ServiceAccount)
 #   kubelab/dns:latest      the cluster DNS (cmd/dns; addons/dns.yaml runs it)
 # Each is FROM scratch with one static binary. The toolbox needs Debian's
 # busybox-static (apt-get install busybox-static).
@@ -34,5 +35,6 @@ if [ -z "$busybox" ] || [[ "$linkage" != *"not a dynamic"* ]]; then
 fi
 mkdir -p "$ctx/toolbox"
 cp "$busybox" "$ctx/toolbox/busybox"
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$ctx/toolbox/apiget" ./images/apiget
 cp images/toolbox/Dockerfile "$ctx/toolbox/"
 build toolbox

@@ -6,7 +6,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -32,7 +31,8 @@ func main() {
 	// runs in a pod, so ":53" and ":8080" are the pod's own network
 	// namespace (its pod IP and loopback), not the node's. The kube-dns
 	// Service sends queries to the pod IP, and the kubelet probes it there.
-	f.StringVar(&opts.Server, "server", defaultServer(), "address of the apiserver; in a pod, the kubernetes Service's, from KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT")
+	f.StringVar(&opts.Kubeconfig, "kubeconfig", "", "kubeconfig to reach the apiserver with; in a pod, none: the pod's ServiceAccount token, CA and the kubernetes Service's address (KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT)")
+	f.StringVar(&opts.Server, "server", "", "the apiserver's URL, overriding the kubeconfig's or the pod's")
 	f.StringVar(&opts.Listen, "listen", ":53", "address to answer DNS on, over UDP and TCP")
 	f.StringVar(&opts.HealthListen, "health-listen", ":8080", "address to serve /healthz, /readyz and /metrics on")
 	f.StringVar(&opts.ClusterDomain, "cluster-domain", "cluster.local", "the domain the cluster's names live under")
@@ -42,14 +42,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "dns:", err)
 		os.Exit(1)
 	}
-}
-
-// defaultServer is the apiserver as a pod sees it: the kubelet puts the
-// address of the kubernetes Service into every container's environment.
-func defaultServer() string {
-	host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
-	if host != "" && port != "" {
-		return "http://" + net.JoinHostPort(host, port)
-	}
-	return "http://127.0.0.1:6443"
 }

@@ -25,7 +25,10 @@ func main() {
 		Example: `  kubelet --runtime=docker --node-ip 127.0.0.1            # this machine, one node
   kubelet --runtime=docker --address 0.0.0.0 --iface eth1  # a lab VM: the apiserver reaches it there
   kubelet --runtime=fake --node-name n1 --port 10250        # simulated nodes, as many as you like
-  kubelet --runtime=fake --node-name n2 --port 10251 --cpu 2 --memory 4Gi --node-labels zone=b`,
+  kubelet --runtime=fake --node-name n2 --port 10251 --cpu 2 --memory 4Gi --node-labels zone=b
+  # join a new machine, as kubeadm join (kctl create token --bootstrap prints the line):
+  kubelet --server https://10.0.0.10:6443 --bootstrap-token abcdef.0123456789abcdef \
+    --ca-cert-hash sha256:<hex> --node-name w1 --runtime=docker --address 0.0.0.0`,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints the error once
@@ -34,7 +37,16 @@ func main() {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Server, "server", "http://127.0.0.1:6443", "the apiserver's URL")
+	f.StringVar(&opts.Kubeconfig, "kubeconfig", "", "kubeconfig with the apiserver's address, its CA and this component's credentials (make up writes .kubelab/kubelet-<node>.conf)")
+	f.StringVar(&opts.Server, "server", "", "the apiserver's URL, overriding the kubeconfig's")
+	f.StringVar(&opts.TLSCertFile, "tls-cert-file", "", "the kubelet's serving certificate, CN system:node:<node-name> (kubeadm certs kubelet); without it pods' logs and exec are refused")
+	f.StringVar(&opts.TLSPrivateKeyFile, "tls-private-key-file", "", "private key of --tls-cert-file")
+	f.StringVar(&opts.ClientCAFile, "client-ca-file", "", "CA of the callers' client certificates (default: the kubeconfig's cluster CA)")
+	f.StringVar(&opts.BootstrapToken, "bootstrap-token", "", "join the cluster at --server with this token (kctl create token --bootstrap makes one): "+
+		"the kubelet asks for its client certificate and writes it into --kubeconfig (default <root-dir>/kubelet.conf), "+
+		"and without --tls-cert-file asks for its serving certificate too; a kubeconfig bootstrapped before is used while it is valid")
+	f.StringVar(&opts.CACertHash, "ca-cert-hash", "", "with --bootstrap-token: sha256:<hex> of the cluster CA's public key; "+
+		"the kubelet trusts the CA the apiserver hands out, and sends it the token, only if the CA has this hash")
 	f.StringVar(&opts.NodeName, "node-name", "", "the name of this node (default the hostname)")
 	f.StringVar(&opts.RuntimeName, "runtime", "fake", `container runtime: "docker" runs pods on the Docker Engine with a pod network; "fake" runs them in memory (a simulated node)`)
 	f.StringVar(&opts.NodeIP, "node-ip", "", "the node's InternalIP (default: the address of --iface, 127.0.0.1 for --runtime=fake, else the default route's interface)")

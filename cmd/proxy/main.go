@@ -28,7 +28,8 @@ func main() {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Server, "server", "http://127.0.0.1:6443", "address of the apiserver")
+	f.StringVar(&opts.Kubeconfig, "kubeconfig", "", "kubeconfig with the apiserver's address, its CA and this component's credentials (make up writes .kubelab/proxy.conf)")
+	f.StringVar(&opts.Server, "server", "", "the apiserver's URL, overriding the kubeconfig's")
 	f.StringVar(&opts.NodeName, "node-name", host, "name of this node's Node object (externalTrafficPolicy Local picks endpoints by it)")
 	f.StringSliceVar(&opts.NodeIPs, "node-ip", nil, "more addresses of this node, repeated or comma-separated; a LoadBalancer service answers on them and on the Node's InternalIP addresses")
 	f.StringVar(&opts.ClusterCIDR, "cluster-cidr", "10.244.0.0/16", "the pod network: traffic from outside it to a cluster IP is masqueraded")

@@ -25,7 +25,8 @@ func main() {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Server, "server", "http://127.0.0.1:6443", "address of the apiserver")
+	f.StringVar(&opts.Kubeconfig, "kubeconfig", "", "kubeconfig with the apiserver's address, its CA and this component's credentials (make up writes .kubelab/scheduler.conf)")
+	f.StringVar(&opts.Server, "server", "", "the apiserver's URL, overriding the kubeconfig's")
 	f.StringVar(&opts.SchedulerName, "scheduler-name", api.DefaultSchedulerName, "schedule the pods whose spec.schedulerName is this")
 	f.IntVar(&opts.Parallelism, "parallelism", 16, "bindings in flight at once")
 	f.Float64Var(&opts.QPS, "qps", 200, "requests per second to the apiserver, sustained")

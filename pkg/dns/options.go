@@ -8,11 +8,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"kubelab/pkg/client"
 )
 
 // Options are the DNS server's command-line settings.
 type Options struct {
-	Server        string // apiserver URL
+	Kubeconfig    string // a kubeconfig; "" in a pod: the ServiceAccount's token (client.InCluster)
+	Server        string // apiserver URL, overriding the kubeconfig's or the pod's
 	Listen        string // DNS over UDP and TCP, ":53"
 	HealthListen  string // /healthz, /readyz and /metrics, ":8080"
 	ClusterDomain string // "cluster.local"
@@ -22,8 +25,8 @@ type Options struct {
 
 // validate says which flag is wrong and why.
 func (o Options) validate() error {
-	if u, err := url.Parse(o.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--server %q: want the apiserver's URL, such as http://10.96.0.1:443", o.Server)
+	if u, err := url.Parse(o.Server); o.Server != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return fmt.Errorf("--server %q: want the apiserver's URL, such as https://10.96.0.1:443", o.Server)
 	}
 	dnsPort, err := checkListen("--listen", o.Listen)
 	if err != nil {
@@ -99,4 +102,24 @@ func checkLabel(l string) error {
 		}
 	}
 	return nil
+}
+
+// clientConfig is how the DNS reaches the apiserver: with --kubeconfig,
+// else, in a pod, as its ServiceAccount (client.InCluster); --server
+// overrides the address.
+func (o Options) clientConfig() (client.Config, error) {
+	if o.Kubeconfig != "" {
+		return client.Load(o.Kubeconfig, o.Server)
+	}
+	cc, err := client.InCluster()
+	if err != nil {
+		if o.Server == "" {
+			return cc, fmt.Errorf("%w; outside a pod, give --kubeconfig", err)
+		}
+		return client.Config{Server: o.Server}, nil
+	}
+	if o.Server != "" {
+		cc.Server = o.Server
+	}
+	return cc, nil
 }

@@ -17,7 +17,7 @@ func TestOptionsValidate(t *testing.T) {
 		{name: "an IPv6 upstream", change: func(o *Options) { o.Upstream = "[fd00::1]:53" }},
 		{name: "a domain with capitals and a final dot", change: func(o *Options) { o.ClusterDomain = "Lab.Example." }},
 		{name: "listen on one address", change: func(o *Options) { o.Listen = "10.244.1.5:53" }},
-		{name: "no server", change: func(o *Options) { o.Server = "" }, err: `--server "": want the apiserver's URL`},
+		{name: "no server: the pod's or the kubeconfig's", change: func(o *Options) { o.Server = "" }},
 		{name: "a server without scheme", change: func(o *Options) { o.Server = "10.96.0.1:443" }, err: "--server"},
 		{name: "listen without port", change: func(o *Options) { o.Listen = "53" }, err: `--listen "53": want [IP]:port`},
 		{name: "listen on a name", change: func(o *Options) { o.Listen = "localhost:53" }, err: `"localhost" is not an IP address`},
@@ -46,5 +46,19 @@ func TestOptionsValidate(t *testing.T) {
 				t.Errorf("error %q; want it to contain %q", err, tt.err)
 			}
 		})
+	}
+}
+
+// In a pod the DNS reaches the apiserver as its ServiceAccount; outside
+// one it needs a kubeconfig or a server.
+func TestClientConfig(t *testing.T) {
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	t.Setenv("KUBERNETES_SERVICE_PORT", "")
+	if _, err := (Options{}).clientConfig(); err == nil || !strings.Contains(err.Error(), "--kubeconfig") {
+		t.Errorf("outside a pod, no flags: %v, want an error naming --kubeconfig", err)
+	}
+	cc, err := (Options{Server: "http://127.0.0.1:1"}).clientConfig()
+	if err != nil || cc.Server != "http://127.0.0.1:1" {
+		t.Errorf("--server alone: %+v %v", cc, err)
 	}
 }

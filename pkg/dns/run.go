@@ -26,7 +26,12 @@ func Run(ctx context.Context, o Options) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	c, err := client.New(client.Config{Server: o.Server, UserAgent: "kubelab-dns", Timeout: 30 * time.Second})
+	cc, err := o.clientConfig()
+	if err != nil {
+		return err
+	}
+	cc.UserAgent, cc.Timeout = "kubelab-dns", 30*time.Second
+	c, err := client.New(cc)
 	if err != nil {
 		return err
 	}
@@ -72,7 +77,7 @@ func Run(ctx context.Context, o Options) error {
 		upstream = "none: names outside the cluster are refused"
 	}
 	log.Info("listening; SERVFAIL until the caches have synced", zap.String("address", ls.Addr()),
-		zap.String("server", o.Server), zap.String("clusterDomain", o.ClusterDomain), zap.String("upstream", upstream))
+		zap.String("server", cc.Server), zap.String("clusterDomain", o.ClusterDomain), zap.String("upstream", upstream))
 
 	synced := make(chan bool, 1)
 	go func() { synced <- client.WaitForSync(ctx, services, endpoints, pods) }()

@@ -17,7 +17,8 @@ func newCreateCommand(g *globals) *cobra.Command {
 		Short: "Create objects from manifests; an existing object is an error",
 		Example: "  kctl create -f examples/pod.yaml\n  kctl create namespace custom-namespace\n" +
 			"  kctl create role pod-reader --verb=get,list --resource=pods\n" +
-			"  kctl create rolebinding read-pods --role=pod-reader --serviceaccount=default:builder",
+			"  kctl create rolebinding read-pods --role=pod-reader --serviceaccount=default:builder\n" +
+			"  kctl create token --bootstrap   # a token, and the kubelet line that joins a node with it",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPerObject(cmd.Context(), g, files, "create", createOne)
@@ -26,7 +27,8 @@ func newCreateCommand(g *globals) *cobra.Command {
 	files.addFlags(cmd, "create")
 	cmd.AddCommand(newCreateNamespaceCommand(g), newCreateServiceAccountCommand(g),
 		newCreateRoleCommand(g), newCreateClusterRoleCommand(g),
-		newCreateRoleBindingCommand(g), newCreateClusterRoleBindingCommand(g))
+		newCreateRoleBindingCommand(g), newCreateClusterRoleBindingCommand(g),
+		newCreateTokenCommand(g)) // create_token.go
 	return cmd
 }
 

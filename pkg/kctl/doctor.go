@@ -16,9 +16,11 @@ import (
 // node (DESIGN.md §10) and says, for each, what it found and how to fix
 // it. Like the kubelet's network.Checks, it is two halves:
 // gatherDoctorFacts (doctor_gather.go) reads the machine (root, Docker,
-// /proc, the iptables command), diagnose judges what was read and is
-// pure, so its table of cases runs in tests without root. The network's
-// part of the judgement is nodecheck.Evaluate, the kubelet's own.
+// /proc, the iptables command, and kubelab's own listeners, asked
+// anonymously through loopback in doctor_probe.go), diagnose judges what
+// was read and is pure, so its table of cases runs in tests without root.
+// The network's part of the judgement is nodecheck.Evaluate, the
+// kubelet's own; the listeners' is nodecheck.Listeners.
 
 func newDoctorCommand(g *globals) *cobra.Command {
 	var nodeIP string
@@ -27,9 +29,10 @@ func newDoctorCommand(g *globals) *cobra.Command {
 		Short: "Check this machine for what breaks a kubelab node, and say how to fix it",
 		Long: "doctor checks this machine as a kubelab node: Docker, root, ip_forward,\n" +
 			"br_netfilter and the FORWARD policy, the iptables backend, the node address,\n" +
-			"kubelab's ports that listen beyond loopback without authentication, and\n" +
-			"state left by an earlier kubelet. It changes nothing. Run it as root on\n" +
-			"each node; it exits 1 when it finds a problem.",
+			"kubelab's ports that listen beyond loopback and answer without authentication\n" +
+			"(it asks them anonymously, through loopback only), and state left by an\n" +
+			"earlier kubelet. It changes nothing. Run it as root on each node; it exits 1\n" +
+			"when it finds a problem.",
 		Example: `  kctl doctor
   kctl doctor --node-ip 192.168.56.11     # the address the kubelet will get with --node-ip`,
 		Args: cobra.NoArgs,
@@ -81,8 +84,9 @@ type doctorFacts struct {
 	network    nodecheck.NetworkFacts // what nodecheck.Evaluate judges
 	networkErr string                 // why the network was not checked
 
-	listeners    []netip.AddrPort // TCP sockets in LISTEN state, from /proc/net/tcp{,6}
-	listenersErr string           // why they were not read
+	listeners    []netip.AddrPort                    // TCP sockets in LISTEN state, from /proc/net/tcp{,6}
+	listenersErr string                              // why they were not read
+	access       map[netip.AddrPort]nodecheck.Access // what each one's anonymous probe got; missing: not probed
 
 	kubeletRunning bool
 	bridges        []string       // klab0, klab-lab: kubelab's bridges on the host
@@ -136,7 +140,7 @@ func diagnose(f doctorFacts) []finding {
 	if f.listenersErr != "" {
 		add(nodecheck.Warning, "", "could not list the listening sockets: %s", f.listenersErr)
 	} else {
-		for _, l := range nodecheck.Listeners(f.listeners) {
+		for _, l := range nodecheck.Listeners(f.listeners, f.access) {
 			out = append(out, finding{l.Severity, l.Message, l.Fix})
 		}
 	}

@@ -25,9 +25,10 @@ import (
 // kubelet's network.Checks reads, but from the network namespace kctl
 // runs in and without netlink or go-iptables: /proc for the kernel's
 // settings and routes, the standard library for addresses, the iptables
-// command for the rules, and plain HTTP for Docker. So the CLI links none
-// of the kubelet's machinery, and the kubelet's Checks keeps its own way
-// into a node's namespace.
+// command for the rules, plain HTTP for Docker, and anonymous requests
+// to kubelab's own listeners, through loopback only (doctor_probe.go). So
+// the CLI links none of the kubelet's machinery, and the kubelet's Checks
+// keeps its own way into a node's namespace.
 
 // gatherDoctorFacts reads the machine. What it cannot read it leaves
 // empty, which diagnose reports.
@@ -39,6 +40,7 @@ func gatherDoctorFacts(ctx context.Context, nodeIP string) doctorFacts {
 	f.network, f.networkErr = networkFacts(ctx, nodeIP, f.defaultRouteDev)
 
 	f.listeners, f.listenersErr = listeningSockets()
+	f.access = probeListeners(ctx, f.listeners, nodecheck.KubelabPorts) // through loopback only: doctor_probe.go
 	f.kubeletRunning = processRunning("kubelet")
 	for _, br := range []string{nodecheck.DefaultBridge, nodecheck.LabBridge} {
 		if _, err := net.InterfaceByName(br); err == nil {

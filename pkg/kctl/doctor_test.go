@@ -71,10 +71,20 @@ func TestDiagnose(t *testing.T) {
 		{"nothing of kubelab listens", func(*doctorFacts) {}, "[ok] no kubelab program listens in this network namespace"},
 		{"make up's apiserver on loopback", func(f *doctorFacts) { f.listeners = []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:6443")} },
 			"[ok] apiserver listens on 127.0.0.1:6443, loopback only\n"},
-		{"a lab VM's apiserver on every address", func(f *doctorFacts) { f.listeners = []netip.AddrPort{netip.MustParseAddrPort("0.0.0.0:6443")} },
-			"[warning] apiserver listens on 0.0.0.0:6443 (every address of this machine) without authentication: anyone on the network can use the cluster " +
-				"(TLS and authentication come with issue 11's next steps); on a lab VM, whose other machines must reach it, this is expected until then " +
-				"→ fix: bind it to 127.0.0.1 or a private address (apiserver --listen)\n"},
+		{"a lab VM's apiserver on every address, authenticating", func(f *doctorFacts) {
+			s := netip.MustParseAddrPort("0.0.0.0:6443")
+			f.listeners, f.access = []netip.AddrPort{s}, map[netip.AddrPort]nodecheck.Access{s: nodecheck.AccessAuthenticated}
+		}, "[ok] apiserver listens on 0.0.0.0:6443 (every address of this machine) and requires authentication (TLS with client certificates or tokens); " +
+			"on a lab VM, whose other machines must reach it, this is how it should be\n"},
+		{"a scheduler's /metrics on every address", func(f *doctorFacts) {
+			s := netip.MustParseAddrPort("[::]:10259")
+			f.listeners, f.access = []netip.AddrPort{s}, map[netip.AddrPort]nodecheck.Access{s: nodecheck.AccessOpen}
+		}, "[warning] scheduler listens on [::]:10259 (every address of this machine) and answers without authentication: anyone on the network can read its /metrics " +
+			"→ fix: bind it to 127.0.0.1 or a private address (scheduler --listen)\n"},
+		{"a kubelet on a private address is not probed", func(f *doctorFacts) {
+			f.listeners = []netip.AddrPort{netip.MustParseAddrPort("192.168.56.11:10250")}
+		}, "[warning] kubelet listens on 192.168.56.11:10250, and whether it requires authentication was not checked " +
+			"(doctor asks only through loopback, and this address may be a real network's); if it does not, anyone on the network can read this node's pod logs"},
 		{"sockets not read", func(f *doctorFacts) { f.listenersErr = "/proc/net/tcp: permission denied" },
 			"[warning] could not list the listening sockets: /proc/net/tcp: permission denied\n"},
 		{"clean host", func(*doctorFacts) {}, "[ok] no kubelab state left on the host"},

@@ -2,6 +2,10 @@ package kubelet
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
@@ -11,8 +15,9 @@ import (
 type clientAPI struct{ c *client.Client }
 
 var (
-	_ podAPI  = clientAPI{}
-	_ nodeAPI = clientAPI{}
+	_ podAPI    = clientAPI{}
+	_ nodeAPI   = clientAPI{}
+	_ volumeAPI = clientAPI{}
 )
 
 func (a clientAPI) resource(name string) *client.ResourceClient {
@@ -53,4 +58,39 @@ func asNode(obj api.Object, err error) (*api.Node, error) {
 		return nil, err
 	}
 	return obj.(*api.Node), nil
+}
+
+func (a clientAPI) GetConfigMap(ctx context.Context, namespace, name string) (*api.ConfigMap, error) {
+	obj, err := a.resource("configmaps").Namespace(namespace).Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*api.ConfigMap), nil
+}
+
+func (a clientAPI) GetSecret(ctx context.Context, namespace, name string) (*api.Secret, error) {
+	obj, err := a.resource("secrets").Namespace(namespace).Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return obj.(*api.Secret), nil
+}
+
+// CreateToken asks for a token of a ServiceAccount. TokenRequest is a
+// subresource's body, not a stored kind, so it goes as plain JSON.
+func (a clientAPI) CreateToken(ctx context.Context, namespace, serviceAccount string, req *api.TokenRequest) (*api.TokenRequest, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	path := "/api/v1/namespaces/" + url.PathEscape(namespace) + "/serviceaccounts/" + url.PathEscape(serviceAccount) + "/token"
+	b, err := a.c.Do(ctx, http.MethodPost, path, body, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	var out api.TokenRequest
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("POST %s: the answer is not a TokenRequest: %w", path, err)
+	}
+	return &out, nil
 }

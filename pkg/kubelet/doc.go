@@ -39,7 +39,11 @@
 // the rest from the kubernetes Service, so that it finds the API) and its
 // /etc/resolv.conf (dns.go: the cluster DNS, or the node's resolver, as the
 // pod's dnsPolicy says, from --cluster-dns, --cluster-domain and
-// --resolv-conf).
+// --resolv-conf). Before any of the pod's containers starts, it writes
+// the files of the pod's projected volumes (projected.go: the
+// ServiceAccount token, tokens.go, the cluster CA and the namespace that
+// client-go's in-cluster configuration reads), atomically
+// (atomicwriter.go), and keeps them up to date while the pod runs.
 //
 // sync remembers nothing it cannot rebuild (back-off delays aside, which
 // start over, as in Kubernetes): a restarted kubelet lists the runtime's

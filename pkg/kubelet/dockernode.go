@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"kubelab/pkg/client"
 	"kubelab/pkg/kubelet/docker"
 	"kubelab/pkg/kubelet/network"
 	"kubelab/pkg/kubelet/runtime"
@@ -40,7 +41,13 @@ func useDocker(opts *Options, log *zap.Logger) error {
 		return nil
 	}
 	base := networkConfig(opts, log)
-	base.Egress, base.APIServer = opts.PodEgress, apiServerIP(opts.Server, log)
+	server := opts.Server
+	if server == "" { // the kubeconfig's; a bad one fails later, when the client is made
+		if cc, err := client.Load(opts.Kubeconfig, ""); err == nil {
+			server = cc.Server
+		}
+	}
+	base.Egress, base.APIServer = opts.PodEgress, apiServerIP(server, log)
 	opts.NewNetwork = func(podCIDR, nodeIP string) (runtime.PodNetwork, error) {
 		cfg := base
 		cfg.PodCIDR, cfg.NodeIP = podCIDR, nodeIP
@@ -66,7 +73,7 @@ func networkConfig(opts *Options, log *zap.Logger) network.Config {
 // INPUT, which the egress rules do not touch) or a name.
 func apiServerIP(server string, log *zap.Logger) string {
 	u, err := url.Parse(server)
-	if err != nil {
+	if err != nil || server == "" { // none: kubelet --cleanup talks to no apiserver
 		return ""
 	}
 	ip, err := netip.ParseAddr(u.Hostname())

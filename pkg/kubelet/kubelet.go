@@ -2,6 +2,8 @@ package kubelet
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -31,6 +33,8 @@ type Kubelet struct {
 	metrics *metrics
 	hostIP  string
 
+	serving *servingCert // the serving certificate the kubelet asks for; nil: none, or TLSCertFile
+
 	mu   sync.Mutex
 	addr string    // where the server listens, once it does
 	pods podLister // the pods bound here, once the informer synced
@@ -38,10 +42,16 @@ type Kubelet struct {
 
 // Run makes a kubelet with opts and runs it until ctx is done. With
 // opts.Cleanup it removes what the node's Docker kubelet left instead
-// (cleanup.go).
+// (cleanup.go); with opts.BootstrapToken it first joins the cluster, to
+// get the kubeconfig New reads (bootstrap.go).
 func Run(ctx context.Context, opts Options) error {
 	if opts.Cleanup {
 		return cleanup(ctx, opts)
+	}
+	if opts.BootstrapToken != "" {
+		if err := joinCluster(ctx, &opts); err != nil { // bootstrap.go
+			return err
+		}
 	}
 	k, err := New(opts)
 	if err != nil {
@@ -75,10 +85,36 @@ func New(opts Options) (*Kubelet, error) {
 		return nil, fmt.Errorf("--runtime %q: must be fake or docker", opts.RuntimeName)
 	}
 	c := opts.Client
+	var clusterCAs *x509.CertPool // the kubeconfig's CA, the default for the callers' certificates
 	if c == nil {
-		if c, err = client.New(client.Config{Server: opts.Server, QPS: opts.QPS, Burst: opts.Burst, UserAgent: "kubelet/" + opts.NodeName}); err != nil {
+		cc, err := client.Load(opts.Kubeconfig, opts.Server)
+		if err != nil {
 			return nil, err
 		}
+		if cc.TLS != nil {
+			clusterCAs = cc.TLS.RootCAs
+		}
+		cc.QPS, cc.Burst, cc.UserAgent = opts.QPS, opts.Burst, "kubelet/"+opts.NodeName
+		if c, err = client.New(cc); err != nil {
+			return nil, err
+		}
+	}
+	if opts.TLS == nil {
+		if opts.TLS, err = servingTLS(opts.TLSCertFile, opts.TLSPrivateKeyFile, opts.ClientCAFile, clusterCAs); err != nil {
+			return nil, err
+		}
+	}
+	var serving *servingCert
+	if opts.TLS == nil && opts.BootstrapToken != "" && opts.Port >= 0 { // bootstrap_serving.go
+		pool, err := servingClientCAs(opts.ClientCAFile, clusterCAs)
+		if err != nil {
+			return nil, err
+		}
+		serving = newServingCert(filepath.Join(opts.RootDir, "pki"), opts.NodeName, log)
+		opts.TLS = serving.tlsConfig(pool)
+	}
+	if opts.TLS == nil && opts.Port >= 0 {
+		log.Warn("no --tls-cert-file: serving /healthz and /metrics over plain HTTP, and refusing pods' logs and exec")
 	}
 	if _, ok := rt.(runtime.SandboxPIDer); opts.NewNetwork != nil && !ok {
 		return nil, fmt.Errorf("a pod network needs a runtime that tells a sandbox's PID; %T does not", rt)
@@ -89,7 +125,7 @@ func New(opts Options) (*Kubelet, error) {
 	}
 	log.Info("chose the node's address", zap.String("internalIP", hostIP), zap.String("why", why))
 	reg := prometheus.NewRegistry()
-	return &Kubelet{opts: opts, log: log, client: c, runtime: rt, reg: reg, metrics: newMetrics(reg), hostIP: hostIP}, nil
+	return &Kubelet{opts: opts, log: log, client: c, runtime: rt, reg: reg, metrics: newMetrics(reg), hostIP: hostIP, serving: serving}, nil
 }
 
 func isFake(rt runtime.Runtime) bool {
@@ -150,6 +186,11 @@ func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
 	node, err := agent.registerUntilDone(ctx)
 	if err != nil {
 		return err
+	}
+	if k.serving != nil {
+		wg.Go(func() {
+			k.serving.run(ctx, csrClient{c: k.client, poll: time.Second, timeout: csrTimeout, log: k.log}, k.hostIP)
+		})
 	}
 	if node, err = agent.waitForPodCIDR(ctx, node); err != nil {
 		return err
@@ -216,8 +257,12 @@ func (k *Kubelet) serve(ctx context.Context, wg *sync.WaitGroup) (int32, error) 
 	k.mu.Unlock()
 	streams := &streamServer{node: k.opts.NodeName, runtime: k.runtime, pods: k.podLister, log: k.log}
 	streams.streams, _ = k.runtime.(runtime.LogsExecer)
+	h := authorizeCallers(handler(k.reg, streams), k.opts.TLS != nil)
+	if k.opts.TLS != nil {
+		l = tls.NewListener(l, k.opts.TLS)
+	}
 	wg.Go(func() {
-		if err := serve(ctx, l, handler(k.reg, streams), k.log); err != nil {
+		if err := serve(ctx, l, h, k.log); err != nil {
 			k.log.Error("the HTTP server stopped", zap.Error(err))
 		}
 	})
@@ -296,6 +341,7 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 		hostIP: k.hostIP, runtime: k.runtime, pods: pods, api: clientAPI{c: k.client},
 		events: events, ipam: ipam, metrics: k.metrics, log: k.log, requeue: queue.AddAfter,
 		network: network, services: services,
+		volumes: newProjectedVolumes(filepath.Join(k.opts.RootDir, "pods"), clientAPI{c: k.client}, events, time.Now, k.log),
 		dns: &podDNS{node: DNSSettings{ClusterDNS: k.opts.ClusterDNS, ClusterDomain: k.opts.ClusterDomain, ResolvConf: k.opts.ResolvConf},
 			readFile: os.ReadFile, log: k.log},
 	})

@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -20,7 +21,8 @@ import (
 // run inside another program (tests, a simulated cluster), the
 // dependencies to use instead of building them from the flags.
 type Options struct {
-	Server      string            // the apiserver, e.g. http://127.0.0.1:6443
+	Kubeconfig  string            // the kubelet's kubeconfig, user system:node:<name> (make up writes one per node)
+	Server      string            // the apiserver, e.g. https://127.0.0.1:6443; overrides the kubeconfig's
 	NodeName    string            // default: the hostname
 	RuntimeName string            // "fake", or "docker" (see dockernode.go)
 	NodeIP      string            // the node's InternalIP; see chooseNodeIP for the default
@@ -58,6 +60,26 @@ type Options struct {
 	Workers      int           // pods synced at once; default 4
 	RelistPeriod time.Duration // between looks at the runtime; default 1s
 	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
+
+	// TLSCertFile and TLSPrivateKeyFile are the kubelet's serving
+	// certificate (kubeadm certs kubelet issues one, CN
+	// system:node:<name>, which the apiserver checks before it forwards a
+	// log or exec request). ClientCAFile is the CA of the callers' client
+	// certificates; default the CA of the kubeconfig's cluster. Without a
+	// certificate the kubelet serves only /healthz and /metrics, over
+	// plain HTTP, and refuses pods' logs and exec (server.go).
+	TLSCertFile, TLSPrivateKeyFile, ClientCAFile string
+	// TLS replaces those files, for a kubelet run inside another program;
+	// it must set ClientCAs.
+	TLS *tls.Config
+
+	// BootstrapToken and CACertHash join a new node, as kubeadm join:
+	// with them the kubelet asks the cluster at Server for its client
+	// certificate, and writes Kubeconfig (default <RootDir>/kubelet.conf);
+	// without a TLSCertFile it asks for its serving certificate too
+	// (bootstrap.go).
+	BootstrapToken string // <id>.<secret>, kctl create token --bootstrap
+	CACertHash     string // sha256:<hex> of the cluster CA's public key
 
 	Client  *client.Client  // default: one for Server
 	Runtime runtime.Runtime // default: the one RuntimeName names
@@ -100,6 +122,9 @@ func (o *Options) Complete() error {
 	}
 	if o.RootDir == "" {
 		o.RootDir = filepath.Join(".kubelab", "kubelet", o.NodeName)
+	}
+	if err := o.completeBootstrap(); err != nil {
+		return err
 	}
 	if o.MaxPods == 0 {
 		o.MaxPods = 110

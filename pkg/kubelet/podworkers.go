@@ -77,6 +77,7 @@ type podWorkers struct {
 	// KUBERNETES_SERVICE_* variables; nil dns: an empty ResolvConf.
 	services objectGetter // the kubernetes Service in namespace default, from an informer
 	dns      *podDNS
+	volumes  *projectedVolumes // writes projected volumes' files (projected.go); nil: they stay unwritten
 
 	crashBackoff *backoff // per pod UID and container name
 	pullBackoff  *backoff // per pod UID and image

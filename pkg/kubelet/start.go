@@ -16,14 +16,19 @@ import (
 
 // start makes one step toward a running pod:
 //
-//  1. a running sandbox; if it died, everything of the pod starts over;
-//  2. init containers one at a time, in order, each to a successful exit;
-//  3. every container that is not running and should be: a first start,
+//  1. the files of its projected volumes (projected.go), written or due
+//     for a refresh; without them nothing starts;
+//  2. a running sandbox; if it died, everything of the pod starts over;
+//  3. init containers one at a time, in order, each to a successful exit;
+//  4. every container that is not running and should be: a first start,
 //     or a restart allowed by restartPolicy once its back-off is over.
 //
 // What it cannot do yet it notes in step, for the status and for when to
 // come back.
 func (w *podWorkers) start(ctx context.Context, pod *api.Pod, podIP string, cs []runtime.Container, step *syncStep) error {
+	if !w.mountVolumes(ctx, pod, cs, step) {
+		return nil
+	}
 	sandboxID, cs, err := w.ensureSandbox(ctx, pod, podIP, cs)
 	if err != nil || sandboxID == "" {
 		return err
@@ -181,7 +186,11 @@ func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP strin
 			return runtime.ContainerConfig{}, err
 		}
 	}
-	return runtime.ContainerConfig{Pod: pod, Container: c, Env: env, PodIP: podIP, ResolvConf: resolv}, nil
+	cfg := runtime.ContainerConfig{Pod: pod, Container: c, Env: env, PodIP: podIP, ResolvConf: resolv}
+	if w.volumes != nil {
+		cfg.VolumeDirs = w.volumes.dirs(pod)
+	}
+	return cfg, nil
 }
 
 // killUnhealthy stops a running container that failed its liveness or

@@ -259,6 +259,8 @@ func writeStatus(w http.ResponseWriter, code int, msg string) {
 
 var statusReasons = map[int]string{
 	http.StatusBadRequest:          "BadRequest",
+	http.StatusUnauthorized:        "Unauthorized",
+	http.StatusForbidden:           "Forbidden",
 	http.StatusNotFound:            "NotFound",
 	http.StatusInternalServerError: "InternalError",
 	http.StatusServiceUnavailable:  "ServiceUnavailable",

@@ -82,6 +82,11 @@ func (w *podWorkers) killPod(ctx context.Context, pod *api.Pod, uid string, cs [
 			return err
 		}
 	}
+	if w.volumes != nil {
+		if err := w.volumes.tearDown(uid); err != nil {
+			return err
+		}
+	}
 	w.forget(uid)
 	return nil
 }

@@ -8,7 +8,9 @@
 //	network.go   NetworkFacts and Evaluate, the judgement of a node's network
 //	iptables.go  reading those facts out of `iptables -S` lines
 //	listeners.go KubelabPorts and Listeners, the judgement of who can
-//	             reach kubelab's programs (kctl doctor's alone)
+//	             use kubelab's programs: where each listens, and
+//	             whether it answered an anonymous Probe (kctl doctor's
+//	             alone; doctor sends the probes, through loopback)
 //
 // Gathering the facts is the caller's, and there are two callers, each
 // with its own means: the kubelet's network package reads them inside the

@@ -24,7 +24,8 @@ const (
 
 // Options are the proxy's command-line settings.
 type Options struct {
-	Server        string   // apiserver URL
+	Kubeconfig    string   // the proxy's kubeconfig (make up writes .kubelab/proxy.conf)
+	Server        string   // apiserver URL; overrides the kubeconfig's
 	NodeName      string   // this node's Node name
 	NodeIPs       []string // this node's addresses; empty: the Node's InternalIPs
 	ClusterCIDR   string   // the pod network
@@ -106,7 +107,12 @@ func Run(ctx context.Context, o Options) error {
 		ct = ConntrackCommand{NS: ns}
 	}
 
-	c, err := client.New(client.Config{Server: o.Server, UserAgent: "kubelab-proxy", Timeout: 30 * time.Second})
+	cc, err := client.Load(o.Kubeconfig, o.Server)
+	if err != nil {
+		return err
+	}
+	cc.UserAgent, cc.Timeout = "kubelab-proxy", 30*time.Second
+	c, err := client.New(cc)
 	if err != nil {
 		return err
 	}
@@ -120,7 +126,7 @@ func Run(ctx context.Context, o Options) error {
 	go events.Run(ctx)
 	p := New(Config{
 		Node: NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit,
-			AllowEgress: o.PodEgress == EgressAllow, APIServer: serverIP(o.Server)},
+			AllowEgress: o.PodEgress == EgressAllow, APIServer: serverIP(cc.Server)},
 		MinSyncPeriod:  o.MinSyncPeriod,
 		SyncPeriod:     o.SyncPeriod,
 		Applier:        applier,

@@ -17,7 +17,8 @@ import (
 
 // Options are the scheduler's command-line settings.
 type Options struct {
-	Server          string  // apiserver URL
+	Kubeconfig      string  // the scheduler's kubeconfig (make up writes .kubelab/scheduler.conf)
+	Server          string  // apiserver URL; overrides the kubeconfig's
 	SchedulerName   string  // schedule pods with this spec.schedulerName
 	Parallelism     int     // bindings in flight at once
 	QPS             float64 // client rate limit
@@ -45,7 +46,11 @@ func Run(ctx context.Context, o Options) error {
 		}
 		defer log.Sync()
 	}
-	cc := client.Config{Server: o.Server, QPS: o.QPS, Burst: o.Burst, UserAgent: "kubelab-scheduler", Timeout: requestTimeout}
+	cc, err := client.Load(o.Kubeconfig, o.Server)
+	if err != nil {
+		return err
+	}
+	cc.QPS, cc.Burst, cc.UserAgent, cc.Timeout = o.QPS, o.Burst, "kubelab-scheduler", requestTimeout
 	c, err := client.New(cc)
 	if err != nil {
 		return err
@@ -90,7 +95,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	synced.Store(true)
-	log.Info("scheduling", zap.String("server", o.Server), zap.String("schedulerName", name),
+	log.Info("scheduling", zap.String("server", cc.Server), zap.String("schedulerName", name),
 		zap.Int("parallelism", s.writers), zap.Float64("qps", o.QPS), zap.Int("burst", o.Burst))
 	<-s.Stopped()
 	return nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,21 +24,23 @@ import (
 	"golang.org/x/sys/unix"
 
 	"kubelab/pkg/api"
-	"kubelab/pkg/apiserver"
 	"kubelab/pkg/client"
 	"kubelab/pkg/kubelet"
 	"kubelab/pkg/kubelet/docker"
 	"kubelab/pkg/kubelet/network"
 	"kubelab/pkg/kubelet/runtime"
-	"kubelab/pkg/store"
+	"kubelab/pkg/nodecheck"
 )
 
 // The test's own address ranges and bridge; see doc.go.
 const (
 	clusterCIDR = "10.199.0.0/16"
 	serviceCIDR = "10.198.0.0/16"
-	bridge      = "klabe2e0"
-	dnsIP       = "10.198.0.10" // the kube-dns Service, the tenth address of the range as 10.96.0.10 is of the default one
+	// kubernetesServiceIP is the first address of serviceCIDR: the
+	// apiserver's Service, and a name in its certificate.
+	kubernetesServiceIP = "10.198.0.1"
+	bridge              = "klabe2e0"
+	dnsIP               = "10.198.0.10" // the kube-dns Service, the tenth address of the range as 10.96.0.10 is of the default one
 )
 
 const (
@@ -47,16 +50,21 @@ const (
 	dnsImage     = "kubelab/dns:latest"
 )
 
-// cluster is an apiserver and one Docker-backed node, in this process.
+// cluster is an apiserver and one Docker-backed node, in this process,
+// each part with its own identity (apiserver_test.go).
 type cluster struct {
 	t       *testing.T
-	server  string // the apiserver's URL
-	client  *client.Client
+	server  string         // the apiserver's URL, https://
+	pkiDir  string         // the cluster CA, certificates and kubeconfigs (apiserver_test.go)
+	client  *client.Client // the admin's
+	refused refusals       // what the apiserver refused, and to whom
 	node    string
 	rootDir string
 	rt      *docker.Runtime
 	logs    *syncBuffer // the kubelet's log, shown when a test fails
 	log     *zap.Logger // writes to logs
+
+	kubeletCert, kubeletKey string // the kubelet's serving certificate, under pkiDir
 
 	mu      sync.Mutex
 	stopKub func() // stops the running kubelet
@@ -101,6 +109,9 @@ func needNode(t *testing.T, node, rootDir string, log *zap.Logger) *docker.Runti
 	if _, err := netlink.LinkByName(network.DefaultBridge); err == nil {
 		t.Skipf("a kubelab node runs on this host (bridge %s): stop it first, the tests would share its iptables chains", network.DefaultBridge)
 	}
+	if exec.Command("iptables", "-w", "-S", nodecheck.ForwardChain).Run() == nil {
+		t.Skipf("another kubelab node network (a benchmark, a test) owns the iptables chain %s here: the tests would share it, and remove it at the end", nodecheck.ForwardChain)
+	}
 	for _, image := range []string{pauseImage, kubiaImage, toolboxImage, dnsImage} {
 		if ok, err := rt.ImagePresent(t.Context(), image); err != nil || !ok {
 			t.Fatalf("image %s is missing: run images/build.sh", image)
@@ -136,46 +147,6 @@ func guardNetwork(t *testing.T) {
 	}
 }
 
-// startAPIServer serves the API over an embedded etcd on a free port.
-func (c *cluster) startAPIServer() {
-	t := c.t
-	etcd, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: t.TempDir(), Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(etcd.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ro, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Pods reach its read-only port through the kubernetes Service,
-	// rewritten by the proxy to 127.0.0.1, as on a `make up` node.
-	srv, err := apiserver.New(apiserver.Config{Store: store.New(etcd.Client(), "/registry"),
-		ClusterCIDR: clusterCIDR, ServiceCIDR: serviceCIDR,
-		AdvertiseAddress: "127.0.0.1", AdvertisePort: int32(ln.Addr().(*net.TCPAddr).Port),
-		ReadOnlyPort: int32(ro.Addr().(*net.TCPAddr).Port)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := srv.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{}, 3)
-	go func() { srv.Serve(ctx, ln); done <- struct{}{} }()
-	go func() { srv.ServeReadOnly(ctx, ro); done <- struct{}{} }()
-	go func() { srv.RunKubernetesService(ctx); done <- struct{}{} }()
-	t.Cleanup(func() { cancel(); <-done; <-done; <-done })
-	c.server = "http://" + ln.Addr().String()
-	if c.client, err = client.New(client.Config{Server: c.server, QPS: -1, Burst: -1}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // networkConfig is the node's network, for the kubelet and for the
 // sweep.
 func (c *cluster) networkConfig(podCIDR string, log *zap.Logger) network.Config {
@@ -185,11 +156,12 @@ func (c *cluster) networkConfig(podCIDR string, log *zap.Logger) network.Config 
 
 // startKubelet runs a kubelet for the node until stopKubelet: a new one
 // over the same Docker engine and root directory each time, as a restart
-// on a real node.
+// on a real node. It is system:node:<node>, as on a real node.
 func (c *cluster) startKubelet() {
 	t, log := c.t, c.log
 	k, err := kubelet.New(kubelet.Options{
-		Client: c.client, NodeName: c.node, RuntimeName: "docker", Runtime: c.rt,
+		Kubeconfig: c.file(c.kubeletKubeconfig()), TLSCertFile: c.kubeletCert, TLSPrivateKeyFile: c.kubeletKey,
+		NodeName: c.node, RuntimeName: "docker", Runtime: c.rt,
 		NodeIP: "127.0.0.1", Port: 0, RootDir: c.rootDir, Heartbeat: 2 * time.Second, ClusterDNS: []string{dnsIP},
 		Logger: log, CPU: "4", Memory: "8Gi",
 		NewNetwork: func(podCIDR, nodeIP string) (runtime.PodNetwork, error) {

@@ -3,6 +3,12 @@
 // network, both in the test process, and real pods of the images that
 // images/build.sh builds.
 //
+// The apiserver serves HTTPS with a cluster CA the test makes in a
+// temporary directory, as kubeadm init does, and each part calls it with
+// its own identity: the kubelet as system:node:<node>, the proxy as
+// system:kube-proxy, the controllers as system:kube-controller-manager,
+// the test itself and kctl as the admin (apiserver_test.go).
+//
 // The tests need root and a reachable Docker engine, and skip with one
 // line saying which is missing. Run them with
 //
@@ -26,8 +32,8 @@
 //     when the host already has the proxy's chains, and at the end runs
 //     the proxy's cleanup and checks that none of its chains is left;
 //   - the node's bridge is klabe2e0, not the klab0 of a real node, and the
-//     tests skip when a real kubelab node (klab0) runs on this host, since
-//     both would own the KLAB-FORWARD chain;
+//     tests skip when a real kubelab node (klab0), or anything else with
+//     the KLAB-FORWARD chain, runs on this host, since both would own it;
 //   - at the end, passed or failed, the pods are deleted, every container
 //     labelled with the test's node is removed, and the network's Cleanup
 //     removes the bridge, the veths, the routes and the iptables chains;

@@ -12,6 +12,7 @@ import (
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
 	"kubelab/pkg/kctl"
+	"kubelab/pkg/pki"
 )
 
 // createPod creates pod bound to the node, as the scheduler would.
@@ -139,12 +140,12 @@ func httpGet(url string) (string, error) {
 	return string(b), err
 }
 
-// kctl runs a kctl command in this process against the apiserver and
-// returns its output, error output and exit code.
+// kctl runs a kctl command in this process against the apiserver, as the
+// admin, and returns its output, error output and exit code.
 func (c *cluster) kctl(args ...string) (stdout, stderr string, code int) {
 	var out, errOut bytes.Buffer
 	cmd := kctl.NewRootCommand(strings.NewReader(""), &out, &errOut)
-	cmd.SetArgs(append([]string{"--server", c.server}, args...))
+	cmd.SetArgs(append([]string{"--kubeconfig", c.file(pki.AdminKubeconfig)}, args...))
 	code = kctl.Execute(cmd)
 	return out.String(), errOut.String(), code
 }

@@ -18,6 +18,7 @@ import (
 	"kubelab/pkg/client"
 	"kubelab/pkg/kctl"
 	"kubelab/pkg/kubelet/network"
+	"kubelab/pkg/pki"
 )
 
 // TestNode runs pods on a real node and checks what issue 4 asks of it,
@@ -264,7 +265,7 @@ func followLogs(t *testing.T, c *cluster) {
 	defer cancel()
 	r, w := io.Pipe()
 	cmd := kctl.NewRootCommand(strings.NewReader(""), w, io.Discard)
-	cmd.SetArgs([]string{"--server", c.server, "logs", "-f", "--tail", "0", "web", "-c", "writer"})
+	cmd.SetArgs([]string{"--kubeconfig", c.file(pki.AdminKubeconfig), "logs", "-f", "--tail", "0", "web", "-c", "writer"})
 	done := make(chan error, 1)
 	go func() { done <- cmd.ExecuteContext(ctx); w.Close() }()
 	buf := make([]byte, 0, 256)

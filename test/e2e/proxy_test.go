@@ -21,6 +21,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/controller/manager"
+	"kubelab/pkg/pki"
 	"kubelab/pkg/proxy"
 )
 
@@ -168,12 +169,13 @@ func TestProxy(t *testing.T) {
 }
 
 // startControllers runs the controller manager (for the endpoints
-// controller) until the test ends.
+// controller), as system:kube-controller-manager, until the test ends.
 func (c *cluster) startControllers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- manager.Run(ctx, manager.Options{Server: c.server, QPS: -1, Burst: -1, Logger: c.log.Named("controller")})
+		done <- manager.Run(ctx, manager.Options{Kubeconfig: c.file(pki.ControllerManagerKubeconfig),
+			QPS: -1, Burst: -1, Logger: c.log.Named("controller")})
 	}()
 	c.t.Cleanup(func() {
 		cancel()
@@ -183,10 +185,10 @@ func (c *cluster) startControllers() {
 	})
 }
 
-// startProxy puts the node address on the bridge and runs the proxy in
-// the host's namespace. The returned stop, also run when the test ends,
-// stops the proxy, runs its cleanup and checks that none of its chains is
-// left.
+// startProxy puts the node address on the bridge and runs the proxy, as
+// system:kube-proxy, in the host's namespace. The returned stop, also run
+// when the test ends, stops the proxy, runs its cleanup and checks that
+// none of its chains is left.
 func (c *cluster) startProxy() (stop func(t *testing.T)) {
 	t := c.t
 	if _, err := exec.LookPath("iptables-save"); err != nil {
@@ -199,8 +201,8 @@ func (c *cluster) startProxy() (stop func(t *testing.T)) {
 	keepSysctl(t, "/proc/sys/net/ipv4/conf/all/route_localnet") // the proxy turns it on
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	opts := proxy.Options{Server: c.server, NodeName: c.node, NodeIPs: []string{nodeAddr}, ClusterCIDR: clusterCIDR,
-		MasqueradeBit: 14, MinSyncPeriod: 200 * time.Millisecond, SyncPeriod: 30 * time.Second, LogLevel: "warn"}
+	opts := proxy.Options{Kubeconfig: c.file(pki.ProxyKubeconfig), NodeName: c.node, NodeIPs: []string{nodeAddr},
+		ClusterCIDR: clusterCIDR, MasqueradeBit: 14, MinSyncPeriod: 200 * time.Millisecond, SyncPeriod: 30 * time.Second, LogLevel: "warn"}
 	go func() { done <- proxy.Run(ctx, opts) }()
 	var once sync.Once
 	stop = func(t *testing.T) {

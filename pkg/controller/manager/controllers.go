@@ -5,6 +5,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"kubelab/pkg/api"
 	"kubelab/pkg/client"
 	"kubelab/pkg/controller"
 	"kubelab/pkg/controller/daemonset"
@@ -13,6 +14,7 @@ import (
 	"kubelab/pkg/controller/nodelifecycle"
 	"kubelab/pkg/controller/podgc"
 	"kubelab/pkg/controller/replicaset"
+	"kubelab/pkg/controller/rootca"
 	"kubelab/pkg/controller/serviceaccount"
 )
 
@@ -28,8 +30,10 @@ var informed = []string{"pods", "replicasets", "replicationcontrollers", "daemon
 	"nodes", "services", "endpoints", "namespaces", "serviceaccounts"}
 
 // newInformers makes one informer per resource in informed, with the
-// indexes the controllers look things up by.
-func newInformers(c *client.Client, log *zap.Logger) map[string]*client.Informer {
+// indexes the controllers look things up by, and, for the root CA
+// publisher, one of the ConfigMaps named kube-root-ca.crt: it needs no
+// others, and a cache of every ConfigMap would hold them all.
+func newInformers(c *client.Client, o Options, log *zap.Logger) map[string]*client.Informer {
 	inf := map[string]*client.Informer{}
 	for _, name := range informed {
 		i := client.NewInformer(c.Resource(controller.Resource(name)), client.ListOptions{}, log.Named(name))
@@ -40,6 +44,11 @@ func newInformers(c *client.Client, log *zap.Logger) map[string]*client.Informer
 		}
 		inf[name] = i
 	}
+	if len(o.RootCA) > 0 {
+		inf["configmaps"] = client.NewInformer(c.Resource(controller.Resource("configmaps")),
+			client.ListOptions{FieldSelector: "metadata.name=" + api.RootCAConfigMapName}, log.Named("configmaps"))
+	}
+	addCertificateInformers(c, inf, log) // certificates.go
 	return inf
 }
 
@@ -84,5 +93,14 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["namespaces"].AddHandler(sa.NamespaceHandler())
 	inf["serviceaccounts"].AddHandler(sa.ServiceAccountHandler())
 
-	return []reconciler{rs, ds, ep, nl, gc, pgc, sa}
+	all := []reconciler{rs, ds, ep, nl, gc, pgc, sa}
+	all = append(all, certificateControllers(o, c, inf, w, log)...) // certificates.go
+	if len(o.RootCA) == 0 {
+		log.Info("no root CA (--root-ca-file, or the kubeconfig's certificate-authority): not publishing kube-root-ca.crt; pods will have no ca.crt")
+		return all
+	}
+	rc := rootca.New(o.RootCA, inf["namespaces"], inf["configmaps"], w, log.Named("rootca"))
+	inf["namespaces"].AddHandler(rc.NamespaceHandler())
+	inf["configmaps"].AddHandler(rc.ConfigMapHandler())
+	return append(all, rc)
 }

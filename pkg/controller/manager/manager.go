@@ -17,12 +17,13 @@ import (
 
 // Options are the controller manager's settings.
 type Options struct {
-	Server   string
-	QPS      float64
-	Burst    int
-	Workers  int    // workers per controller
-	Listen   string // /healthz and /metrics; "" serves nothing
-	LogLevel string
+	Kubeconfig string // the controller manager's kubeconfig (make up writes .kubelab/controller-manager.conf)
+	Server     string // apiserver URL; overrides the kubeconfig's
+	QPS        float64
+	Burst      int
+	Workers    int    // workers per controller
+	Listen     string // /healthz and /metrics; "" serves nothing
+	LogLevel   string
 	// NodeGracePeriod and EvictionTimeout drive the node lifecycle
 	// controller (Kubernetes: 40 s and 5 min; a lab uses e.g. 10 s and 20 s).
 	NodeGracePeriod time.Duration
@@ -33,7 +34,18 @@ type Options struct {
 	// TerminatedPodGCThreshold is how many terminated pods may exist before
 	// the oldest are deleted; 0 or less: never (Kubernetes: 12500).
 	TerminatedPodGCThreshold int
-	Logger                   *zap.Logger // in-process use; else built from LogLevel
+	// RootCA is the PEM of the cluster's CA, which the root CA publisher
+	// (package controller/rootca) puts in every namespace as the ConfigMap
+	// kube-root-ca.crt; nil: that controller does not run.
+	RootCA []byte
+	// ClusterSigningCertFile and ClusterSigningKeyFile are the CA the
+	// CertificateSigningRequest signer signs with; if they cannot be read,
+	// the signer does not run. ClusterSigningDuration is the longest
+	// certificate it issues (0: a year).
+	ClusterSigningCertFile string
+	ClusterSigningKeyFile  string
+	ClusterSigningDuration time.Duration
+	Logger                 *zap.Logger // in-process use; else built from LogLevel
 }
 
 // requestTimeout bounds each request of a sync, so that a worker is never
@@ -53,8 +65,12 @@ func Run(ctx context.Context, o Options) error {
 	if o.Workers <= 0 {
 		o.Workers = 5
 	}
-	c, err := client.New(client.Config{Server: o.Server, QPS: o.QPS, Burst: o.Burst,
-		UserAgent: "kubelab-controller", Timeout: requestTimeout})
+	cc, err := client.Load(o.Kubeconfig, o.Server)
+	if err != nil {
+		return err
+	}
+	cc.QPS, cc.Burst, cc.UserAgent, cc.Timeout = o.QPS, o.Burst, "kubelab-controller", requestTimeout
+	c, err := client.New(cc)
 	if err != nil {
 		return err
 	}
@@ -62,7 +78,7 @@ func Run(ctx context.Context, o Options) error {
 	rec := client.NewRecorder(c, "controller-manager", host, log.Named("events"))
 	rec.Run(ctx)
 
-	inf := newInformers(c, log)
+	inf := newInformers(c, o, log)
 	controllers := newControllers(o, c, inf, controller.NewWriter(c), rec, log)
 
 	reg := component.NewRegistry()

@@ -31,7 +31,7 @@ var logConfig = container.LogConfig{
 // exit code 128 and reason StartError.
 func (r *Runtime) StartContainer(ctx context.Context, cfg runtime.ContainerConfig) (string, error) {
 	pod, spec := cfg.Pod, cfg.Container
-	mounts, err := r.mounts(pod, spec)
+	mounts, err := r.mounts(pod, spec, cfg.VolumeDirs)
 	if err != nil {
 		return "", fmt.Errorf("volumes of container %q: %w", spec.Name, err)
 	}

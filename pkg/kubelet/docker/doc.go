@@ -28,7 +28,10 @@
 // Volumes are directories on the node bind-mounted into the containers:
 // an emptyDir is <root>/pods/<pod uid>/volumes/<name> (a tmpfs mounted
 // there for medium Memory), shared by every container of the pod that
-// mounts it; a hostPath is the node's path itself. The kubelet calls
+// mounts it; a hostPath is the node's path itself; a projected volume
+// (the pod's ServiceAccount token, CA and namespace, say) is a directory
+// the kubelet filled and keeps up to date, named in the ContainerConfig's
+// VolumeDirs, and always mounted read-only. The kubelet calls
 // RemovePodDirs once a pod's containers are all removed.
 //
 // Name lookups go where the pod's dnsPolicy says: the kubelet works out

@@ -15,15 +15,18 @@ import (
 // mounts returns the bind mounts of container c of pod, making the
 // directories behind them as needed. Every volume is a directory on the
 // node; two containers that mount the same emptyDir share it because they
-// are handed the same directory.
-func (r *Runtime) mounts(pod *api.Pod, c *api.Container) ([]mount.Mount, error) {
+// are handed the same directory. A projected volume is a directory the
+// kubelet filled (filled, by volume name): it is mounted read-only
+// whatever the volumeMount says, as Kubernetes mounts its API volumes,
+// since the kubelet's files are not the container's to change.
+func (r *Runtime) mounts(pod *api.Pod, c *api.Container, filled map[string]string) ([]mount.Mount, error) {
 	var out []mount.Mount
 	for _, vm := range c.VolumeMounts {
 		v := findVolume(pod, vm.Name)
 		if v == nil {
 			return nil, fmt.Errorf("volume %q is not in the pod's volumes", vm.Name)
 		}
-		src, err := r.volumePath(pod, v)
+		src, err := r.volumePath(pod, v, filled)
 		if err != nil {
 			return nil, fmt.Errorf("volume %q: %w", vm.Name, err)
 		}
@@ -32,11 +35,17 @@ func (r *Runtime) mounts(pod *api.Pod, c *api.Container) ([]mount.Mount, error) 
 				return nil, fmt.Errorf("volume %q: subPath %q must be a relative path inside the volume", vm.Name, vm.SubPath)
 			}
 			src = filepath.Join(src, vm.SubPath)
-			if err := os.MkdirAll(src, 0o755); err != nil {
+			if v.Projected != nil {
+				// One of the kubelet's files: it is there, or the container
+				// cannot have it.
+				if _, err := os.Stat(src); err != nil {
+					return nil, fmt.Errorf("volume %q: subPath %q: %w", vm.Name, vm.SubPath, err)
+				}
+			} else if err := os.MkdirAll(src, 0o755); err != nil {
 				return nil, fmt.Errorf("volume %q: %w", vm.Name, err)
 			}
 		}
-		out = append(out, mount.Mount{Type: mount.TypeBind, Source: src, Target: vm.MountPath, ReadOnly: vm.ReadOnly})
+		out = append(out, mount.Mount{Type: mount.TypeBind, Source: src, Target: vm.MountPath, ReadOnly: vm.ReadOnly || v.Projected != nil})
 	}
 	return out, nil
 }
@@ -52,16 +61,22 @@ func findVolume(pod *api.Pod, name string) *api.Volume {
 
 // volumePath returns the node's directory (or file) behind volume v,
 // ready to be mounted.
-func (r *Runtime) volumePath(pod *api.Pod, v *api.Volume) (string, error) {
+func (r *Runtime) volumePath(pod *api.Pod, v *api.Volume, filled map[string]string) (string, error) {
 	switch {
 	case v.EmptyDir != nil:
 		return r.emptyDir(pod.UID, v.Name, v.EmptyDir)
 	case v.HostPath != nil:
 		return hostPath(v.HostPath)
+	case v.Projected != nil:
+		dir, ok := filled[v.Name]
+		if !ok {
+			return "", errors.New("the kubelet has not written this projected volume's files")
+		}
+		return dir, nil
 	default:
 		// configMap and secret need the API: the kubelet would have to
 		// write their files into a pod directory first.
-		return "", errors.New("only emptyDir and hostPath volumes are supported by the docker runtime")
+		return "", errors.New("only emptyDir, hostPath and projected volumes are supported by the docker runtime")
 	}
 }
 

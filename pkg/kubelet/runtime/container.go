@@ -72,4 +72,12 @@ type ContainerConfig struct {
 	// a pod's name lookups go where its DNS policy says, not to the host's
 	// resolver.
 	ResolvConf string
+
+	// VolumeDirs are the node's directories the kubelet filled for the
+	// pod's projected volumes (ServiceAccount token, ConfigMap and Secret
+	// keys, pod fields), by volume name. A runtime bind-mounts each,
+	// always read-only, where the container's volumeMounts say. The
+	// kubelet updates the files while the container runs (a refreshed
+	// token), so a runtime mounts the directory itself, never a copy.
+	VolumeDirs map[string]string
 }
