@@ -12,11 +12,11 @@ if [ -z "$runtime" ]; then
 	if [ "$(id -u)" = 0 ] && docker info >/dev/null 2>&1; then runtime=docker; else runtime=fake; fi
 fi
 export KUBELAB_DIR="$(mktemp -d)"
-export KUBELAB_LISTEN="127.0.0.1:16443" KUBELAB_READ_ONLY_PORT=16444
+export KUBELAB_LISTEN="127.0.0.1:16443"
 trap 'RUNTIME=$runtime hack/down.sh >/dev/null 2>&1 || true; rm -rf "$KUBELAB_DIR"' EXIT
 make -s build >/dev/null
 [ "$runtime" != docker ] || docker image inspect kubelab/pause:latest kubelab/kubia:latest >/dev/null 2>&1 || images/build.sh
-kctl() { bin/kctl --server "http://$KUBELAB_LISTEN" "$@"; }
+kctl() { bin/kctl --kubeconfig "$KUBELAB_DIR/admin.conf" "$@"; } # hack/up.sh writes it
 
 start=$(date +%s.%N)
 RUNTIME=$runtime NODES=1 hack/up.sh >/dev/null

@@ -283,3 +283,39 @@ var (
 	_ auth.RuleSource = rbacSource{}
 	_ auth.NodeGraph  = nodeGraph{}
 )
+
+// authorizeNodeAfresh asks the node authorizer again, over the pods the
+// store holds now, when it refused a kubelet something in one namespace:
+// a kubelet sees a pod bound to it through its own watch, and may ask for
+// the pod's Secret or token a moment before the authorizer's cache has
+// the pod. Only a refusal costs this read, of one namespace's pods.
+func (s *Server) authorizeNodeAfresh(ctx context.Context, a auth.Attributes, d auth.Decision, reason string, err error) (auth.Decision, string, error) {
+	if _, isNode := auth.NodeName(a.User); !isNode || !a.ResourceRequest || a.Namespace == "" || d == auth.Deny {
+		return d, reason, err
+	}
+	kvs, _, lerr := s.store.List(ctx, store.Prefix("pods", a.Namespace))
+	if lerr != nil {
+		return d, reason, err
+	}
+	g := freshGraph{s: s, pods: map[string][]*api.Pod{}}
+	for _, kv := range kvs {
+		if obj, derr := s.decodeStored(mustResource("pods"), kv); derr == nil {
+			pod := obj.(*api.Pod)
+			g.pods[pod.Spec.NodeName] = append(g.pods[pod.Spec.NodeName], pod)
+		}
+	}
+	return auth.NewNodeAuthorizer(g).Authorize(ctx, a)
+}
+
+// freshGraph is auth.NodeGraph over one namespace's pods, read from the
+// store.
+type freshGraph struct {
+	s    *Server
+	pods map[string][]*api.Pod // by node
+}
+
+func (g freshGraph) PodsOnNode(node string) []*api.Pod { return g.pods[node] }
+
+func (g freshGraph) Pod(namespace, name string) (*api.Pod, bool) {
+	return saLookup{g.s}.Pod(namespace, name)
+}

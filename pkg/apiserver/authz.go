@@ -99,6 +99,9 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		}
 		a := attributesOf(r, u)
 		d, reason, err := s.authz.Authorize(r.Context(), a)
+		if d != auth.Allow {
+			d, reason, err = s.authorizeNodeAfresh(r.Context(), a, d, reason, err)
+		}
 		if err != nil {
 			s.log.Warn("authorizer error", zap.String("user", u.Name), zap.String("path", r.URL.Path), zap.Error(err))
 		}

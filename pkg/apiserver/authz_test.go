@@ -269,3 +269,22 @@ func TestDefaultPolicyReconciled(t *testing.T) {
 		t.Errorf("system:kube-dns subjects = %+v, want kept (autoupdate false)", b.Subjects)
 	}
 }
+
+// A kubelet refused because the authorizer's cache has not seen its pod
+// yet is asked again over the store: what the store says decides.
+func TestNodeAuthorizerAfresh(t *testing.T) {
+	ts := newTestServer(t)
+	pod := testPod("fresh")
+	pod.Spec.NodeName = "a"
+	pod.Spec.Containers[0].Env = []api.EnvVar{{Name: "K", ValueFrom: &api.EnvVarSource{SecretKeyRef: &api.KeySelector{Name: "s", Key: "k"}}}}
+	ts.must(http.StatusCreated, "POST", podsPath, pod)
+	a := auth.Attributes{User: &auth.User{Name: auth.NodeUserPrefix + "a", Groups: []string{auth.GroupNodes}}, Verb: "get",
+		ResourceRequest: true, Resource: "secrets", Namespace: "default", Name: "s"}
+	if d, reason, _ := ts.srv.authorizeNodeAfresh(context.Background(), a, auth.NoOpinion, "", nil); d != auth.Allow {
+		t.Errorf("node a reading the secret of its pod: %v %s", d, reason)
+	}
+	a.User = &auth.User{Name: auth.NodeUserPrefix + "b", Groups: []string{auth.GroupNodes}}
+	if d, _, _ := ts.srv.authorizeNodeAfresh(context.Background(), a, auth.NoOpinion, "", nil); d == auth.Allow {
+		t.Error("node b may read the secret of a pod on node a")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -244,12 +245,21 @@ func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t targ
 		case ctx.Err() != nil:
 			return nil
 		case client.IsGone(err):
+			// The server no longer has the events after rv: list again,
+			// and show what changed since, so that nothing written in
+			// between goes unseen (deletions in between are not seen:
+			// kubectl misses them too).
 			opts.ResourceVersion = ""
-			_, fresh, lerr := rc.List(ctx, opts)
+			items, fresh, lerr := rc.List(ctx, opts)
 			if lerr != nil && !transient(lerr) {
 				return lerr
 			}
 			if lerr == nil {
+				if newer := newerThan(items, rv); len(newer) > 0 {
+					if err := show(newer); err != nil {
+						return err
+					}
+				}
 				rv = fresh
 			}
 		case err != nil && !errors.Is(err, io.EOF):
@@ -264,6 +274,21 @@ func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t targ
 		case <-time.After(backoff):
 		}
 	}
+}
+
+// newerThan keeps the objects written after revision rv.
+func newerThan(objs []api.Object, rv string) []api.Object {
+	last, err := strconv.ParseInt(rv, 10, 64)
+	if err != nil {
+		return objs
+	}
+	var out []api.Object
+	for _, o := range objs {
+		if v, err := strconv.ParseInt(o.GetObjectMeta().ResourceVersion, 10, 64); err != nil || v > last {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // transient reports an error worth retrying a watch over: no answer at

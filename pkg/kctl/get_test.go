@@ -203,3 +203,18 @@ func TestWatchMeasuresAgeWhenTheRowIsPrinted(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s\nstderr %q", out.String(), want, errOut.String())
 	}
 }
+
+// After a 410 the watch lists again and shows only what was written since
+// the last revision it printed.
+func TestNewerThan(t *testing.T) {
+	obj := func(name, rv string) api.Object {
+		return &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: name, ResourceVersion: rv}}
+	}
+	got := newerThan([]api.Object{obj("old", "5"), obj("same", "10"), obj("new", "11")}, "10")
+	if len(got) != 1 || got[0].GetObjectMeta().Name != "new" {
+		t.Fatalf("newerThan = %v, want only new", got)
+	}
+	if got := newerThan([]api.Object{obj("a", "5")}, ""); len(got) != 1 {
+		t.Fatalf("without a revision, everything: %v", got)
+	}
+}

@@ -18,8 +18,10 @@ func TestApiserverKillLosesNothingAcknowledged(t *testing.T) {
 	}
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	srv := start(t, "apiserver", "--listen", addr, "--read-only-port=0", "--data-dir", dir, "--log-level", "warn")
-	waitHealthy(t, addr)
+	args := append([]string{"--listen", addr, "--data-dir", dir, "--log-level", "warn"}, apiserverTLSFlags(t)...)
+	srv := start(t, "apiserver", args...)
+	waitHealthy(t, "https://"+addr)
+	hc := adminHTTP(t)
 
 	var (
 		mu    sync.Mutex
@@ -39,7 +41,7 @@ func TestApiserverKillLosesNothingAcknowledged(t *testing.T) {
 				}
 				name := fmt.Sprintf("cm-%d-%d", w, i)
 				body := fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":%q},"data":{"k":"v"}}`, name)
-				resp, err := http.Post("http://"+addr+"/api/v1/namespaces/default/configmaps", "application/json", bytes.NewBufferString(body))
+				resp, err := hc.Post("https://"+addr+"/api/v1/namespaces/default/configmaps", "application/json", bytes.NewBufferString(body))
 				if err != nil {
 					return // the server is gone
 				}
@@ -60,10 +62,10 @@ func TestApiserverKillLosesNothingAcknowledged(t *testing.T) {
 		t.Fatal("no write was acknowledged before the kill")
 	}
 
-	start(t, "apiserver", "--listen", addr, "--read-only-port=0", "--data-dir", dir, "--log-level", "warn")
-	waitHealthy(t, addr)
+	start(t, "apiserver", args...)
+	waitHealthy(t, "https://"+addr)
 	for _, name := range acked {
-		resp, err := http.Get("http://" + addr + "/api/v1/namespaces/default/configmaps/" + name)
+		resp, err := hc.Get("https://" + addr + "/api/v1/namespaces/default/configmaps/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,12 +9,14 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/apiserver"
+	"kubelab/pkg/auth"
 	"kubelab/pkg/client"
 	"kubelab/pkg/store"
 )
 
-// controlPlane is an apiserver in the test process over an embedded etcd;
-// it can be stopped and started again on the same address and data.
+// controlPlane is an apiserver in the test process over an embedded etcd,
+// serving HTTPS with the run's PKI (pki_test.go); it can be stopped and
+// started again on the same address and data.
 type controlPlane struct {
 	t      *testing.T
 	etcd   *store.Embedded
@@ -39,12 +41,13 @@ func startControlPlane(t *testing.T) *controlPlane {
 
 func (cp *controlPlane) startAPIServer() {
 	cp.t.Helper()
-	srv, err := apiserver.New(apiserver.Config{Store: cp.store})
+	srv, err := apiserver.New(apiserver.Config{Store: cp.store, TLS: servingTLS(cp.t), Authenticator: auth.X509Authenticator{}})
 	if err != nil {
 		cp.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := srv.Bootstrap(ctx); err != nil {
+		cancel()
 		cp.t.Fatal(err)
 	}
 	var ln net.Listener
@@ -55,13 +58,17 @@ func (cp *controlPlane) startAPIServer() {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
+		cancel()
 		cp.t.Fatal(err)
 	}
 	cp.cancel, cp.done = cancel, make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(cp.done) }()
+	caches := make(chan struct{})
+	go func() { srv.RunAuthorizerCaches(ctx); close(caches) }()
+	go func() { srv.Serve(ctx, ln); <-caches; close(cp.done) }()
 }
 
-// stopAPIServer stops serving, cutting every open watch.
+// stopAPIServer stops serving, cutting every open watch, and stops the
+// authorizers' caches.
 func (cp *controlPlane) stopAPIServer() {
 	if cp.cancel != nil {
 		cp.cancel()
@@ -70,13 +77,10 @@ func (cp *controlPlane) stopAPIServer() {
 	}
 }
 
+// client is the admin's client of this apiserver.
 func (cp *controlPlane) client() *client.Client {
 	cp.t.Helper()
-	c, err := client.New(client.Config{Server: "http://" + cp.addr, QPS: -1, Burst: -1})
-	if err != nil {
-		cp.t.Fatal(err)
-	}
-	return c
+	return adminClient(cp.t, cp.addr)
 }
 
 // eventually polls cond until it holds or 10 s pass.

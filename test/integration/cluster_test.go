@@ -1,9 +1,11 @@
 package integration
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,10 +37,7 @@ func startCluster(t *testing.T, nodes ...string) *cluster {
 	}
 	cl := &cluster{t: t, addr: freeAddr(t), dir: t.TempDir(), kubelets: map[string]*process{}}
 	cl.startAPIServer()
-	var err error
-	if cl.c, err = client.New(client.Config{Server: cl.server(), QPS: -1, Burst: -1}); err != nil {
-		t.Fatal(err)
-	}
+	cl.c = adminClient(t, cl.addr)
 	cl.startScheduler()
 	cl.startController()
 	for _, n := range nodes {
@@ -48,26 +47,79 @@ func startCluster(t *testing.T, nodes ...string) *cluster {
 	return cl
 }
 
-func (cl *cluster) server() string { return "http://" + cl.addr }
+func (cl *cluster) server() string { return "https://" + cl.addr }
+
+// as are the flags that reach the cluster's apiserver as the user of a
+// kubeconfig.
+func (cl *cluster) as(kubeconfigPath string) []string { return connectFlags(kubeconfigPath, cl.addr) }
 
 func (cl *cluster) startAPIServer() {
-	cl.apiserver = start(cl.t, "apiserver", "--listen", cl.addr, "--read-only-port=0", "--data-dir", cl.dir+"/etcd", "--log-level", "warn")
-	waitHealthy(cl.t, cl.addr)
+	args := append([]string{"--listen", cl.addr, "--data-dir", cl.dir + "/etcd", "--log-level", "warn"},
+		apiserverTLSFlags(cl.t)...)
+	p := start(cl.t, "apiserver", args...)
+	cl.apiserver = p
+	waitHealthy(cl.t, cl.server())
+	cl.t.Cleanup(func() { cl.checkNothingRefused(p) })
+}
+
+// checkNothingRefused fails the test if the apiserver p answered any
+// request with 403 Forbidden. The test itself is the admin: every refusal
+// is one of a component's, whose role, or the Node authorizer, does not
+// allow what it does. Which request it was, the component's log says
+// when it logs at warn (an informer's refused list or watch logs at
+// info), and so does a Warning event when the component records one (a
+// kubelet's FailedMount). An apiserver the test killed is not asked: the
+// one that replaced it is.
+func (cl *cluster) checkNothingRefused(p *process) {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	resp, err := adminHTTP(cl.t).Get(cl.server() + "/metrics")
+	if err != nil {
+		cl.t.Errorf("the apiserver's /metrics: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if n, ok := strings.CutPrefix(sc.Text(), "apiserver_forbidden_total "); ok && n != "0" {
+			cl.t.Errorf("the apiserver refused %s requests with 403: a component may not do what it does", n)
+			cl.logRefusalEvents()
+		}
+	}
+}
+
+// logRefusalEvents logs the events that tell of an authorizer's refusal.
+func (cl *cluster) logRefusalEvents() {
+	events, _, err := cl.res("events").List(context.Background(), client.ListOptions{})
+	if err != nil {
+		cl.t.Logf("listing the events: %v", err)
+		return
+	}
+	for _, obj := range events {
+		if e := obj.(*api.Event); strings.Contains(e.Message, authorizerRefusal) {
+			cl.t.Logf("event %s %s/%s (%s, from %s): %s", e.Reason, e.InvolvedObject.Kind, e.InvolvedObject.Name,
+				e.Type, e.Source.Component, e.Message)
+		}
+	}
 }
 
 func (cl *cluster) startScheduler() {
-	cl.scheduler = start(cl.t, "scheduler", "--server", cl.server(), "--listen", "", "--log-level", "warn")
+	args := append(cl.as(componentKubeconfig(cl.t, "scheduler")), "--listen", "", "--log-level", "warn")
+	cl.scheduler = start(cl.t, "scheduler", args...)
 }
 
 func (cl *cluster) startController() {
-	cl.controller = start(cl.t, "controller", "--server", cl.server(), "--listen", "", "--log-level", "warn",
+	args := append(cl.as(componentKubeconfig(cl.t, "controller")), "--listen", "", "--log-level", "warn",
 		"--node-monitor-grace-period", "3s", "--pod-eviction-timeout", "2s")
+	cl.controller = start(cl.t, "controller", args...)
 }
 
+// startKubelet starts a simulated node, its kubelet as system:node:<node>.
 func (cl *cluster) startKubelet(node string, labels ...string) {
-	args := []string{"--server", cl.server(), "--runtime", "fake", "--node-name", node, "--port", "0",
-		"--heartbeat", "1s", "--root-dir", cl.dir + "/kubelet-" + node, "--log-level", "warn",
-		"--cpu", "4", "--memory", "8Gi"}
+	args := append(cl.as(kubeletKubeconfig(cl.t, node)), "--runtime", "fake", "--node-name", node, "--port", "0",
+		"--heartbeat", "1s", "--root-dir", cl.dir+"/kubelet-"+node, "--log-level", "warn",
+		"--cpu", "4", "--memory", "8Gi")
 	for _, l := range labels {
 		args = append(args, "--node-labels", l)
 	}

@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -25,14 +24,11 @@ func TestPodOfMissingNodeDoesNotHoldItsNamespace(t *testing.T) {
 	}
 	cl := &cluster{t: t, addr: freeAddr(t), dir: t.TempDir(), kubelets: map[string]*process{}}
 	cl.startAPIServer()
-	var err error
-	if cl.c, err = client.New(client.Config{Server: cl.server(), QPS: -1, Burst: -1}); err != nil {
-		t.Fatal(err)
-	}
+	cl.c = adminClient(t, cl.addr)
 	health := freeAddr(t)
-	cl.controller = start(t, "controller", "--server", cl.server(), "--listen", health, "--log-level", "warn",
-		"--pod-gc-quarantine", "1s")
-	waitHealthy(t, health)
+	cl.controller = start(t, "controller", append(cl.as(componentKubeconfig(t, "controller")), "--listen", health,
+		"--log-level", "warn", "--pod-gc-quarantine", "1s")...)
+	waitHealthy(t, "http://"+health) // the controller's own port: plain HTTP
 
 	ctx := context.Background()
 	cl.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "shop"}})
@@ -50,7 +46,7 @@ func TestPodOfMissingNodeDoesNotHoldItsNamespace(t *testing.T) {
 		return client.IsNotFound(err) && len(pods) == 0
 	})
 
-	resp, err := http.Get("http://" + health + "/metrics")
+	resp, err := adminHTTP(t).Get("http://" + health + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +61,16 @@ func TestPodOfMissingNodeDoesNotHoldItsNamespace(t *testing.T) {
 }
 
 // Ctrl-C before the informers have synced (the apiserver is not there)
-// is a clean stop: exit status 0.
+// is a clean stop: exit status 0. Each has its kubeconfig, as it would
+// in a cluster, and an https address where nothing listens.
 func TestInterruptBeforeSyncExitsZero(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the scheduler and the controller as processes")
 	}
-	nowhere := "http://" + freeAddr(t) // nothing listens there
+	nowhere := freeAddr(t) // nothing listens there
 	for _, name := range []string{"scheduler", "controller"} {
 		t.Run(name, func(t *testing.T) {
-			p := start(t, name, "--server", nowhere, "--listen", "", "--log-level", "info")
+			p := start(t, name, append(connectFlags(componentKubeconfig(t, name), nowhere), "--listen", "", "--log-level", "info")...)
 			time.Sleep(500 * time.Millisecond) // started, and failing to list
 			if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 				t.Fatal(err)

@@ -45,17 +45,18 @@ func TestFaultDiskFull(t *testing.T) {
 	// Registered first, so it runs last: after the processes are killed.
 	t.Cleanup(func() { syscall.Unmount(disk, syscall.MNT_DETACH) })
 	bin, addr, data := apiserverBinary(t), freeAddr(t), filepath.Join(disk, "etcd")
-	args := []string{"--listen", addr, "--read-only-port=0", "--data-dir", data, "--log-level", "warn"}
+	args := append([]string{"--listen", addr, "--data-dir", data, "--log-level", "warn"}, apiserverTLSFlags(t)...)
+	hc := adminHTTP(t)
 
 	first := startBinary(t, bin, args...)
-	waitHealthy(t, addr)
+	waitHealthy(t, "https://"+addr)
 	filler := filepath.Join(disk, "filler")
 	fillDisk(t, filler, disk, 40<<20)
 	var acked []string
 	for i := 0; i < 300; i++ {
 		name := fmt.Sprintf("cm-%d", i)
 		body := fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":%q},"data":{"k":%q}}`, name, strings.Repeat("x", 900<<10))
-		resp, err := http.Post("http://"+addr+"/api/v1/namespaces/default/configmaps", "application/json", strings.NewReader(body))
+		resp, err := hc.Post("https://"+addr+"/api/v1/namespaces/default/configmaps", "application/json", strings.NewReader(body))
 		if err != nil {
 			break // the apiserver is gone
 		}
@@ -88,9 +89,9 @@ func TestFaultDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	startBinary(t, bin, args...)
-	waitHealthy(t, addr)
+	waitHealthy(t, "https://"+addr)
 	for _, name := range acked {
-		resp, err := http.Get("http://" + addr + "/api/v1/namespaces/default/configmaps/" + name)
+		resp, err := hc.Get("https://" + addr + "/api/v1/namespaces/default/configmaps/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func TestFaultDiskFull(t *testing.T) {
 			t.Fatalf("acknowledged ConfigMap %s: %d after the restart", name, resp.StatusCode)
 		}
 	}
-	resp, err := http.Post("http://"+addr+"/api/v1/namespaces/default/configmaps", "application/json",
+	resp, err := hc.Post("https://"+addr+"/api/v1/namespaces/default/configmaps", "application/json",
 		strings.NewReader(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"after"}}`))
 	if err != nil {
 		t.Fatal(err)

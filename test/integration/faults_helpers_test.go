@@ -6,11 +6,13 @@ package integration
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,12 +20,14 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/apiserver"
+	"kubelab/pkg/auth"
 	"kubelab/pkg/client"
 	"kubelab/pkg/store"
 )
 
-// faultServer is an apiserver served as Run serves it (its timeouts and
-// connection limit), over its own embedded etcd.
+// faultServer is an apiserver served as Run serves it (HTTPS, its
+// timeouts and connection limit, the authorizers' caches), over its own
+// embedded etcd.
 type faultServer struct {
 	addr  string
 	srv   *apiserver.Server
@@ -43,27 +47,39 @@ func startFaultServer(t *testing.T, limits apiserver.Limits, etcdCfg store.Embed
 	}
 	t.Cleanup(etcd.Close)
 	fs := &faultServer{store: etcd.Store("/registry"), reg: prometheus.NewRegistry()}
-	if fs.srv, err = apiserver.New(apiserver.Config{Store: fs.store, Registry: fs.reg, Limits: limits}); err != nil {
+	if fs.srv, err = apiserver.New(apiserver.Config{Store: fs.store, Registry: fs.reg, Limits: limits,
+		TLS: servingTLS(t), Authenticator: auth.X509Authenticator{}}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := fs.srv.Bootstrap(ctx); err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	fs.addr = ln.Addr().String()
-	done := make(chan struct{})
-	go func() { fs.srv.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var wg sync.WaitGroup
+	wg.Go(func() { fs.srv.RunAuthorizerCaches(ctx) })
+	wg.Go(func() { fs.srv.Serve(ctx, ln) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
 	return fs
 }
 
+// client is the admin's client of the fault server.
 func (fs *faultServer) client(t *testing.T) *client.Client {
 	t.Helper()
-	c, err := client.New(client.Config{Server: "http://" + fs.addr, QPS: -1, Burst: -1})
+	return adminClient(t, fs.addr)
+}
+
+// dial opens a TLS connection to the fault server as the admin, for a
+// test that writes its request by hand.
+func (fs *faultServer) dial(t *testing.T) net.Conn {
+	t.Helper()
+	c, err := tls.Dial("tcp", fs.addr, adminTLS(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +107,8 @@ func (fs *faultServer) metric(t *testing.T, name string) float64 {
 // healthz is the code of GET /healthz on a fresh connection.
 func (fs *faultServer) healthz(t *testing.T) int {
 	t.Helper()
-	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := hc.Get("http://" + fs.addr + "/healthz")
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: adminTLS(t)}}
+	resp, err := hc.Get("https://" + fs.addr + "/healthz")
 	if err != nil {
 		t.Fatalf("/healthz: %v", err)
 	}

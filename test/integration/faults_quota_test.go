@@ -15,11 +15,12 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/apiserver"
+	"kubelab/pkg/auth"
 	"kubelab/pkg/store"
 )
 
-// send makes one request to the fault server and returns the code and
-// body.
+// send makes one request to the fault server as the admin and returns
+// the code and body.
 func (fs *faultServer) send(t *testing.T, method, path string, body any) (int, string) {
 	t.Helper()
 	var rd io.Reader
@@ -30,12 +31,12 @@ func (fs *faultServer) send(t *testing.T, method, path string, body any) (int, s
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, "http://"+fs.addr+path, rd)
+	req, err := http.NewRequest(method, "https://"+fs.addr+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := adminHTTP(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestFaultEtcdQuota(t *testing.T) {
 
 	// An apiserver (re)starting now comes up: the namespaces it needs
 	// exist, and it reads before it would write them.
-	again, err := apiserver.New(apiserver.Config{Store: fs.store})
+	again, err := apiserver.New(apiserver.Config{Store: fs.store, TLS: servingTLS(t), Authenticator: auth.X509Authenticator{}})
 	if err != nil {
 		t.Fatal(err)
 	}

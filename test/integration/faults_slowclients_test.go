@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -35,7 +36,9 @@ func TestFaultSlowBodyFlood(t *testing.T) {
 	}()
 	start := time.Now()
 	for range conns {
-		c, err := net.Dial("tcp", fs.addr)
+		// As the admin: the request passes authentication and
+		// authorization, and waits for its body.
+		c, err := tls.Dial("tcp", fs.addr, adminTLS(t))
 		if err != nil {
 			t.Fatalf("connection %d: %v", len(open), err)
 		}

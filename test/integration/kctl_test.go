@@ -11,13 +11,29 @@ import (
 	"time"
 )
 
-// kctl runs the kctl binary against addr and returns its combined output.
+// kctl runs the kctl binary against addr as the admin and returns its
+// combined output.
 func kctl(t *testing.T, addr string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(binary(t, "kctl"), append([]string{"--server", "http://" + addr}, args...)...)
-	cmd.Dir = repoRoot()
+	return kctlAs(t, componentKubeconfig(t, "kctl"), addr, args...)
+}
+
+// kctlAs runs kctl as the user of a kubeconfig.
+func kctlAs(t *testing.T, kubeconfigPath, addr string, args ...string) (string, error) {
+	t.Helper()
+	cmd := kctlCommand(t, kubeconfigPath, addr, args...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// kctlCommand is kctl, not started yet, run in the repository (for the
+// examples) with flags that name its kubeconfig and the apiserver: a
+// .kubelab/admin.conf there is never read.
+func kctlCommand(t *testing.T, kubeconfigPath, addr string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary(t, "kctl"), append(connectFlags(kubeconfigPath, addr), args...)...)
+	cmd.Dir = repoRoot()
+	return cmd
 }
 
 func mustKctl(t *testing.T, addr string, args ...string) string {
@@ -41,8 +57,9 @@ func TestKctlWalkthrough(t *testing.T) {
 		t.Skip("builds and runs the apiserver and kctl")
 	}
 	addr := freeAddr(t)
-	start(t, "apiserver", "--listen", addr, "--read-only-port=0", "--data-dir", t.TempDir(), "--log-level", "warn")
-	waitHealthy(t, addr)
+	start(t, "apiserver", append([]string{"--listen", addr, "--data-dir", t.TempDir(), "--log-level", "warn"},
+		apiserverTLSFlags(t)...)...)
+	waitHealthy(t, "https://"+addr)
 
 	out := mustKctl(t, addr, "apply", "-f", "examples/all-in-one.yaml")
 	for _, want := range []string{"namespace/kubia-demo created", "replicaset.apps/kubia created", "service/kubia created"} {
@@ -72,7 +89,7 @@ func TestKctlWalkthrough(t *testing.T) {
 	}
 
 	// get -w sees a scale made by another client.
-	watch := exec.Command(binary(t, "kctl"), "--server", "http://"+addr, "get", "rs", "-n", "kubia-demo", "-w")
+	watch := kctlCommand(t, componentKubeconfig(t, "kctl"), addr, "get", "rs", "-n", "kubia-demo", "-w")
 	stdout, _ := watch.StdoutPipe()
 	if err := watch.Start(); err != nil {
 		t.Fatal(err)
@@ -87,7 +104,7 @@ func TestKctlWalkthrough(t *testing.T) {
 		close(lines)
 	}()
 	waitLine(t, lines, "kubia   2")
-	patch := exec.Command(binary(t, "kctl"), "--server", "http://"+addr, "apply", "-f", "-")
+	patch := kctlCommand(t, componentKubeconfig(t, "kctl"), addr, "apply", "-f", "-")
 	patch.Stdin = bytes.NewBufferString(strings.ReplaceAll(rsManifest, "REPLICAS", "5"))
 	if out, err := patch.CombinedOutput(); err != nil || !strings.Contains(string(out), "configured") {
 		t.Fatalf("apply of a scaled rs: %v\n%s", err, out)

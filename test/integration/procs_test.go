@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,9 +44,14 @@ func binary(t *testing.T, name string) string {
 	return filepath.Join(binDir, name)
 }
 
-// freeAddr is a free loopback address for an apiserver. The binaries
-// also get --read-only-port=0: that port's default, 6444, is fixed, and a
-// make up cluster or another test run on this host may hold it.
+// removeBinaries removes what binary built, if it built; TestMain calls it.
+func removeBinaries() {
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+}
+
+// freeAddr is a free loopback address for an apiserver.
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -63,6 +69,11 @@ type process struct {
 	out *bytes.Buffer
 }
 
+// start starts a program until the end of the test. A program that logs
+// an authorizer's refusal fails the test: each runs under its own
+// identity, and its default role, or the Node authorizer, must allow
+// everything it does. (Other 403s, such as a create in a namespace being
+// deleted, are admission's and part of the job.)
 func start(t *testing.T, name string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary(t, name), args...)
@@ -74,12 +85,19 @@ func start(t *testing.T, name string, args ...string) *process {
 	p := &process{cmd: cmd, out: &out}
 	t.Cleanup(func() {
 		p.kill()
+		if strings.Contains(out.String(), authorizerRefusal) {
+			t.Errorf("the apiserver's authorizers refused %s a request (403): its role does not allow what it does", name)
+		}
 		if t.Failed() {
 			t.Logf("%s output:\n%s", name, out.String())
 		}
 	})
 	return p
 }
+
+// authorizerRefusal is in the message of every 403 the authorizers answer,
+// as in Kubernetes': pods "p" is forbidden: User "u" cannot delete ...
+const authorizerRefusal = "forbidden: User "
 
 // kill stops the process with SIGKILL: no chance to clean up or flush.
 func (p *process) kill() {
@@ -89,12 +107,15 @@ func (p *process) kill() {
 	}
 }
 
-// waitHealthy polls /healthz until it answers 200.
-func waitHealthy(t *testing.T, addr string) {
+// waitHealthy polls base + /healthz until it answers 200: base is
+// https://<addr> for an apiserver, http://<addr> for a component's health
+// port.
+func waitHealthy(t *testing.T, base string) {
 	t.Helper()
+	hc := adminHTTP(t)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + "/healthz")
+		resp, err := hc.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -103,5 +124,5 @@ func waitHealthy(t *testing.T, addr string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s did not become healthy within 30s", addr)
+	t.Fatalf("%s did not become healthy within 30s", base)
 }

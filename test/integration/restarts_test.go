@@ -2,7 +2,7 @@ package integration
 
 import (
 	"bufio"
-	"os/exec"
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -41,12 +41,20 @@ func TestComponentsKilledMidScaleUp(t *testing.T) {
 // shows what changed after it.
 func TestGetWatchSurvivesApiserverRestart(t *testing.T) {
 	cl := startCluster(t)
-	watch := exec.Command(binary(t, "kctl"), "--server", cl.server(), "get", "configmaps", "-w")
+	watch := kctlCommand(t, componentKubeconfig(t, "kctl"), cl.addr, "get", "configmaps", "-w")
 	stdout, _ := watch.StdoutPipe()
+	var stderr bytes.Buffer
+	watch.Stderr = &stderr
 	if err := watch.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { watch.Process.Kill(); watch.Wait() }()
+	defer func() {
+		watch.Process.Kill()
+		watch.Wait()
+		if t.Failed() {
+			t.Logf("kctl get -w, stderr:\n%s", stderr.String())
+		}
+	}()
 	lines := make(chan string, 16)
 	go func() {
 		sc := bufio.NewScanner(stdout)

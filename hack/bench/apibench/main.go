@@ -1,9 +1,10 @@
 // Command apibench measures the apiserver against its own baseline, in one
 // run on one machine:
 //
-//   - creates per second through the apiserver (HTTP, admission,
-//     validation, a CAS transaction) versus raw etcd puts of the same JSON,
-//     at concurrency 1 and 64;
+//   - creates per second through the apiserver (HTTPS as the admin,
+//     authentication, authorization, admission, validation, a CAS
+//     transaction) versus raw etcd puts of the same JSON, at concurrency 1
+//     and 64;
 //   - watch delivery latency (write acknowledged → event received) with
 //     100 concurrent watchers, p50 and p99;
 //   - resident memory of an idle apiserver process with its embedded etcd.
@@ -33,7 +34,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"kubelab/hack/bench/benchpki"
 	"kubelab/pkg/apiserver"
+	"kubelab/pkg/pki"
 	"kubelab/pkg/store"
 )
 
@@ -66,28 +69,30 @@ func run(n, watchers, events int, bin string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	p, err := benchpki.New()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
 	etcd, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: dir, Logger: zap.NewNop()})
 	if err != nil {
 		return err
 	}
 	defer etcd.Close()
-	st := store.New(etcd.Client(), "/registry")
-	srv, err := apiserver.New(apiserver.Config{Store: st})
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := srv.Bootstrap(ctx); err != nil {
+	srv, err := p.Serve(ctx, apiserver.Config{Store: store.New(etcd.Client(), "/registry")})
+	if err != nil {
+		cancel()
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer func() { cancel(); <-srv.Done }()
+	// The admin, as an operator's script would be: system:masters is
+	// allowed before RBAC is asked.
+	base := srv.URL
+	client, err := p.HTTPClient(pki.AdminKubeconfig, 128)
 	if err != nil {
 		return err
 	}
-	go srv.Serve(ctx, ln)
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 
 	fmt.Println("== creates per second: apiserver vs raw etcd puts of the same JSON ==")
 	for _, conc := range []int{1, 64} {
@@ -112,14 +117,14 @@ func run(n, watchers, events int, bin string) error {
 	}
 
 	fmt.Printf("\n== watch delivery latency, %d watchers, %d writes ==\n", watchers, events)
-	p50, p99, err := watchLatency(ctx, base, client, watchers, events)
+	p50, p99, err := watchLatency(ctx, base, client, p, watchers, events)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("p50 %v  p99 %v (goal p99 <= 100ms)\n", p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
 
 	fmt.Println("\n== resident memory of an idle apiserver with embedded etcd ==")
-	rss, err := idleRSS(bin)
+	rss, err := idleRSS(bin, p)
 	if err != nil {
 		fmt.Println("skipped:", err)
 	} else {
@@ -160,7 +165,7 @@ func rate(n, conc int, op func(i int) error) float64 {
 // watchLatency opens watchers on configmaps in a namespace of its own,
 // then writes objects one at a time, each carrying its send time; every
 // watcher records now − sent for every event.
-func watchLatency(ctx context.Context, base string, client *http.Client, watchers, events int) (time.Duration, time.Duration, error) {
+func watchLatency(ctx context.Context, base string, client *http.Client, p *benchpki.PKI, watchers, events int) (time.Duration, time.Duration, error) {
 	ns := `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"watchbench"}}`
 	resp, err := client.Post(base+"/api/v1/namespaces", "application/json", strings.NewReader(ns))
 	if err != nil {
@@ -184,12 +189,16 @@ func watchLatency(ctx context.Context, base string, client *http.Client, watcher
 	)
 	ready := make(chan struct{}, watchers)
 	for w := 0; w < watchers; w++ {
+		wc, err := p.HTTPClient(pki.AdminKubeconfig, 1) // a connection of its own
+		if err != nil {
+			return 0, 0, err
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			req, _ := http.NewRequestWithContext(ctx, "GET",
 				base+"/api/v1/namespaces/watchbench/configmaps?watch=true&resourceVersion="+rv.Metadata.ResourceVersion, nil)
-			resp, err := (&http.Client{}).Do(req)
+			resp, err := wc.Do(req)
 			if err != nil {
 				return
 			}
@@ -237,7 +246,7 @@ func watchLatency(ctx context.Context, base string, client *http.Client, watcher
 
 // idleRSS starts the apiserver binary, waits until it is healthy and has
 // settled, and reads its resident set size in kB from /proc.
-func idleRSS(bin string) (int, error) {
+func idleRSS(bin string, p *benchpki.PKI) (int, error) {
 	if _, err := os.Stat(bin); err != nil {
 		return 0, fmt.Errorf("%s not built (make build)", bin)
 	}
@@ -249,13 +258,18 @@ func idleRSS(bin string) (int, error) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "--listen", addr, "--data-dir", dir, "--log-level", "warn")
+	hc, err := p.HTTPClient(pki.AdminKubeconfig, 1)
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(bin, append([]string{"--listen", addr, "--data-dir", dir, "--log-level", "warn"},
+		p.APIServerFlags()...)...)
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	for i := 0; i < 300; i++ {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		if resp, err := hc.Get("https://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			break
 		}

@@ -7,9 +7,10 @@
 //     go;
 //   - the floor: the same containers started with the engine API calls the
 //     kubelet's runtime makes, without apiserver, kubelet or network;
-//   - kubelab: the same pods created at once through an apiserver and
-//     started by a kubelet process (--runtime=docker, with its pod
-//     network), until the watch shows each Running;
+//   - kubelab: the same pods created at once through an apiserver (over
+//     HTTPS, as the admin) and started by a kubelet process
+//     (--runtime=docker, with its pod network, as system:node:<node>),
+//     until the watch shows each Running;
 //
 // and prints for each the p50 and the slowest of "batch start → this pod
 // running"; then, over -rounds rounds in which the three take turns, the
@@ -46,12 +47,14 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
 
+	"kubelab/hack/bench/benchpki"
 	"kubelab/pkg/api"
 	"kubelab/pkg/apiserver"
 	"kubelab/pkg/client"
 	"kubelab/pkg/kubelet/docker"
 	"kubelab/pkg/kubelet/network"
 	"kubelab/pkg/kubelet/runtime"
+	"kubelab/pkg/pki"
 	"kubelab/pkg/store"
 )
 
@@ -125,13 +128,18 @@ func run(ctx context.Context, pods, parallel int, bin string) (err error) {
 		return err
 	}
 
-	c, err := startAPIServer(ctx, dir, &undo)
+	p, err := benchpki.New()
+	if err != nil {
+		return err
+	}
+	undo.add(func() { p.Close() })
+	c, err := startAPIServer(ctx, dir, p, &undo)
 	if err != nil {
 		return err
 	}
 	// The node's leftovers go even if the kubelet could not remove them.
 	undo.add(func() { sweep(rt, node, true) })
-	k, err := startKubelet(ctx, bin, c, node, dir, &undo)
+	k, err := startKubelet(ctx, bin, c, p, node, dir, &undo)
 	if err != nil {
 		return err
 	}
@@ -286,44 +294,44 @@ func dockerRun(ctx context.Context, args ...string) error {
 	return nil
 }
 
-// startAPIServer serves the API in this process over an embedded etcd.
-func startAPIServer(ctx context.Context, dir string, undo *cleanup) (*client.Client, error) {
+// startAPIServer serves the API in this process over an embedded etcd,
+// over HTTPS with p's certificates, and returns the admin's client.
+func startAPIServer(ctx context.Context, dir string, p *benchpki.PKI, undo *cleanup) (*client.Client, error) {
 	etcd, err := store.StartEmbedded(store.EmbeddedConfig{DataDir: filepath.Join(dir, "etcd"), Logger: zap.NewNop()})
 	if err != nil {
 		return nil, err
 	}
 	undo.add(etcd.Close)
-	srv, err := apiserver.New(apiserver.Config{Store: store.New(etcd.Client(), "/registry"), ClusterCIDR: clusterCIDR, ServiceCIDR: serviceCIDR})
-	if err != nil {
-		return nil, err
-	}
 	sctx, cancel := context.WithCancel(context.Background())
-	if err := srv.Bootstrap(ctx); err != nil {
-		cancel()
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := p.Serve(sctx, apiserver.Config{Store: store.New(etcd.Client(), "/registry"), ClusterCIDR: clusterCIDR, ServiceCIDR: serviceCIDR})
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	done := make(chan struct{})
-	go func() { srv.Serve(sctx, ln); close(done) }()
-	undo.add(func() { cancel(); <-done })
-	return client.New(client.Config{Server: "http://" + ln.Addr().String(), QPS: -1, Burst: -1})
+	undo.add(func() { cancel(); <-srv.Done })
+	cfg, err := p.ClientConfig(pki.AdminKubeconfig, srv.URL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.QPS, cfg.Burst = -1, -1
+	return client.New(cfg)
 }
 
 // startKubelet runs the kubelet binary for node and waits until it has
 // registered.
-func startKubelet(ctx context.Context, bin string, c *client.Client, node, dir string, undo *cleanup) (*exec.Cmd, error) {
+func startKubelet(ctx context.Context, bin string, c *client.Client, p *benchpki.PKI, node, dir string, undo *cleanup) (*exec.Cmd, error) {
 	if kubeletLog == "" {
 		kubeletLog = filepath.Join(dir, "kubelet.log")
+	}
+	kubeconfig, err := p.KubeletKubeconfig(node) // system:node:<node>, as the Node authorizer wants it
+	if err != nil {
+		return nil, err
 	}
 	logFile, err := os.Create(kubeletLog)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--runtime=docker", "--server", c.Server(), "--node-name", node,
+	cmd := exec.Command(bin, "--runtime=docker", "--kubeconfig", kubeconfig, "--server", c.Server(), "--node-name", node,
 		"--node-ip", "127.0.0.1", "--port", "0", "--root-dir", filepath.Join(dir, "kubelet"),
 		"--cluster-cidr", clusterCIDR, "--bridge", bridge, "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -365,7 +373,9 @@ func startPods(ctx context.Context, c *client.Client, node string, round, n int)
 		wg.Go(func() {
 			_, errs[i] = pods.Create(ctx, &api.Pod{
 				ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("kubia-%d-%d", round, i)},
-				Spec: api.PodSpec{NodeName: node, TerminationGracePeriodSeconds: api.Int64(1),
+				// No ServiceAccount token: the baselines mount none, and no
+				// controller runs here to publish kube-root-ca.crt.
+				Spec: api.PodSpec{NodeName: node, TerminationGracePeriodSeconds: api.Int64(1), AutomountServiceAccountToken: api.Bool(false),
 					Containers: []api.Container{{Name: "kubia", Image: appImage, ImagePullPolicy: api.PullNever}}},
 			})
 		})

@@ -1,5 +1,7 @@
 // Command schedbench measures the scheduler against its own floor, in one
-// run on one machine, with an in-process apiserver over an embedded etcd:
+// run on one machine, with an in-process apiserver over an embedded etcd,
+// served over HTTPS; the scheduler and the floor are system:kube-scheduler
+// (RBAC's default role for it), the setup is the admin:
 //
 //   - scheduler, bindings only: N pending pods on M Ready nodes; a
 //     scheduler runs in-process and binds them all; pods bound per second,
@@ -27,7 +29,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"runtime/pprof"
 	"strings"
@@ -38,9 +39,11 @@ import (
 
 	"go.uber.org/zap"
 
+	"kubelab/hack/bench/benchpki"
 	"kubelab/pkg/api"
 	"kubelab/pkg/apiserver"
 	"kubelab/pkg/client"
+	"kubelab/pkg/pki"
 	"kubelab/pkg/scheduler"
 	"kubelab/pkg/store"
 )
@@ -69,12 +72,17 @@ func main() {
 func run(o options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	base, stop, err := startAPIServer(ctx)
+	p, err := benchpki.New()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	base, stop, err := startAPIServer(ctx, p)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	setup, err := client.New(client.Config{Server: base, QPS: 0, Burst: -1}) // no limit for setting up
+	setup, err := newClient(p, pki.AdminKubeconfig, base, 0, -1) // the admin, with no limit, sets up
 	if err != nil {
 		return err
 	}
@@ -88,7 +96,7 @@ func run(o options) error {
 	}
 	fmt.Printf("setup: created %d nodes in %.1fs\n\n", o.nodes, time.Since(start).Seconds())
 
-	lean, err := schedule(ctx, o, base, setup, "lean", false)
+	lean, err := schedule(ctx, o, p, base, setup, "lean", false)
 	if err != nil {
 		return err
 	}
@@ -96,12 +104,12 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	floor, err := bindOnly(ctx, o, base, pods, nodes)
+	floor, err := bindOnly(ctx, o, p, base, pods, nodes)
 	if err != nil {
 		return err
 	}
 	o.cpuProfile = ""
-	full, err := schedule(ctx, o, base, setup, "full", true)
+	full, err := schedule(ctx, o, p, base, setup, "full", true)
 	if err != nil {
 		return err
 	}
@@ -126,9 +134,9 @@ func run(o options) error {
 type result struct{ rate, cpuPerPod float64 }
 
 // startAPIServer serves the API over an embedded etcd in a temporary
-// directory. The cluster CIDR is a /8, so that a thousand nodes each get a
-// /24 pod range.
-func startAPIServer(ctx context.Context) (string, func(), error) {
+// directory, over HTTPS with p's certificates. The cluster CIDR is a /8,
+// so that a thousand nodes each get a /24 pod range. stop stops it.
+func startAPIServer(ctx context.Context, p *benchpki.PKI) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "kubelab-schedbench-")
 	if err != nil {
 		return "", nil, err
@@ -138,33 +146,38 @@ func startAPIServer(ctx context.Context) (string, func(), error) {
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
-	stop := func() { etcd.Close(); os.RemoveAll(dir) }
-	srv, err := apiserver.New(apiserver.Config{Store: store.New(etcd.Client(), "/registry"), ClusterCIDR: "10.0.0.0/8"})
-	if err == nil {
-		err = srv.Bootstrap(ctx)
-	}
-	var ln net.Listener
-	if err == nil {
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
-	}
+	sctx, cancel := context.WithCancel(ctx)
+	srv, err := p.Serve(sctx, apiserver.Config{Store: store.New(etcd.Client(), "/registry"), ClusterCIDR: "10.0.0.0/8"})
 	if err != nil {
-		stop()
+		cancel()
+		etcd.Close()
+		os.RemoveAll(dir)
 		return "", nil, err
 	}
-	go srv.Serve(ctx, ln)
-	return "http://" + ln.Addr().String(), stop, nil
+	stop := func() { cancel(); <-srv.Done; etcd.Close(); os.RemoveAll(dir) }
+	return srv.URL, stop, nil
 }
 
-// schedule creates pending pods named prefix-N, runs a scheduler until it
-// has bound them all and returns pods bound per second after its
-// informers synced. shipped turns on the decision annotation and the
-// Scheduled events, as cmd/scheduler has them.
-func schedule(ctx context.Context, o options, base string, setup *client.Client, prefix string, shipped bool) (result, error) {
+// newClient is a REST client as the user of one of p's kubeconfigs.
+func newClient(p *benchpki.PKI, kubeconfig, server string, qps float64, burst int) (*client.Client, error) {
+	cfg, err := p.ClientConfig(kubeconfig, server)
+	if err != nil {
+		return nil, err
+	}
+	cfg.QPS, cfg.Burst = qps, burst
+	return client.New(cfg)
+}
+
+// schedule creates pending pods named prefix-N, runs a scheduler (as
+// system:kube-scheduler, with its default role) until it has bound them
+// all and returns pods bound per second after its informers synced.
+// shipped turns on the decision annotation and the Scheduled events, as
+// cmd/scheduler has them.
+func schedule(ctx context.Context, o options, p *benchpki.PKI, base string, setup *client.Client, prefix string, shipped bool) (result, error) {
 	if _, err := createPods(ctx, setup, prefix, o.pods, api.DefaultSchedulerName); err != nil {
 		return result{}, err
 	}
-	cc := client.Config{Server: base, QPS: o.qps, Burst: o.burst}
-	c, err := client.New(cc)
+	c, err := newClient(p, pki.SchedulerKubeconfig, base, o.qps, o.burst)
 	if err != nil {
 		return result{}, err
 	}
@@ -172,7 +185,10 @@ func schedule(ctx context.Context, o options, base string, setup *client.Client,
 	defer cancel()
 	var events scheduler.EventRecorder = discard{}
 	if shipped {
-		ec, _ := client.New(cc)
+		ec, err := newClient(p, pki.SchedulerKubeconfig, base, o.qps, o.burst)
+		if err != nil {
+			return result{}, err
+		}
 		rec := client.NewRecorder(ec, "default-scheduler", "", zap.NewNop())
 		rec.Run(sctx)
 		events = rec
@@ -241,10 +257,10 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// bindOnly binds pods to nodes round robin with parallelism workers and
-// returns bindings per second.
-func bindOnly(ctx context.Context, o options, base string, pods []*api.Pod, nodes []string) (result, error) {
-	c, err := client.New(client.Config{Server: base, QPS: o.qps, Burst: o.burst})
+// bindOnly binds pods to nodes round robin with parallelism workers, as
+// the scheduler's user, and returns bindings per second.
+func bindOnly(ctx context.Context, o options, p *benchpki.PKI, base string, pods []*api.Pod, nodes []string) (result, error) {
+	c, err := newClient(p, pki.SchedulerKubeconfig, base, o.qps, o.burst)
 	if err != nil {
 		return result{}, err
 	}
