@@ -30,7 +30,7 @@ start)
 	start_component "$name"
 	if [ "$name" = apiserver ]; then
 		for _ in $(seq 1 100); do
-			bin/kctl --server "$server" version >/dev/null 2>&1 && exit 0
+			kctl version >/dev/null 2>&1 && exit 0
 			sleep 0.1
 		done
 		echo "the apiserver did not come back; see $dir/logs/apiserver.log" >&2

@@ -8,6 +8,13 @@
 #                                  proxy start; the kubelet adopts the
 #                                  containers of pods still bound to it and
 #                                  removes the others
+#
+# The kubelet joins as kubeadm join makes a node join: on its first start
+# it has only the lab's bootstrap token and the CA's hash, asks the cluster
+# for its client certificate (system:node:node2) and its serving
+# certificate by CertificateSigningRequests, and writes its kubeconfig,
+# $dir/node2/kubelet.conf; the keys never leave the node's root dir. A
+# restarted kubelet uses what it has there. The proxy is system:kube-proxy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . hack/lab/common.sh
@@ -41,9 +48,13 @@ start)
 	if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 		echo "$name: kubelet already running (pid $(cat "$pidfile"))"
 	else
+		# A node that joined before needs no token that is still valid:
+		# its kubelet uses the kubeconfig it wrote.
+		[ -f "$dir/$name/kubelet.conf" ] && [ -f "$join_file" ] || join_token
 		nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/kubelet --runtime docker \
 			--node-name "$name" --node-ip "$(node_ip "$i")" --address "$(node_ip "$i")" --port 10250 \
-			--server "$server" --root-dir "$dir/$name" --bridge "$pod_bridge" \
+			--server "$server" --bootstrap-token "$(join_field token)" --ca-cert-hash "$(join_field ca-cert-hash)" \
+			--kubeconfig "$dir/$name/kubelet.conf" --root-dir "$dir/$name" --bridge "$pod_bridge" \
 			--cluster-cidr "$cluster_cidr" --network-mode host-gw \
 			--pod-egress "$pod_egress" --cluster-dns "$cluster_dns" \
 			>>"$dir/logs/kubelet-$name.log" 2>&1 &
@@ -51,11 +62,14 @@ start)
 		echo "  started kubelet of $name in $(node_ns "$i") (pid $!), log: $dir/logs/kubelet-$name.log"
 	fi
 	# The proxy's rules go into the node's namespace only, as the
-	# kubelet's do; /healthz and /metrics on the node's address.
+	# kubelet's do; /healthz and /metrics on the node's address. Every
+	# node's proxy shares proxy.conf (system:kube-proxy), which kubeadm init
+	# wrote on the host: kubeadm's kube-proxy is a DaemonSet whose pods use
+	# a ServiceAccount token instead, which needs no file at all.
 	if [ -f "$proxy_pidfile" ] && kill -0 "$(cat "$proxy_pidfile")" 2>/dev/null; then
 		echo "$name: proxy already running (pid $(cat "$proxy_pidfile"))"
 	else
-		nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/proxy --server "$server" \
+		nohup nsenter --net="/run/netns/$(node_ns "$i")" bin/proxy --kubeconfig "$dir/proxy.conf" \
 			--node-name "$name" --node-ip "$(node_ip "$i")" --cluster-cidr "$cluster_cidr" \
 			--listen "$(node_ip "$i"):10256" --pod-egress "$pod_egress" \
 			>>"$dir/logs/proxy-$name.log" 2>&1 &

@@ -11,8 +11,9 @@
 # and route each other's pod CIDRs over the lab bridge (host-gw). Nothing
 # leaves the machine: before anything starts the host namespace gets
 # `unreachable` routes for the pod and service ranges, and the node
-# namespaces have no default route. State and logs: .kubelab-lab/ (or
-# $KUBELAB_DIR). make lab-down removes everything; so does a failed start.
+# namespaces have no default route. State, certificates, kubeconfigs and
+# logs: .kubelab-lab/ (or $KUBELAB_DIR). make lab-down removes everything;
+# so does a failed start.
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 . hack/lab/common.sh
@@ -22,7 +23,7 @@ die() { echo "lab: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root: it makes network namespaces, a bridge, routes and iptables rules"
 docker info >/dev/null 2>&1 || die "Docker is not reachable (is dockerd running? is /var/run/docker.sock there?)"
 for c in ip iptables nsenter; do command -v "$c" >/dev/null || die "$c is not installed"; done
-for b in apiserver scheduler controller kubelet proxy kctl; do
+for b in apiserver scheduler controller kubelet proxy kctl kubeadm; do
 	[ -x "bin/$b" ] || die "bin/$b is missing: run 'make build' first"
 done
 [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 1 ] && [ "$nodes" -le 200 ] || die "NODES=$nodes: want 1 to 200"
@@ -36,7 +37,7 @@ fi
 # From here on, a failure takes down whatever was made.
 failed() {
 	echo "lab: start failed; the last lines of the logs:" >&2
-	tail -n 5 "$dir"/logs/*.log 2>/dev/null >&2 || true
+	tail -n 5 "$dir"/logs/*.log >&2 2>/dev/null || true
 	echo "lab: removing what was made (KEEP=1 keeps the logs)" >&2
 	hack/lab/down.sh >&2 || true
 }
@@ -77,22 +78,27 @@ for i in $(seq 1 "$nodes"); do
 	echo "  $(node_name "$i"): namespace $ns, eth0 $(node_ip "$i")/24"
 done
 
-# 4. The control plane on the host, listening on the lab bridge.
+# 4. The control plane on the host, listening on the lab bridge, each
+#    component with its own certificate from the lab's CA.
+lab_pki
 start_component apiserver
 printf '  waiting for the apiserver at %s ' "$server"
 for i in $(seq 1 100); do
-	bin/kctl --server "$server" version >/dev/null 2>&1 && break
+	kctl version >/dev/null 2>&1 && break
 	[ "$i" = 100 ] && { echo; false; }
 	printf '.'; sleep 0.1
 done
 echo "ready"
-echo "server: $server" >"$dir/config"
 start_component scheduler
 start_component controller
+#    One bootstrap token for the nodes to join with, as `kubeadm token
+#    create` makes it; the controller approves and signs what they ask for.
+join_token
 
 # 5. A kubelet and a proxy per node, inside the node's namespace: their
 #    netlink and iptables act there, the kubelet's Docker socket is the
-#    host's.
+#    host's. Each kubelet joins with the token and the CA's hash
+#    (node.sh), as `kubeadm join` does: nothing of a node is made here.
 docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/toolbox:latest kubelab/dns:latest >/dev/null 2>&1 || images/build.sh
 for i in $(seq 1 "$nodes"); do
 	hack/lab/node.sh start "$(node_name "$i")"
@@ -100,25 +106,26 @@ done
 
 printf '  waiting for %s nodes to be Ready ' "$nodes"
 for i in $(seq 1 150); do
-	ready=$(bin/kctl --server "$server" get nodes --no-headers 2>/dev/null | awk '$2 == "Ready"' | wc -l)
+	ready=$(kctl get nodes --no-headers 2>/dev/null | awk '$2 == "Ready"' | wc -l)
 	[ "$ready" -ge "$nodes" ] && break
 	[ "$i" = 150 ] && { echo; echo "only $ready of $nodes nodes became Ready" >&2; false; }
 	printf '.'; sleep 0.2
 done
 echo
 # 6. Cluster DNS, as an add-on: pods find Services by name.
-bin/kctl --server "$server" apply -f addons/dns.yaml
+kctl apply -f addons/dns.yaml
 trap - ERR
-bin/kctl --server "$server" get nodes -o wide
+kctl get nodes -o wide
 cat <<MSG
 
-The lab is up. kctl finds it with:
-  export KCTL_CONFIG=$dir/config
+The lab is up. kctl (and kubectl) find it, as its admin, with:
+  export KUBECONFIG=$dir/admin.conf
 Try:
   bin/kctl apply -f examples/replicaset.yaml -f examples/nodeport.yaml
   bin/kctl get pods -o wide                       # spread over node1..node$nodes
   nsenter --net=/run/netns/$(node_ns 1) wget -qO- http://$(node_ip $nodes):30123/   # any pod, from any node
   hack/lab/node.sh stop node2                     # NotReady after 10 s, its pods recreated elsewhere after 20 s more
   hack/lab/node.sh start node2
+  bin/kctl get csr                                # each node's client and serving certificate requests
 Stop it with: make lab-down
 MSG

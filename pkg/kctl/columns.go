@@ -76,6 +76,10 @@ var tables = map[string]table{
 		wide:    []string{"USERS", "GROUPS", "SERVICEACCOUNTS"},
 		row:     bindingRow,
 	},
+	"CertificateSigningRequest": {
+		headers: []string{"NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"},
+		row:     csrRow,
+	},
 }
 
 // tableFor returns the table of res, or NAME and AGE for a kind without one.

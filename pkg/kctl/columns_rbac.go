@@ -55,3 +55,26 @@ func subjectNames(subjects []api.Subject) (users, groups, sas []string) {
 	}
 	return users, groups, sas
 }
+
+// csrRow is a CertificateSigningRequest as kubectl prints it: who asked,
+// for which signer, and where it stands (Pending, Approved,Issued, …).
+func csrRow(obj api.Object, now time.Time) []string {
+	csr := obj.(*api.CertificateSigningRequest)
+	duration := "<none>"
+	if e := csr.Spec.ExpirationSeconds; e != nil {
+		duration = (time.Duration(*e) * time.Second).String()
+	}
+	var conds []string
+	for _, c := range csr.Status.Conditions {
+		if c.Status == api.ConditionTrue {
+			conds = append(conds, c.Type)
+		}
+	}
+	if len(csr.Status.Certificate) > 0 {
+		conds = append(conds, "Issued")
+	}
+	if len(conds) == 0 {
+		conds = []string{"Pending"}
+	}
+	return []string{csr.Name, age(csr.CreationTimestamp, now), csr.Spec.SignerName, csr.Spec.Username, duration, strings.Join(conds, ",")}
+}

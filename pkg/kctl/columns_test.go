@@ -1,6 +1,7 @@
 package kctl
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -288,5 +289,19 @@ func TestHumanDuration(t *testing.T) {
 				t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestCSRRow(t *testing.T) {
+	now := time.Now()
+	csr := &api.CertificateSigningRequest{ObjectMeta: api.ObjectMeta{Name: "node-csr-x", CreationTimestamp: api.Time{Time: now.Add(-time.Minute)}},
+		Spec: api.CertificateSigningRequestSpec{SignerName: api.SignerKubeletClient, Username: "system:bootstrap:abcdef"}}
+	if got := strings.Join(csrRow(csr, now), " | "); got != "node-csr-x | 60s | kubernetes.io/kube-apiserver-client-kubelet | system:bootstrap:abcdef | <none> | Pending" {
+		t.Errorf("pending: %s", got)
+	}
+	csr.Status.Conditions = []api.CertificateSigningRequestCondition{{Type: api.CertificateApproved, Status: api.ConditionTrue}}
+	csr.Status.Certificate = []byte("pem")
+	if got := csrRow(csr, now)[5]; got != "Approved,Issued" {
+		t.Errorf("signed: %s", got)
 	}
 }

@@ -2,7 +2,15 @@
 // hack/lab/up.sh: the control plane on the host, three nodes as network
 // namespaces klab-node1..3 on the bridge klab-lab, each a kubelet on
 // Docker and a proxy. The tests drive it the way a user would, through
-// the apiserver at 198.51.100.1:6443, kctl and `nsenter --net`.
+// the apiserver at https://198.51.100.1:6443 as the lab's admin (the
+// admin.conf that up.sh has kubeadm write), kctl and `nsenter --net`.
+//
+// The nodes join as kubeadm join makes them: up.sh makes one bootstrap
+// token, and each kubelet starts with it and the hash of the lab's CA,
+// asks for its client and serving certificates by
+// CertificateSigningRequests and writes its own kubeconfig. join_test.go
+// checks the requests, the kubeconfigs, the certificates the kubelets
+// serve with, and that a wrong token or hash is refused.
 //
 // They need root, a reachable Docker engine and the images of
 // images/build.sh, and skip with one line saying which is missing, or

@@ -20,11 +20,8 @@ import (
 	"kubelab/pkg/kctl"
 )
 
-// The lab's fixed addresses, as in hack/lab/common.sh.
-const (
-	server = "http://198.51.100.1:6443"
-	nodes  = 3
-)
+// The lab's nodes, named and addressed as in hack/lab/common.sh.
+const nodes = 3
 
 func nodeName(i int) string { return fmt.Sprintf("node%d", i) }
 func nodeIP(i int) string   { return fmt.Sprintf("198.51.100.%d", 10+i) }
@@ -38,6 +35,7 @@ func TestLab(t *testing.T) {
 	l.apply(t, "kubia.yaml", kubiaRS+toolboxPod(1)+toolboxPod(2))
 
 	t.Run("ReplicaSetSpreads", l.replicaSetSpreads)
+	t.Run("LogsAndExecOnJoinedNodes", l.logsAndExecOnJoinedNodes) // join_test.go
 	t.Run("PodToPodAcrossNodes", l.podToPodAcrossNodes)
 	t.Run("ClusterIPFromAnotherNode", l.clusterIPFromAnotherNode)
 	t.Run("NodePortOnEveryNode", l.nodePortOnEveryNode)
@@ -46,6 +44,8 @@ func TestLab(t *testing.T) {
 	t.Run("DaemonSetFollowsNodeLabel", l.daemonSetFollowsNodeLabel)
 	t.Run("ScaleConvergesExactly", l.scaleConvergesExactly)
 	t.Run("ComponentsKilledMidScaleUp", l.componentsKilledMidScaleUp)
+	t.Run("NodesJoinedByCSR", l.nodesJoinedByCSR) // after node2's restart
+	t.Run("WrongJoinRefused", l.wrongJoinRefused)
 	t.Run("StoppedNodePodsRecreated", l.stoppedNodePodsRecreated) // last: node3 stays down
 }
 
@@ -310,13 +310,19 @@ func (l *lab) stoppedNodePodsRecreated(t *testing.T) {
 
 // The lab.
 
-// lab is a running hack/lab lab and a client of its apiserver.
+// lab is a running hack/lab lab and a client of its apiserver, as the
+// lab's admin.
 type lab struct {
 	root   string // the repository
 	dir    string // KUBELAB_DIR
 	files  string // manifests written by the tests
 	client *client.Client
 }
+
+// kubeconfig is the admin's kubeconfig, which hack/lab/up.sh has kubeadm
+// write: the apiserver's https address on the lab bridge, the lab's CA
+// and a client certificate in system:masters.
+func (l *lab) kubeconfig() string { return filepath.Join(l.dir, "admin.conf") }
 
 // startLab builds the binaries and starts the lab, or skips the test.
 // hack/lab/down.sh runs when the test ends, passed or failed, and the
@@ -340,7 +346,12 @@ func startLab(t *testing.T) *lab {
 		t.Fatalf("hack/lab/up.sh: %v\n%s", err, out)
 	}
 	t.Logf("lab up in %s", time.Since(start).Round(100*time.Millisecond))
-	c, err := client.New(client.Config{Server: server, Timeout: 10 * time.Second})
+	cc, err := client.Load(l.kubeconfig(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc.Timeout = 10 * time.Second
+	c, err := client.New(cc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,11 +468,11 @@ func run(name string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// kctl runs a kctl command in this process against the lab.
+// kctl runs a kctl command in this process against the lab, as its admin.
 func (l *lab) kctl(args ...string) (string, error) {
 	var out, errOut bytes.Buffer
 	cmd := kctl.NewRootCommand(strings.NewReader(""), &out, &errOut)
-	cmd.SetArgs(append([]string{"--server", server}, args...))
+	cmd.SetArgs(append([]string{"--kubeconfig", l.kubeconfig()}, args...))
 	if code := kctl.Execute(cmd); code != 0 {
 		return out.String(), fmt.Errorf("kctl %s: exit %d: %s", strings.Join(args, " "), code, strings.TrimSpace(errOut.String()))
 	}
