@@ -55,6 +55,10 @@ func (r csrClient) request(ctx context.Context, signer string, tmpl *x509.Certif
 			Request: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})},
 	}
 	if _, err := r.c.Resource(csrResource()).Create(ctx, csr); err != nil {
+		if st, ok := client.StatusOf(err); ok && st.Code == http.StatusUnauthorized {
+			return nil, nil, fmt.Errorf("create the CertificateSigningRequest: %w (the credentials were refused: "+
+				"a bootstrap token that is wrong, expired or deleted; make join-token prints a new one)", err)
+		}
 		return nil, nil, fmt.Errorf("create the CertificateSigningRequest: %w", err)
 	}
 	if certPEM, err = r.wait(ctx, csr.Name); err != nil {
