@@ -195,17 +195,7 @@ func validateEnvSource(src *EnvVarSource, value string, p fieldPath) ErrorList {
 	n := 0
 	if f := src.FieldRef; f != nil {
 		n++
-		fp := p.child("fieldRef")
-		if f.APIVersion != "" && f.APIVersion != "v1" {
-			errs = append(errs, notSupported(fp.child("apiVersion"), f.APIVersion, "v1"))
-		}
-		switch {
-		case f.FieldPath == "":
-			errs = append(errs, required(fp.child("fieldPath"), ""))
-		case isSubscriptedField(f.FieldPath):
-		case !oneOf(f.FieldPath, envFieldPaths...):
-			errs = append(errs, notSupported(fp.child("fieldPath"), f.FieldPath, envFieldPaths...))
-		}
+		errs = append(errs, validateFieldRef(f, p.child("fieldRef"), envFieldPaths)...)
 	}
 	if r := src.ResourceFieldRef; r != nil {
 		n++
@@ -344,6 +334,24 @@ func validateProbe(pr *Probe, kind string, p fieldPath) ErrorList {
 		} else if *g <= 0 {
 			errs = append(errs, invalid(p.child("terminationGracePeriodSeconds"), *g, "must be greater than 0"))
 		}
+	}
+	return errs
+}
+
+// validateFieldRef checks a field selector of the downward API: version
+// v1, and a path among allowed or a subscripted label or annotation
+// (metadata.labels['app']).
+func validateFieldRef(f *ObjectFieldSelector, p fieldPath, allowed []string) ErrorList {
+	var errs ErrorList
+	if f.APIVersion != "" && f.APIVersion != "v1" {
+		errs = append(errs, notSupported(p.child("apiVersion"), f.APIVersion, "v1"))
+	}
+	switch {
+	case f.FieldPath == "":
+		errs = append(errs, required(p.child("fieldPath"), ""))
+	case isSubscriptedField(f.FieldPath):
+	case !oneOf(f.FieldPath, allowed...):
+		errs = append(errs, notSupported(p.child("fieldPath"), f.FieldPath, allowed...))
 	}
 	return errs
 }

@@ -111,17 +111,7 @@ func validateDownwardAPIFile(item *DownwardAPIVolumeFile, p fieldPath) ErrorList
 	case f != nil && item.ResourceFieldRef != nil:
 		errs = append(errs, invalid(p, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"))
 	case f != nil:
-		fp := p.child("fieldRef")
-		if f.APIVersion != "" && f.APIVersion != "v1" {
-			errs = append(errs, notSupported(fp.child("apiVersion"), f.APIVersion, "v1"))
-		}
-		switch {
-		case f.FieldPath == "":
-			errs = append(errs, required(fp.child("fieldPath"), ""))
-		case isSubscriptedField(f.FieldPath):
-		case !oneOf(f.FieldPath, volumeFieldPaths...):
-			errs = append(errs, notSupported(fp.child("fieldPath"), f.FieldPath, volumeFieldPaths...))
-		}
+		errs = append(errs, validateFieldRef(f, p.child("fieldRef"), volumeFieldPaths)...)
 	default:
 		errs = append(errs, forbidden(p.child("resourceFieldRef"), "kubelab does not write a container's resources into a volume yet"))
 	}
