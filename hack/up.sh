@@ -97,7 +97,7 @@ if [ "$runtime" = docker ]; then
 		ip route replace unreachable "$cidr"
 	done
 	echo "docker" >"$dir/run/runtime"
-	docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/dns:latest kubelab/toolbox:latest >/dev/null 2>&1 || images/build.sh
+	docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/kubia:v2 kubelab/dns:latest kubelab/toolbox:latest >/dev/null 2>&1 || images/build.sh
 	node=$(hostname | tr '[:upper:]' '[:lower:]')
 	node_identity "$node"
 	start kubelet-node1 bin/kubelet "${kubelet_id[@]}" --runtime docker --node-name "$node" \

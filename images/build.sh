@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds kubelab's images with plain `docker build`, no registry needed:
 #   kubelab/pause:latest    the pod sandbox
-#   kubelab/kubia:latest    the demo HTTP server
+#   kubelab/kubia:latest    the demo HTTP server (also tagged v1)
+#   kubelab/kubia:v2        the same, answering "This is v2 running in pod …"
 #   kubelab/toolbox:latest  busybox, for exec and debugging, and apiget
 #                           (images/apiget: the API as the pod's ServiceAccount)
 #   kubelab/dns:latest      the cluster DNS (cmd/dns; addons/dns.yaml runs it)
@@ -27,6 +28,15 @@ for spec in pause:./images/pause kubia:./images/kubia dns:./cmd/dns; do # image:
 	cp "images/$img/Dockerfile" "$ctx/$img/"
 	build "$img"
 done
+docker tag kubelab/kubia:latest kubelab/kubia:v1
+mkdir -p "$ctx/kubia-v2"
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w -X main.version=v2' -o "$ctx/kubia-v2/kubia" ./images/kubia
+cp images/kubia/Dockerfile "$ctx/kubia-v2/"
+if ! docker build -q -t kubelab/kubia:v2 "$ctx/kubia-v2" >"$ctx/kubia-v2.log" 2>&1; then
+	cat "$ctx/kubia-v2.log" >&2
+	exit 1
+fi
+echo "built kubelab/kubia:v2 (and tagged kubelab/kubia:v1)"
 busybox=$(command -v busybox || true)
 linkage=$( [ -z "$busybox" ] || ldd "$busybox" 2>&1 || true)
 if [ -z "$busybox" ] || [[ "$linkage" != *"not a dynamic"* ]]; then

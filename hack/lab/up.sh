@@ -99,7 +99,7 @@ join_token
 #    netlink and iptables act there, the kubelet's Docker socket is the
 #    host's. Each kubelet joins with the token and the CA's hash
 #    (node.sh), as `kubeadm join` does: nothing of a node is made here.
-docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/toolbox:latest kubelab/dns:latest >/dev/null 2>&1 || images/build.sh
+docker image inspect kubelab/pause:latest kubelab/kubia:latest kubelab/kubia:v2 kubelab/toolbox:latest kubelab/dns:latest >/dev/null 2>&1 || images/build.sh
 for i in $(seq 1 "$nodes"); do
 	hack/lab/node.sh start "$(node_name "$i")"
 done

@@ -8,6 +8,11 @@
 //	GET /ready          200, or 503 after /set?ready=false (readiness demos)
 //	GET /set?healthy=false&ready=true   flips those switches
 //
+// kubelab/kubia:v2 (built with -ldflags -X main.version=v2) answers
+// "This is v2 running in pod kubia-x7k2p (10.244.1.5), request #3", so a
+// Deployment's rollout from one to the other can be watched request by
+// request.
+//
 // It listens on $PORT (default 8080) and reads its pod name and IP from
 // $POD_NAME and $POD_IP (the downward API), else the hostname and the first
 // non-loopback address.
@@ -24,6 +29,9 @@ import (
 	"sync/atomic"
 	"syscall"
 )
+
+// version is "" for the first kubia, "v2" for the second (build.sh sets it).
+var version string
 
 func main() {
 	name := os.Getenv("POD_NAME")
@@ -46,6 +54,10 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		n := requests.Add(1)
+		if version != "" {
+			fmt.Fprintf(w, "This is %s running in pod %s (%s), request #%d\n", version, name, ip, n)
+			return
+		}
 		fmt.Fprintf(w, "You've hit %s (%s), request #%d\n", name, ip, n)
 	})
 	mux.HandleFunc("/healthy", func(w http.ResponseWriter, r *http.Request) {
