@@ -53,6 +53,12 @@ func SetDefaults(obj Object) {
 		setReplicationControllerDefaults(o)
 	case *DaemonSet:
 		setDaemonSetDefaults(&o.Spec)
+	case *Deployment:
+		setDeploymentDefaults(&o.Spec)
+	case *Job:
+		setJobDefaults(o)
+	case *CronJob:
+		setCronJobDefaults(&o.Spec)
 	case *RoleBinding:
 		setBindingDefaults(&o.RoleRef, o.Subjects)
 	case *ClusterRoleBinding:

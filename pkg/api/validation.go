@@ -191,6 +191,14 @@ func Validate(obj Object) ErrorList {
 		return validateReplicationController(o)
 	case *DaemonSet:
 		return validateDaemonSet(o)
+	case *Deployment:
+		return validateDeployment(o)
+	case *ControllerRevision:
+		return validateControllerRevision(o)
+	case *Job:
+		return validateJob(o)
+	case *CronJob:
+		return validateCronJob(o, nil)
 	case *Role:
 		return validateRole(o)
 	case *ClusterRole:

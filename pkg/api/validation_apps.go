@@ -81,14 +81,20 @@ func templateMismatch(tmpl *PodTemplateSpec, p fieldPath) *FieldError {
 // replace pods that stop, so the only restart policy that makes sense is
 // Always.
 func validatePodTemplate(tmpl *PodTemplateSpec, p fieldPath) ErrorList {
-	mp := p.child("metadata")
-	errs := validateLabels(tmpl.Labels, mp.child("labels"))
-	errs = append(errs, validateAnnotations(tmpl.Annotations, mp.child("annotations"))...)
-	errs = append(errs, validatePodSpec(&tmpl.Spec, p.child("spec"))...)
+	errs := validatePodTemplateSpec(tmpl, p)
 	if rp := tmpl.Spec.RestartPolicy; rp != "" && rp != RestartAlways {
 		errs = append(errs, notSupported(p.child("spec").child("restartPolicy"), rp, RestartAlways))
 	}
 	return errs
+}
+
+// validatePodTemplateSpec checks a pod template's labels, annotations and
+// pod spec, whatever its restart policy.
+func validatePodTemplateSpec(tmpl *PodTemplateSpec, p fieldPath) ErrorList {
+	mp := p.child("metadata")
+	errs := validateLabels(tmpl.Labels, mp.child("labels"))
+	errs = append(errs, validateAnnotations(tmpl.Annotations, mp.child("annotations"))...)
+	return append(errs, validatePodSpec(&tmpl.Spec, p.child("spec"))...)
 }
 
 // validateLabelSelector checks matchLabels and matchExpressions.
@@ -139,8 +145,10 @@ func validateDaemonSetUpdateStrategy(s *DaemonSetUpdateStrategy, p fieldPath) Er
 			return append(errs, required(p.child("rollingUpdate"), ""))
 		}
 		rp := p.child("rollingUpdate")
-		unavailable := validateIntOrPercent(ru.MaxUnavailable, rp.child("maxUnavailable"))
-		surge := validateIntOrPercent(ru.MaxSurge, rp.child("maxSurge"))
+		unavailable := append(validateIntOrPercent(ru.MaxUnavailable, rp.child("maxUnavailable")),
+			notMoreThan100Percent(ru.MaxUnavailable, rp.child("maxUnavailable"))...)
+		surge := append(validateIntOrPercent(ru.MaxSurge, rp.child("maxSurge")),
+			notMoreThan100Percent(ru.MaxSurge, rp.child("maxSurge"))...)
 		errs = append(append(errs, unavailable...), surge...)
 		if len(unavailable) == 0 && len(surge) == 0 && isZeroIntOrPercent(ru.MaxUnavailable) && isZeroIntOrPercent(ru.MaxSurge) {
 			errs = append(errs, invalid(rp.child("maxUnavailable"), intOrStringValue(ru.MaxUnavailable), "may not be 0 when `maxSurge` is 0"))
@@ -163,10 +171,19 @@ func validateIntOrPercent(v *IntOrString, p fieldPath) ErrorList {
 		}
 	case !percentRE.MatchString(v.StrVal):
 		return ErrorList{invalid(p, v.StrVal, regexError("a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", "1%", "93%"))}
-	default:
-		if n, err := strconv.Atoi(strings.TrimSuffix(v.StrVal, "%")); err != nil || n > 100 {
-			return ErrorList{invalid(p, v.StrVal, "must not be greater than 100%")}
-		}
+	}
+	return nil
+}
+
+// notMoreThan100Percent refuses a share above the whole: a rollout may
+// surge past 100% of the desired pods, but not take more than all of them
+// down.
+func notMoreThan100Percent(v *IntOrString, p fieldPath) ErrorList {
+	if v == nil || !v.IsString || !percentRE.MatchString(v.StrVal) {
+		return nil
+	}
+	if n, err := strconv.Atoi(strings.TrimSuffix(v.StrVal, "%")); err != nil || n > 100 {
+		return ErrorList{invalid(p, v.StrVal, "must not be greater than 100%")}
 	}
 	return nil
 }

@@ -22,7 +22,12 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 	if reflect.TypeOf(newObj) != reflect.TypeOf(oldObj) {
 		return ErrorList{invalid("kind", kindOf(newObj), fmt.Sprintf("may not change kind (was %s)", kindOf(oldObj)))}
 	}
-	errs := Validate(newObj)
+	var errs ErrorList
+	if cj, ok := newObj.(*CronJob); ok {
+		errs = validateCronJob(cj, oldObj.(*CronJob)) // an old TZ= schedule may stay
+	} else {
+		errs = Validate(newObj)
+	}
 	nm, om := newObj.GetObjectMeta(), oldObj.GetObjectMeta()
 	if nm.Name != om.Name {
 		errs = append(errs, invalid("metadata.name", nm.Name, "field is immutable"))
@@ -46,6 +51,12 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*ReplicaSet).Spec.Selector)...)
 	case *DaemonSet:
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*DaemonSet).Spec.Selector)...)
+	case *Deployment:
+		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*Deployment).Spec.Selector)...)
+	case *ControllerRevision:
+		errs = append(errs, validateControllerRevisionUpdate(n, oldObj.(*ControllerRevision))...)
+	case *Job:
+		errs = append(errs, validateJobUpdate(n, oldObj.(*Job))...)
 	case *RoleBinding:
 		errs = append(errs, validateRoleRefUpdate(n.RoleRef, oldObj.(*RoleBinding).RoleRef)...)
 	case *ClusterRoleBinding:

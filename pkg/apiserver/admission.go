@@ -61,6 +61,12 @@ func prepareCreate(obj api.Object) {
 		o.Status = api.ReplicaSetStatus{}
 	case *api.DaemonSet:
 		o.Status = api.DaemonSetStatus{}
+	case *api.Deployment:
+		o.Status = api.DeploymentStatus{}
+	case *api.Job:
+		o.Status = api.JobStatus{}
+	case *api.CronJob:
+		o.Status = api.CronJobStatus{}
 	case *api.Namespace:
 		o.Status = api.NamespaceStatus{Phase: api.NamespaceActive}
 		o.Spec.Finalizers = []string{"kubernetes"}

@@ -54,6 +54,9 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		if generated {
 			meta.Name = generatedName(meta.GenerateName)
 		}
+		if job, ok := obj.(*api.Job); ok {
+			generateJobSelector(job) // jobs.go: needs the uid and the final name
+		}
 		if errs := api.Validate(obj); len(errs) > 0 {
 			return nil, invalid(res, meta.Name, errs)
 		}

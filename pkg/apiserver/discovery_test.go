@@ -14,8 +14,8 @@ func TestDiscovery(t *testing.T) {
 	for _, g := range groups.Groups {
 		groupNames = append(groupNames, g.Name)
 	}
-	if strings.Join(groupNames, " ") != "apps authentication.k8s.io authorization.k8s.io certificates.k8s.io rbac.authorization.k8s.io" ||
-		groups.Groups[4].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
+	if strings.Join(groupNames, " ") != "apps authentication.k8s.io authorization.k8s.io batch certificates.k8s.io rbac.authorization.k8s.io" ||
+		groups.Groups[5].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
 		t.Fatalf("groups = %+v", groups)
 	}
 	var core apiResourceList
@@ -55,6 +55,6 @@ func TestDiscovery(t *testing.T) {
 	ts.must(http.StatusOK, "GET", "/api", nil)
 	ts.must(http.StatusOK, "GET", "/version", nil)
 	ts.must(http.StatusOK, "GET", "/healthz", nil)
-	ts.must(http.StatusNotFound, "GET", "/apis/batch/v1", nil)
+	ts.must(http.StatusNotFound, "GET", "/apis/networking.k8s.io/v1", nil)
 	ts.must(http.StatusNotFound, "GET", "/api/v1/namespaces/default/widgets", nil)
 }

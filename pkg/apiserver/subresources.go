@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"kubelab/pkg/api"
 )
@@ -97,7 +98,7 @@ func setPodCondition(st *api.PodStatus, c api.PodCondition) {
 	st.Conditions = append(st.Conditions, c)
 }
 
-// serveScale answers GET and PUT/PATCH of {replicasets,replicationcontrollers}/{name}/scale.
+// serveScale answers GET and PUT/PATCH of {replicasets,replicationcontrollers,deployments}/{name}/scale.
 func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	ctx := r.Context()
 	if info.verb == "get" {
@@ -174,34 +175,53 @@ func newScale(verb, mediaType string, body []byte, cur api.Object) (api.Scale, *
 	return sc, nil
 }
 
+// scaleOf reads the Scale of any kind shaped like a ReplicaSet:
+// spec.replicas, status.replicas and spec.selector (a LabelSelector, or a
+// ReplicationController's map). The fields are found by name, so a new
+// kind with a scale subresource (Deployment) needs no case here.
 func scaleOf(obj api.Object) *api.Scale {
 	sc := &api.Scale{TypeMeta: api.TypeMeta{APIVersion: "autoscaling/v1", Kind: "Scale"}}
 	m := obj.GetObjectMeta()
 	sc.Name, sc.Namespace, sc.UID, sc.ResourceVersion, sc.CreationTimestamp = m.Name, m.Namespace, m.UID, m.ResourceVersion, m.CreationTimestamp
-	switch o := obj.(type) {
-	case *api.ReplicaSet:
-		if o.Spec.Replicas != nil {
-			sc.Spec.Replicas = *o.Spec.Replicas
+	if r, ok := fieldOf(obj, "Spec", "Replicas").(*int32); ok && r != nil {
+		sc.Spec.Replicas = *r
+	}
+	if r, ok := fieldOf(obj, "Status", "Replicas").(int32); ok {
+		sc.Status.Replicas = r
+	}
+	switch sel := fieldOf(obj, "Spec", "Selector").(type) {
+	case *api.LabelSelector:
+		if s, err := api.SelectorFromLabelSelector(sel); err == nil {
+			sc.Status.Selector = s.String()
 		}
-		sc.Status.Replicas = o.Status.Replicas
-		if sel, err := api.SelectorFromLabelSelector(o.Spec.Selector); err == nil {
-			sc.Status.Selector = sel.String()
-		}
-	case *api.ReplicationController:
-		if o.Spec.Replicas != nil {
-			sc.Spec.Replicas = *o.Spec.Replicas
-		}
-		sc.Status.Replicas = o.Status.Replicas
-		sc.Status.Selector = api.SelectorFromSet(o.Spec.Selector).String()
+	case map[string]string:
+		sc.Status.Selector = api.SelectorFromSet(sel).String()
 	}
 	return sc
 }
 
+// setReplicas writes spec.replicas of a kind scaleOf reads.
 func setReplicas(obj api.Object, n int32) {
-	switch o := obj.(type) {
-	case *api.ReplicaSet:
-		o.Spec.Replicas = api.Int32(n)
-	case *api.ReplicationController:
-		o.Spec.Replicas = api.Int32(n)
+	if f := fieldValue(obj, "Spec", "Replicas"); f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[*int32]() {
+		f.Set(reflect.ValueOf(api.Int32(n)))
 	}
+}
+
+// fieldOf is the value of a nested struct field of obj, nil if it has none.
+func fieldOf(obj api.Object, path ...string) any {
+	if f := fieldValue(obj, path...); f.IsValid() {
+		return f.Interface()
+	}
+	return nil
+}
+
+func fieldValue(obj api.Object, path ...string) reflect.Value {
+	v := reflect.ValueOf(obj).Elem()
+	for _, name := range path {
+		if v.Kind() != reflect.Struct {
+			return reflect.Value{}
+		}
+		v = v.FieldByName(name)
+	}
+	return v
 }

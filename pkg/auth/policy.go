@@ -140,6 +140,9 @@ func viewRules() []rule {
 		verbs(read...).groups(groupCore).resources("namespaces", "namespaces/status"),
 		verbs(read...).groups(groupApps).resources("daemonsets", "daemonsets/status",
 			"replicasets", "replicasets/scale", "replicasets/status"),
+		verbs(read...).groups(groupApps).resources("deployments", "deployments/scale", "deployments/status",
+			"controllerrevisions"),
+		verbs(read...).groups(api.BatchGroup).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
 	}
 }
 
@@ -153,6 +156,8 @@ func editRules() []rule {
 			"replicationcontrollers", "replicationcontrollers/scale",
 			"services", "endpoints", "configmaps", "secrets", "serviceaccounts", "events"),
 		verbs(write...).groups(groupApps).resources("daemonsets", "replicasets", "replicasets/scale"),
+		verbs(write...).groups(groupApps).resources("deployments", "deployments/scale"),
+		verbs(write...).groups(api.BatchGroup).resources("jobs", "cronjobs"),
 	}
 }
 
@@ -188,6 +193,8 @@ func controllerManagerRules() []rule {
 		verbs(read...).groups(groupCore).resources("pods", "replicationcontrollers", "nodes",
 			"services", "endpoints", "namespaces", "serviceaccounts"),
 		verbs(read...).groups(groupApps).resources("replicasets", "daemonsets"),
+		verbs(read...).groups(groupApps).resources("deployments", "controllerrevisions"),
+		verbs(read...).groups(api.BatchGroup).resources("jobs", "cronjobs"),
 		// replicaset, daemonset: make and remove pods, adopt them (patch);
 		// nodelifecycle, podgc: evict and collect them; garbagecollector:
 		// owner references and finalizers.
@@ -197,6 +204,15 @@ func controllerManagerRules() []rule {
 		verbs("update", "patch").groups(groupCore).resources("replicationcontrollers/status"),
 		verbs("update", "patch", "delete").groups(groupApps).resources("replicasets", "daemonsets"),
 		verbs("update", "patch").groups(groupApps).resources("replicasets/status", "daemonsets/status"),
+		// deployment: roll the template out through ReplicaSets it makes,
+		// scales and deletes (history); record the rollout on itself.
+		verbs("create").groups(groupApps).resources("replicasets"),
+		verbs("update", "patch").groups(groupApps).resources("deployments", "deployments/status"),
+		// daemonset: keep its templates' history as ControllerRevisions.
+		verbs("create", "update", "patch", "delete").groups(groupApps).resources("controllerrevisions"),
+		// job: its pods (above), its status; cronjob: its Jobs, its status.
+		verbs("update", "patch").groups(api.BatchGroup).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
+		verbs("create", "delete").groups(api.BatchGroup).resources("jobs"),
 		verbs("create", "update", "delete").groups(groupCore).resources("endpoints"),  // endpoints
 		verbs("update", "patch").groups(groupCore).resources("nodes", "nodes/status"), // nodelifecycle: taints, conditions
 		verbs("update").groups(groupCore).resources("namespaces/finalize"),            // namespace deletion

@@ -54,6 +54,23 @@ var tables = map[string]table{
 		wide:    []string{"CONTAINERS", "IMAGES", "SELECTOR"},
 		row:     daemonSetRow,
 	},
+	// Workloads (columns_workloads.go).
+	"Deployment": {
+		headers: []string{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"},
+		wide:    []string{"CONTAINERS", "IMAGES", "SELECTOR"},
+		row:     deploymentRow,
+	},
+	"Job": {
+		headers: []string{"NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"},
+		wide:    []string{"CONTAINERS", "IMAGES", "SELECTOR"},
+		row:     jobRow,
+	},
+	"CronJob": {
+		headers: []string{"NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"},
+		wide:    []string{"CONTAINERS", "IMAGES", "SELECTOR"},
+		row:     cronJobRow,
+	},
+	"ControllerRevision": {headers: []string{"NAME", "CONTROLLER", "REVISION", "AGE"}, row: controllerRevisionRow},
 	"Event": {
 		headers: []string{"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"},
 		wide:    []string{"SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"},

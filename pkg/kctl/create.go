@@ -28,7 +28,9 @@ func newCreateCommand(g *globals) *cobra.Command {
 	cmd.AddCommand(newCreateNamespaceCommand(g), newCreateServiceAccountCommand(g),
 		newCreateRoleCommand(g), newCreateClusterRoleCommand(g),
 		newCreateRoleBindingCommand(g), newCreateClusterRoleBindingCommand(g),
-		newCreateTokenCommand(g)) // create_token.go
+		newCreateTokenCommand(g), // create_token.go
+		newCreateDeploymentCommand(g), newCreateJobCommand(g),
+		newCreateCronJobCommand(g)) // create_workloads.go
 	return cmd
 }
 

@@ -99,6 +99,10 @@ func newRootCommand(g *globals) *cobra.Command {
 		newAuthCommand(g),
 		newVersionCommand(g),
 		newDoctorCommand(g),
+		newRunCommand(g),     // run.go
+		newExposeCommand(g),  // expose.go
+		newSetCommand(g),     // set_image.go
+		newRolloutCommand(g), // rollout.go
 	)
 	return root
 }

@@ -49,6 +49,8 @@ func newInformers(c *client.Client, o Options, log *zap.Logger) map[string]*clie
 			client.ListOptions{FieldSelector: "metadata.name=" + api.RootCAConfigMapName}, log.Named("configmaps"))
 	}
 	addCertificateInformers(c, inf, log) // certificates.go
+	addBatchInformers(c, inf, log)       // batch.go
+	addDeploymentInformer(c, inf, log)   // deployment.go
 	return inf
 }
 
@@ -75,9 +77,10 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["nodes"].AddHandler(nl.NodeHandler())
 
 	owned := map[string]controller.Lister{}
-	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets"} {
+	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "deployments"} {
 		owned[name] = inf[name]
 	}
+	batchOwned(owned, inf) // batch.go
 	gc := garbagecollector.New(owned, inf["namespaces"], w, garbagecollector.NewLiveClient(c), rec, log.Named("garbagecollector"))
 	for name := range owned {
 		inf[name].AddHandler(gc.Handler(name))
@@ -94,7 +97,9 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["serviceaccounts"].AddHandler(sa.ServiceAccountHandler())
 
 	all := []reconciler{rs, ds, ep, nl, gc, pgc, sa}
+	all = append(all, deploymentController(inf, w, rec, log))       // deployment.go
 	all = append(all, certificateControllers(o, c, inf, w, log)...) // certificates.go
+	all = append(all, batchControllers(inf, w, rec, log)...)        // batch.go
 	if len(o.RootCA) == 0 {
 		log.Info("no root CA (--root-ca-file, or the kubeconfig's certificate-authority): not publishing kube-root-ca.crt; pods will have no ca.crt")
 		return all
