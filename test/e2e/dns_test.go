@@ -200,7 +200,7 @@ func (c *cluster) applyDNSAddon() {
 		switch o := obj.(type) {
 		case *api.Service:
 			o.Spec.ClusterIP = dnsIP
-		case *api.ReplicaSet:
+		case *api.Deployment:
 			o.Spec.Template.Spec.NodeName = c.node
 		}
 		if _, err := c.client.Resource(res).Namespace(obj.GetObjectMeta().Namespace).Create(context.Background(), obj); err != nil {
