@@ -42,11 +42,13 @@ func TestAddonManifest(t *testing.T) {
 	if svc.Spec.ClusterIP != "10.96.0.10" || svc.Spec.Selector["k8s-app"] != "kube-dns" {
 		t.Errorf("Service: clusterIP %q selector %v; want 10.96.0.10 and k8s-app=kube-dns", svc.Spec.ClusterIP, svc.Spec.Selector)
 	}
-	rs, ok := found["ReplicaSet/kube-system/kube-dns"].(*api.ReplicaSet)
+	d, ok := found["Deployment/kube-system/kube-dns"].(*api.Deployment)
 	if !ok {
-		t.Fatalf("no ReplicaSet kube-system/kube-dns in %v", found)
+		t.Fatalf("no Deployment kube-system/kube-dns in %v", found)
 	}
-	if pod := rs.Spec.Template.Spec; pod.DNSPolicy != "Default" || pod.Containers[0].Image != "kubelab/dns:latest" {
-		t.Errorf("pod template: dnsPolicy %q image %q; want Default and kubelab/dns:latest", pod.DNSPolicy, pod.Containers[0].Image)
+	if pod := d.Spec.Template.Spec; pod.DNSPolicy != "Default" || pod.Containers[0].Image != "kubelab/dns:latest" ||
+		pod.ServiceAccountName != "kube-dns" {
+		t.Errorf("pod template: dnsPolicy %q image %q account %q; want Default, kubelab/dns:latest and kube-dns",
+			pod.DNSPolicy, pod.Containers[0].Image, pod.ServiceAccountName)
 	}
 }
