@@ -33,8 +33,8 @@ func deployment(name string, replicas int32, image string) *api.Deployment {
 // a bound on every change it sees: how many exist (not being deleted) and
 // how many of those are Ready.
 type podCensus struct {
-	mu       sync.Mutex
-	pods     map[string]*api.Pod
+	mu        sync.Mutex
+	pods      map[string]*api.Pod
 	maxTotal  int
 	minReady  int
 	maxActive int // pods neither Succeeded nor Failed
