@@ -1,11 +1,12 @@
 package kctl
 
-// kctl rollout manages the rollout of a Deployment: watch it (status,
-// rollout_status.go), list its revisions and go back to one (history and
-// undo, rollout_history.go), and the three one-field changes here: pause
-// and resume set spec.paused, restart stamps the pod template with the
-// time so that every pod is replaced. The deployment controller does
-// the rolling; these only read and write the Deployment.
+// kctl rollout manages the rollout of a Deployment or DaemonSet: watch it
+// (status, rollout_status.go), list its revisions and go back to one
+// (history and undo, rollout_history.go and rollout_history_ds.go), and
+// the three one-field changes here: pause and resume set spec.paused (of
+// a Deployment), restart stamps the pod template with the time so that
+// every pod is replaced. The controllers do the rolling; these only read
+// and write the object.
 
 import (
 	"encoding/json"
@@ -27,8 +28,7 @@ func newRolloutCommand(g *globals) *cobra.Command {
 		Use:   "rollout SUBCOMMAND",
 		Short: "Manage the rollout of a resource",
 		Long: "Manage the rollout of a deployment: status, history, undo, pause, resume, restart.\n" +
-			"status and restart work on daemon sets too; their history and undo need the\n" +
-			"ControllerRevisions kctl does not read yet.",
+			"status, history, undo and restart work on daemon sets too.",
 		Example: "  kctl rollout status deployment/web\n  kctl rollout undo deployment/web --to-revision=2",
 	}
 	cmd.AddCommand(newRolloutStatusCommand(g), newRolloutHistoryCommand(g), newRolloutUndoCommand(g),

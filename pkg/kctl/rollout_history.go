@@ -6,12 +6,12 @@ package kctl
 // the template of an older one back into the Deployment, and the
 // deployment controller then rolls it out as a new revision, exactly as
 // if the user had edited the template back (kubectl's
-// DeploymentHistoryViewer and DeploymentRollbacker).
+// DeploymentHistoryViewer and DeploymentRollbacker). Daemon sets keep
+// theirs in ControllerRevisions: rollout_history_ds.go.
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -28,25 +28,22 @@ import (
 // changeCauseAnnotation says why a revision was made, as the user wrote it.
 const changeCauseAnnotation = "kubernetes.io/change-cause"
 
-// noControllerRevisions is the refusal for daemon sets.
-const noControllerRevisions = "daemon set history lives in ControllerRevisions, which kctl does not read yet"
-
 func newRolloutHistoryCommand(g *globals) *cobra.Command {
 	var revision int64
 	cmd := &cobra.Command{
 		Use:   "history (TYPE NAME | TYPE/NAME) [flags]",
 		Short: "View rollout history",
-		Long: "View the revisions of a deployment, from its ReplicaSets, with the change-cause\n" +
-			"annotation of each; --revision shows that revision's pod template. (Daemon sets\n" +
-			"keep theirs in ControllerRevisions, which kctl does not read yet.)",
-		Example: "  kctl rollout history deployment/web\n  kctl rollout history deployment/web --revision=3",
+		Long: "View the revisions of a deployment, from its ReplicaSets, or of a daemon set, from\n" +
+			"its ControllerRevisions, with the change-cause annotation of each; --revision shows\n" +
+			"that revision's pod template.",
+		Example: "  kctl rollout history deployment/web\n  kctl rollout history deployment/web --revision=3\n  kctl rollout history ds/agent",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, objs, err := g.rolloutObjects("rollout history", args)
 			if err != nil {
 				return err
 			}
 			for _, o := range objs {
-				history, err := deploymentHistory(cmd.Context(), c, o)
+				history, err := historyOf(cmd.Context(), c, o)
 				if err != nil {
 					return err
 				}
@@ -66,10 +63,10 @@ func newRolloutUndoCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "undo (TYPE NAME | TYPE/NAME) [flags]",
 		Short: "Undo a previous rollout",
-		Long: "Roll back to a previous rollout: copy the pod template of that revision's ReplicaSet\n" +
-			"(by default the one before the current) back into the deployment. (Daemon sets need\n" +
-			"ControllerRevisions, which kctl does not read yet.)",
-		Example: "  kctl rollout undo deployment/web\n  kctl rollout undo deployment/web --to-revision=3",
+		Long: "Roll back to a previous rollout: copy the pod template of that revision (by default\n" +
+			"the one before the current) back into the deployment, from its ReplicaSet, or into\n" +
+			"the daemon set, from its ControllerRevision.",
+		Example: "  kctl rollout undo deployment/web\n  kctl rollout undo deployment/web --to-revision=3\n  kctl rollout undo ds/agent",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, objs, err := g.rolloutObjects("rollout undo", args)
 			if err != nil {
@@ -99,9 +96,6 @@ type revision struct {
 // those with a revision, oldest first.
 func ownedReplicaSets(ctx context.Context, c *client.Client, o rolloutObject) (*api.Deployment, []revision, error) {
 	if o.res.Name != "deployments" {
-		if o.res.Name == "daemonsets" {
-			return nil, nil, errors.New(noControllerRevisions)
-		}
 		return nil, nil, fmt.Errorf("no history viewer has been implemented for %q", groupKind(o.res))
 	}
 	obj, err := o.client(c).Get(ctx, o.name)
@@ -131,6 +125,14 @@ func ownedReplicaSets(ctx context.Context, c *client.Client, o rolloutObject) (*
 	}
 	slices.SortFunc(revs, func(a, b revision) int { return int(a.number - b.number) })
 	return d, revs, nil
+}
+
+// historyOf is the templates of a deployment or daemon set by revision.
+func historyOf(ctx context.Context, c *client.Client, o rolloutObject) (map[int64]*api.PodTemplateSpec, error) {
+	if o.res.Name == "daemonsets" {
+		return daemonSetHistory(ctx, c, o) // rollout_history_ds.go
+	}
+	return deploymentHistory(ctx, c, o)
 }
 
 // deploymentHistory is the templates by revision, each carrying its
@@ -216,10 +218,10 @@ func rollback(ctx context.Context, c *client.Client, o rolloutObject, toRevision
 	if toRevision < 0 {
 		return "", fmt.Errorf("unable to find specified revision %d in history", toRevision)
 	}
+	if o.res.Name == "daemonsets" {
+		return rollbackDaemonSet(ctx, c, o, toRevision) // rollout_history_ds.go
+	}
 	if o.res.Name != "deployments" {
-		if o.res.Name == "daemonsets" {
-			return "", errors.New(noControllerRevisions)
-		}
 		return "", fmt.Errorf("no rollbacker has been implemented for %q", groupKind(o.res))
 	}
 	d, revs, err := ownedReplicaSets(ctx, c, o)

@@ -57,8 +57,6 @@ func TestRolloutHistory(t *testing.T) {
 				"  Containers:\n    nginx:\n      Image:        nginx:1.25\n      Environment:  <none>\n      Mounts:       <none>\n" +
 				"  Volumes:          <none>\n\n", "", 0},
 		{"no such revision", []string{"rollout", "history", "deployment/web", "--revision=9"}, "", "error: unable to find the specified revision\n", 1},
-		{"a daemonset", []string{"rollout", "history", "ds/agent"}, "",
-			"error: daemon set history lives in ControllerRevisions, which kctl does not read yet\n", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,8 +96,6 @@ func TestRolloutUndo(t *testing.T) {
 			"error: unable to find specified revision 7 in history\n", 1, ""},
 		{"paused", []string{"rollout", "undo", "deployment/frozen"}, "",
 			"error: you cannot rollback a paused deployment; resume it first with 'kctl rollout resume' and try again\n", 1, ""},
-		{"a daemonset", []string{"rollout", "undo", "ds/agent"}, "",
-			"error: daemon set history lives in ControllerRevisions, which kctl does not read yet\n", 1, ""},
 		{"missing", []string{"rollout", "undo", "deployment/nope"}, "", "Error from server (NotFound): deployments \"nope\" not found\n", 1, ""},
 	}
 	for _, tt := range tests {

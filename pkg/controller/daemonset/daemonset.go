@@ -20,6 +20,7 @@ var podsResource = controller.Resource("pods")
 // Controller runs one pod of every DaemonSet on each eligible node.
 type Controller struct {
 	daemonSets controller.Lister
+	revisions  controller.Lister
 	pods       controller.Lister
 	nodes      controller.Lister
 
@@ -32,15 +33,17 @@ type Controller struct {
 	now          func() time.Time // tests set the clock
 }
 
-// New returns a controller that reads DaemonSets, pods and nodes from the
-// given caches and writes through w. The daemonSets and pods listers need
-// the controller.IndexNamespace index.
-func New(daemonSets, pods, nodes controller.Lister, w controller.Writer, rec controller.EventRecorder, log *zap.Logger) *Controller {
+// New returns a controller that reads DaemonSets, their
+// ControllerRevisions, pods and nodes from the given caches and writes
+// through w. The daemonSets, revisions and pods listers need the
+// controller.IndexNamespace index.
+func New(daemonSets, revisions, pods, nodes controller.Lister, w controller.Writer, rec controller.EventRecorder, log *zap.Logger) *Controller {
 	if log == nil {
 		log = zap.NewNop()
 	}
 	return &Controller{
 		daemonSets:   daemonSets,
+		revisions:    revisions,
 		pods:         pods,
 		nodes:        nodes,
 		w:            w,
@@ -66,14 +69,17 @@ func (c *Controller) Queue() *client.Queue { return c.queue }
 //
 //  1. claim its pods (adopt matching orphans, release pods that no longer
 //     match);
-//  2. decide, node by node, what should run there (eligible);
-//  3. unless earlier writes are still in flight (expectations), create the
+//  2. make sure the current template has the newest ControllerRevision
+//     (history.go);
+//  3. decide, node by node, what should run there (eligible);
+//  4. unless earlier writes are still in flight (expectations), create the
 //     missing pods, bound to their nodes, and delete the ones that should
-//     not be there, then roll out a changed template (plan);
-//  4. write status, if it changed.
+//     not be there, then roll out a changed template (plan), then prune
+//     old revisions;
+//  5. write status, if it changed.
 //
-// A DaemonSet being deleted gets step 4 only: its pods are the garbage
-// collector's.
+// A DaemonSet being deleted gets step 5 only: its pods and revisions are
+// the garbage collector's.
 func (c *Controller) Sync(ctx context.Context, key string) error {
 	obj, ok := c.daemonSets.Get(key)
 	if !ok {
@@ -96,6 +102,13 @@ func (c *Controller) Sync(ctx context.Context, key string) error {
 	}
 
 	hash := templateHash(&ds.Spec.Template)
+	var revs []*api.ControllerRevision
+	if ds.DeletionTimestamp == nil {
+		revs = c.ownedRevisions(ds)
+		if err := c.syncRevision(ctx, ds, hash, revs); err != nil {
+			return err
+		}
+	}
 	template := podTemplate(ds, hash)
 	nodes, strays := c.nodeStates(&template.Spec, pods)
 	now := c.now()
@@ -108,6 +121,7 @@ func (c *Controller) Sync(ctx context.Context, key string) error {
 				zap.Strings("createOn", p.create), zap.Int("delete", len(p.remove)))
 		}
 		errs = append(errs, c.apply(ctx, ds, key, template, p))
+		errs = append(errs, c.pruneRevisions(ctx, ds, hash, revs, pods))
 	}
 	errs = append(errs, c.updateStatus(ctx, ds, key, hash, nodes, now))
 	return errors.Join(errs...)

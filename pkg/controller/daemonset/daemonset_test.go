@@ -300,7 +300,7 @@ func TestStatus(t *testing.T) {
 		settled := newDS()
 		settled.Status = api.DaemonSetStatus{DesiredNumberScheduled: 1, CurrentNumberScheduled: 1, NumberReady: 1,
 			NumberAvailable: 1, UpdatedNumberScheduled: 1, ObservedGeneration: 1}
-		f := newFixture(settled, newNode("node-a", nil), daemonPod("logs-a", settled, "node-a"))
+		f := newFixture(settled, revisionOf(settled, 1), newNode("node-a", nil), daemonPod("logs-a", settled, "node-a"))
 		f.sync(t, "default/logs")
 		if got := f.w.Strings(); len(got) != 0 {
 			t.Errorf("writes %q, want none", got)

@@ -26,9 +26,14 @@
 //     extra pods (keeping the oldest); deletes pods of nodes that are gone;
 //  3. rolls out a changed template: every pod carries the label
 //     controller-revision-hash, a hash of the template it came from; pods
-//     with an old hash are deleted, at most maxUnavailable unavailable at a
-//     time, and recreated from the new template (updateStrategy OnDelete
-//     leaves them until someone deletes them);
+//     with an old hash are deleted, at most maxUnavailable (a count, or a
+//     percentage of the desired pods rounded up) unavailable at a time,
+//     and recreated from the new template (updateStrategy OnDelete leaves
+//     them until someone deletes them; maxSurge is not implemented);
+//     each template is kept as a ControllerRevision <name>-<hash>, the
+//     current one numbered highest, for `kctl rollout history` and
+//     `kctl rollout undo`; at most 10 unused old ones are kept
+//     (history.go);
 //  4. writes status (desired, current, misscheduled, ready, available,
 //     unavailable and updated numbers, observedGeneration) when it changed.
 //
@@ -38,11 +43,13 @@
 //
 // # Wiring
 //
-// The caller builds shared informers for daemonsets and pods (each with
-// the controller.IndexNamespace index) and nodes, then:
+// The caller builds shared informers for daemonsets, controllerrevisions
+// and pods (each with the controller.IndexNamespace index) and nodes,
+// then:
 //
-//	ds := daemonset.New(dsInformer, podInformer, nodeInformer, controller.NewWriter(c), recorder, log)
+//	ds := daemonset.New(dsInformer, revisionInformer, podInformer, nodeInformer, controller.NewWriter(c), recorder, log)
 //	dsInformer.AddHandler(ds.DaemonSetHandler())
+//	revisionInformer.AddHandler(ds.RevisionHandler())
 //	podInformer.AddHandler(ds.PodHandler())
 //	nodeInformer.AddHandler(ds.NodeHandler())
 //	// start the informers, client.WaitForSync(ctx, …), then:

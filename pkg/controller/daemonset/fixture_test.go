@@ -16,15 +16,16 @@ var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 // fixture is a controller over fake caches, a recording writer and a
 // recording event recorder.
 type fixture struct {
-	ds, pods, nodes *controllertest.Lister
-	w               *controllertest.Writer
-	rec             *controllertest.Recorder
-	c               *Controller
+	ds, revs, pods, nodes *controllertest.Lister
+	w                     *controllertest.Writer
+	rec                   *controllertest.Recorder
+	c                     *Controller
 }
 
 func newFixture(objs ...api.Object) *fixture {
 	f := &fixture{
 		ds:    controllertest.NewLister().AddIndex(controller.IndexNamespace, controller.NamespaceIndex),
+		revs:  controllertest.NewLister().AddIndex(controller.IndexNamespace, controller.NamespaceIndex),
 		pods:  controllertest.NewLister().AddIndex(controller.IndexNamespace, controller.NamespaceIndex),
 		nodes: controllertest.NewLister(),
 		w:     &controllertest.Writer{},
@@ -34,13 +35,15 @@ func newFixture(objs ...api.Object) *fixture {
 		switch o.(type) {
 		case *api.DaemonSet:
 			f.ds.Add(o)
+		case *api.ControllerRevision:
+			f.revs.Add(o)
 		case *api.Pod:
 			f.pods.Add(o)
 		case *api.Node:
 			f.nodes.Add(o)
 		}
 	}
-	f.c = New(f.ds, f.pods, f.nodes, f.w, f.rec, nil)
+	f.c = New(f.ds, f.revs, f.pods, f.nodes, f.w, f.rec, nil)
 	f.c.now = func() time.Time { return now }
 	return f
 }
@@ -194,4 +197,13 @@ func orphan(p *api.Pod) { p.OwnerReferences = nil }
 func podDeleting(p *api.Pod) {
 	t := api.NewTime(now)
 	p.DeletionTimestamp = &t
+}
+
+// revisionOf returns ds's ControllerRevision of its current template,
+// numbered n, as the controller would have made it.
+func revisionOf(ds *api.DaemonSet, n int64) *api.ControllerRevision {
+	hash := templateHash(&ds.Spec.Template)
+	cr := newRevision(ds, hash, encodeRevision(&ds.Spec.Template), n)
+	cr.UID = "uid-" + cr.Name
+	return cr
 }

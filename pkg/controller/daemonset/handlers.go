@@ -45,6 +45,23 @@ func sameTaint(a, b api.Taint) bool {
 	return a.Key == b.Key && a.Value == b.Value && a.Effect == b.Effect
 }
 
+// RevisionHandler goes on the ControllerRevision informer: a revision
+// added, changed or deleted (by hand, or by the garbage collector) queues
+// the DaemonSet that controls it, whose next sync puts the history right.
+func (c *Controller) RevisionHandler() client.Handler {
+	enqueue := func(obj api.Object) {
+		m := obj.GetObjectMeta()
+		if ref := api.ControllerRef(m); ref != nil && ref.Kind == "DaemonSet" && ref.APIVersion == "apps/v1" {
+			c.queue.Add(m.Namespace + "/" + ref.Name)
+		}
+	}
+	return client.Handler{
+		OnAdd:    enqueue,
+		OnUpdate: func(_, obj api.Object) { enqueue(obj) },
+		OnDelete: enqueue,
+	}
+}
+
 // PodHandler goes on the pod informer. A pod event queues the DaemonSet
 // that controls the pod; for an orphan, every DaemonSet whose selector
 // matches it, which may adopt it.

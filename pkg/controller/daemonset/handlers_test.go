@@ -61,6 +61,17 @@ func TestHandlers(t *testing.T) {
 			want: both,
 		},
 		{
+			name: "a revision event queues the DaemonSet that controls it",
+			fire: func(f *fixture) {
+				h := f.c.RevisionHandler()
+				h.OnDelete(revisionOf(ds, 1))
+				stranger := revisionOf(other, 1)
+				stranger.OwnerReferences = nil
+				h.OnAdd(stranger)
+			},
+			want: []string{"default/logs"},
+		},
+		{
 			name: "a new node queues every DaemonSet",
 			fire: func(f *fixture) { f.c.NodeHandler().OnAdd(node) },
 			want: both,

@@ -26,7 +26,7 @@ type reconciler interface {
 }
 
 // informed are the resources whose informers the controllers share.
-var informed = []string{"pods", "replicasets", "replicationcontrollers", "daemonsets",
+var informed = []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "controllerrevisions",
 	"nodes", "services", "endpoints", "namespaces", "serviceaccounts"}
 
 // newInformers makes one informer per resource in informed, with the
@@ -62,8 +62,9 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["replicationcontrollers"].AddHandler(rs.ReplicationControllerHandler())
 	inf["pods"].AddHandler(rs.PodHandler())
 
-	ds := daemonset.New(inf["daemonsets"], inf["pods"], inf["nodes"], w, rec, log.Named("daemonset"))
+	ds := daemonset.New(inf["daemonsets"], inf["controllerrevisions"], inf["pods"], inf["nodes"], w, rec, log.Named("daemonset"))
 	inf["daemonsets"].AddHandler(ds.DaemonSetHandler())
+	inf["controllerrevisions"].AddHandler(ds.RevisionHandler())
 	inf["pods"].AddHandler(ds.PodHandler())
 	inf["nodes"].AddHandler(ds.NodeHandler())
 
@@ -77,7 +78,7 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["nodes"].AddHandler(nl.NodeHandler())
 
 	owned := map[string]controller.Lister{}
-	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "deployments"} {
+	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "controllerrevisions", "deployments"} {
 		owned[name] = inf[name]
 	}
 	batchOwned(owned, inf) // batch.go
