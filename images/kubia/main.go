@@ -13,12 +13,16 @@
 // Deployment's rollout from one to the other can be watched request by
 // request.
 //
+// On SIGTERM it turns not-ready and answers for $SHUTDOWN_DELAY more (3 s),
+// so that a rollout loses no request, then exits.
+//
 // It listens on $PORT (default 8080) and reads its pod name and IP from
 // $POD_NAME and $POD_IP (the downward API), else the hostname and the first
 // non-loopback address.
 package main
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"net"
@@ -28,6 +32,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // version is "" for the first kubia, "v2" for the second (build.sh sets it).
@@ -89,16 +94,37 @@ func main() {
 	})
 
 	srv := &http.Server{Addr: ":" + port, Handler: mux}
+	stopped := make(chan struct{})
 	go func() {
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
 		<-ch
-		srv.Close()
+		// A deleted pod gets SIGTERM at the moment its Service starts to
+		// forget it: until every proxy has rewritten its rules, requests
+		// still arrive. So kubia answers on for a while (what a Kubernetes
+		// app gets from a preStop sleep), then finishes the requests in
+		// flight and exits.
+		ready.Store(false)
+		time.Sleep(shutdownDelay())
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		close(stopped)
 	}()
 	log.Printf("kubia %s (%s) listening on :%s", name, ip, port)
 	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		log.Fatal(err)
 	}
+	<-stopped
+}
+
+// shutdownDelay is how long kubia answers after SIGTERM: $SHUTDOWN_DELAY
+// (a Go duration), 3 s by default.
+func shutdownDelay() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("SHUTDOWN_DELAY")); err == nil {
+		return d
+	}
+	return 3 * time.Second
 }
 
 func firstAddress() string {
