@@ -56,6 +56,7 @@ bench: ## run the benchmarks and print their ratios
 	hack/bench/podstart.sh
 	hack/bench/up.sh
 	hack/bench/proxy.sh
+	hack/bench/rollout.sh
 	hack/bench/dns.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
