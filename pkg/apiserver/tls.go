@@ -2,12 +2,11 @@ package apiserver
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 
 	"kubelab/pkg/auth"
+	"kubelab/pkg/pki"
 )
 
 // ServingTLS is the API's TLS configuration: the serving certificate, and
@@ -22,13 +21,9 @@ func ServingTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--tls-cert-file/--tls-private-key-file: %w (kubeadm init writes them)", err)
 	}
-	pem, err := os.ReadFile(clientCAFile)
+	pool, err := pki.CertPoolFile("--client-ca-file", clientCAFile)
 	if err != nil {
-		return nil, fmt.Errorf("--client-ca-file: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--client-ca-file %s: no PEM certificate in it", clientCAFile)
+		return nil, err
 	}
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS12,
@@ -49,13 +44,9 @@ func KubeletClientTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--kubelet-client-certificate/--kubelet-client-key: %w", err)
 	}
-	pem, err := os.ReadFile(caFile)
+	pool, err := pki.CertPoolFile("--kubelet-certificate-authority", caFile)
 	if err != nil {
-		return nil, fmt.Errorf("--kubelet-certificate-authority: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--kubelet-certificate-authority %s: no PEM certificate in it", caFile)
+		return nil, err
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, RootCAs: pool}, nil
 }

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
+
+	"kubelab/pkg/pki"
 )
 
 // The kubelet's port runs commands in containers and reads their logs, so
@@ -45,13 +46,8 @@ func servingTLS(certFile, keyFile, clientCAFile string, clusterCAs *x509.CertPoo
 	}
 	pool := clusterCAs
 	if clientCAFile != "" {
-		pem, err := os.ReadFile(clientCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("--client-ca-file: %w", err)
-		}
-		pool = x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--client-ca-file %s: no PEM certificate in it", clientCAFile)
+		if pool, err = pki.CertPoolFile("--client-ca-file", clientCAFile); err != nil {
+			return nil, err
 		}
 	}
 	if pool == nil {
