@@ -220,7 +220,7 @@ func TestDecodeErrors(t *testing.T) {
 			`error converting YAML to JSON: yaml: unmarshal errors: line 5: key "name" already set in map`},
 		{"broken json", "{\n  \"apiVersion\": \"v1\"\n  \"kind\": \"Pod\"\n}",
 			"invalid JSON at line 3, column 3: invalid character '\"' after object key:value pair"},
-		{"unknown kind", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: d}\n", `no kind "StatefulSet" is registered for version "apps/v1"`},
+		{"unknown kind", "apiVersion: apps/v1\nkind: PodDisruptionBudget\nmetadata: {name: d}\n", `no kind "PodDisruptionBudget" is registered for version "apps/v1"`},
 		{"wrong api version", "apiVersion: extensions/v1beta1\nkind: ReplicaSet\nmetadata: {name: d}\n",
 			`no kind "ReplicaSet" is registered for version "extensions/v1beta1"`},
 		{"lower-case kind", "apiVersion: v1\nkind: pod\nmetadata: {name: d}\n", `no kind "pod" is registered for version "v1"`},
