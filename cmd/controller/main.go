@@ -59,6 +59,8 @@ func main() {
 		"the key of --cluster-signing-cert-file")
 	f.DurationVar(&o.ClusterSigningDuration, "cluster-signing-duration", 8760*time.Hour,
 		"the longest certificate the signer issues; a request may ask for less (spec.expirationSeconds)")
+	f.Float64Var(&o.CronJobClockRate, "cronjob-clock-rate", 1,
+		"run the cronjob controller's clock this many times as fast as the wall clock: at 60 a schedule of every minute runs every second (demonstrations and tests)")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "controller:", err)

@@ -109,9 +109,12 @@ func (cl *cluster) startScheduler() {
 	cl.scheduler = start(cl.t, "scheduler", args...)
 }
 
-func (cl *cluster) startController() {
+// startController starts the controller manager, with extra flags
+// after the cluster's own.
+func (cl *cluster) startController(extra ...string) {
 	args := append(cl.as(componentKubeconfig(cl.t, "controller")), "--listen", "", "--log-level", "warn",
 		"--node-monitor-grace-period", "3s", "--pod-eviction-timeout", "2s")
+	args = append(args, extra...)
 	cl.controller = start(cl.t, "controller", args...)
 }
 

@@ -354,3 +354,34 @@ func TestBadSpec(t *testing.T) {
 		})
 	}
 }
+
+// At rate 60 a minute of the controller's clock is a second of the wall
+// clock, and a wait for the next minute is a wait of a second.
+func TestSetClockRate(t *testing.T) {
+	c := New(nil, nil, nil, nil, time.UTC, nil)
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return wall }
+	var delays []time.Duration
+	c.after = func(_ string, d time.Duration) { delays = append(delays, d) }
+
+	c.SetClockRate(60)
+	start := c.now()
+	if !start.Equal(wall) {
+		t.Errorf("the clock jumped at SetClockRate: %v, want %v", start, wall)
+	}
+	wall = wall.Add(2 * time.Second)
+	if got := c.now().Sub(start); got != 2*time.Minute {
+		t.Errorf("2 s of wall clock at rate 60 = %v of the controller's; want 2m0s", got)
+	}
+	c.after("default/every-minute", time.Minute)
+	if len(delays) != 1 || delays[0] != time.Second {
+		t.Errorf("requeue after a minute at rate 60 = %v; want [1s]", delays)
+	}
+
+	slow := New(nil, nil, nil, nil, time.UTC, nil)
+	slow.now = func() time.Time { return wall }
+	slow.SetClockRate(1)
+	if !slow.now().Equal(wall) {
+		t.Error("rate 1 changed the clock")
+	}
+}

@@ -33,13 +33,14 @@ func batchOwned(owned map[string]controller.Lister, inf map[string]*client.Infor
 
 // batchControllers makes the job and cronjob controllers. CronJob
 // schedules without a timeZone are read in the controller manager's local
-// time, as in Kubernetes.
-func batchControllers(inf map[string]*client.Informer, w controller.Writer, rec *client.Recorder, log *zap.Logger) []reconciler {
+// time, as in Kubernetes, on a clock that o.CronJobClockRate may speed up.
+func batchControllers(o Options, inf map[string]*client.Informer, w controller.Writer, rec *client.Recorder, log *zap.Logger) []reconciler {
 	jc := job.New(inf["jobs"], inf["pods"], w, rec, log.Named("job"))
 	inf["jobs"].AddHandler(jc.JobHandler())
 	inf["pods"].AddHandler(jc.PodHandler())
 
 	cc := cronjob.New(inf["cronjobs"], inf["jobs"], w, rec, nil, log.Named("cronjob"))
+	cc.SetClockRate(o.CronJobClockRate)
 	inf["cronjobs"].AddHandler(cc.CronJobHandler())
 	inf["jobs"].AddHandler(cc.JobHandler())
 	return []reconciler{jc, cc}

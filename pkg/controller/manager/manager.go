@@ -45,7 +45,12 @@ type Options struct {
 	ClusterSigningCertFile string
 	ClusterSigningKeyFile  string
 	ClusterSigningDuration time.Duration
-	Logger                 *zap.Logger // in-process use; else built from LogLevel
+	// CronJobClockRate runs the cronjob controller's clock that many
+	// times as fast as the wall clock (1 or less: real time), so that a
+	// demonstration or an end-to-end test sees a schedule of every
+	// minute start a Job every second at 60.
+	CronJobClockRate float64
+	Logger           *zap.Logger // in-process use; else built from LogLevel
 }
 
 // requestTimeout bounds each request of a sync, so that a worker is never
