@@ -100,7 +100,7 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	all := []reconciler{rs, ds, ep, nl, gc, pgc, sa}
 	all = append(all, deploymentController(inf, w, rec, log))       // deployment.go
 	all = append(all, certificateControllers(o, c, inf, w, log)...) // certificates.go
-	all = append(all, batchControllers(o, inf, w, rec, log)...)        // batch.go
+	all = append(all, batchControllers(o, inf, w, rec, log)...)     // batch.go
 	if len(o.RootCA) == 0 {
 		log.Info("no root CA (--root-ca-file, or the kubeconfig's certificate-authority): not publishing kube-root-ca.crt; pods will have no ca.crt")
 		return all
