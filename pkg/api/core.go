@@ -69,6 +69,7 @@ type Container struct {
 	LivenessProbe   *Probe               `json:"livenessProbe,omitempty"`
 	ReadinessProbe  *Probe               `json:"readinessProbe,omitempty"`
 	StartupProbe    *Probe               `json:"startupProbe,omitempty"`
+	Lifecycle       *Lifecycle           `json:"lifecycle,omitempty"` // lifecycle.go
 	Stdin           bool                 `json:"stdin,omitempty"`
 	TTY             bool                 `json:"tty,omitempty"`
 }

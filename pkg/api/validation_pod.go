@@ -83,6 +83,7 @@ func validateContainer(c *Container, spec *PodSpec, p fieldPath, volumes, names,
 	errs = append(errs, validateEnv(c.Env, p.child("env"))...)
 	errs = append(errs, validateResources(&c.Resources, p.child("resources"))...)
 	errs = append(errs, validateVolumeMounts(c.VolumeMounts, volumes, p.child("volumeMounts"))...)
+	errs = append(errs, validateLifecycle(c.Lifecycle, spec, init, p.child("lifecycle"))...)
 	probes := []struct {
 		name  string
 		probe *Probe
@@ -284,35 +285,8 @@ func validateResources(r *ResourceRequirements, p fieldPath) ErrorList {
 // validateProbe checks one probe; kind is livenessProbe, readinessProbe or
 // startupProbe.
 func validateProbe(pr *Probe, kind string, p fieldPath) ErrorList {
-	var errs ErrorList
-	var handlers []string
-	if e := pr.Exec; e != nil {
-		handlers = append(handlers, "exec")
-		if len(e.Command) == 0 {
-			errs = append(errs, required(p.child("exec").child("command"), ""))
-		}
-	}
-	if h := pr.HTTPGet; h != nil {
-		handlers = append(handlers, "httpGet")
-		hp := p.child("httpGet")
-		if h.Path == "" {
-			errs = append(errs, required(hp.child("path"), ""))
-		}
-		errs = append(errs, validatePortNumOrName(hp.child("port"), h.Port)...)
-		if h.Scheme != "" && !oneOf(h.Scheme, "HTTP", "HTTPS") {
-			errs = append(errs, notSupported(hp.child("scheme"), h.Scheme, "HTTP", "HTTPS"))
-		}
-	}
-	if t := pr.TCPSocket; t != nil {
-		handlers = append(handlers, "tcpSocket")
-		errs = append(errs, validatePortNumOrName(p.child("tcpSocket").child("port"), t.Port)...)
-	}
-	switch {
-	case len(handlers) == 0:
-		errs = append(errs, required(p, "must specify a handler type"))
-	case len(handlers) > 1:
-		errs = append(errs, forbidden(p.child(handlers[1]), "may not specify more than 1 handler type"))
-	}
+	handlers, errs := validateHandler(pr.Exec, pr.HTTPGet, pr.TCPSocket, p)
+	errs = append(errs, oneHandler(handlers, p)...)
 	for _, f := range []struct {
 		name  string
 		value int32
@@ -336,6 +310,44 @@ func validateProbe(pr *Probe, kind string, p fieldPath) ErrorList {
 		}
 	}
 	return errs
+}
+
+// validateHandler checks the handlers a probe or a lifecycle hook has
+// set, and returns their names.
+func validateHandler(exec *ExecAction, httpGet *HTTPGetAction, tcpSocket *TCPSocketAction, p fieldPath) (handlers []string, errs ErrorList) {
+	if e := exec; e != nil {
+		handlers = append(handlers, "exec")
+		if len(e.Command) == 0 {
+			errs = append(errs, required(p.child("exec").child("command"), ""))
+		}
+	}
+	if h := httpGet; h != nil {
+		handlers = append(handlers, "httpGet")
+		hp := p.child("httpGet")
+		if h.Path == "" {
+			errs = append(errs, required(hp.child("path"), ""))
+		}
+		errs = append(errs, validatePortNumOrName(hp.child("port"), h.Port)...)
+		if h.Scheme != "" && !oneOf(h.Scheme, "HTTP", "HTTPS") {
+			errs = append(errs, notSupported(hp.child("scheme"), h.Scheme, "HTTP", "HTTPS"))
+		}
+	}
+	if t := tcpSocket; t != nil {
+		handlers = append(handlers, "tcpSocket")
+		errs = append(errs, validatePortNumOrName(p.child("tcpSocket").child("port"), t.Port)...)
+	}
+	return handlers, errs
+}
+
+// oneHandler checks that exactly one handler is set.
+func oneHandler(handlers []string, p fieldPath) ErrorList {
+	switch {
+	case len(handlers) == 0:
+		return ErrorList{required(p, "must specify a handler type")}
+	case len(handlers) > 1:
+		return ErrorList{forbidden(p.child(handlers[1]), "may not specify more than 1 handler type")}
+	}
+	return nil
 }
 
 // validateFieldRef checks a field selector of the downward API: version

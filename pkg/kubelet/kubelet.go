@@ -353,7 +353,9 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 		// The fake runtime's containers have no processes to probe: its
 		// pods are ready as soon as they run.
 		exec, _ := k.runtime.(runtime.LogsExecer)
-		workers.probes = newProbeManager(ctx, newProber(exec).check, events, queue.Add, k.log)
+		p := newProber(exec)
+		workers.probes = newProbeManager(ctx, p.check, events, queue.Add, k.log)
+		workers.hooks = p.runHook
 	}
 	// The first relist queues every pod that has containers, among them
 	// those the API no longer has: their sync removes them.

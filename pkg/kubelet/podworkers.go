@@ -71,6 +71,7 @@ type podWorkers struct {
 	network    runtime.PodNetwork                                // wires each sandbox's eth0
 	sandboxPID func(ctx context.Context, id string) (int, error) // where a sandbox's namespace is; set with network
 	probes     *probeManager                                     // nil: a running container is started and ready
+	hooks      hookFunc                                          // runs lifecycle hooks (lifecycle.go); nil: none run
 	podDirs    runtime.PodDirRemover
 
 	// Optional: what containers learn of the cluster. nil services: no

@@ -157,6 +157,7 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 	}
 	w.events.Eventf(pod, api.EventNormal, "Created", "Created container %s", c.Name)
 	w.events.Eventf(pod, api.EventNormal, "Started", "Started container %s", c.Name)
+	w.postStart(ctx, pod, c, id, podIP) // lifecycle.go
 	// The run before this one stays for lastState (and, later, logs);
 	// older ones go.
 	for _, old := range runs[min(1, len(runs)):] {
@@ -208,7 +209,7 @@ func (w *podWorkers) killUnhealthy(ctx context.Context, pod *api.Pod, c *api.Con
 	if p := probesOf(c)[kind]; p != nil && p.TerminationGracePeriodSeconds != nil {
 		grace = time.Duration(*p.TerminationGracePeriodSeconds) * time.Second
 	}
-	if err := w.runtime.StopContainer(ctx, running.ID, grace); err != nil {
+	if err := w.stopContainer(ctx, pod, running, grace); err != nil {
 		w.log.Warn("could not kill an unhealthy container", zap.String("container", running.ID), zap.Error(err))
 		return false
 	}

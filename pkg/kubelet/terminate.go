@@ -56,7 +56,7 @@ func (w *podWorkers) finish(ctx context.Context, pod *api.Pod, cs []runtime.Cont
 	}
 	for _, c := range cs {
 		if c.State == runtime.ContainerRunning {
-			if err := w.runtime.StopContainer(ctx, c.ID, gracePeriod(pod)); err != nil {
+			if err := w.stopContainer(ctx, pod, c, gracePeriod(pod)); err != nil {
 				return fmt.Errorf("stop %s: %w", c.ID, err)
 			}
 		}
@@ -106,7 +106,7 @@ func (w *podWorkers) stopAndRemove(ctx context.Context, pod *api.Pod, cs []runti
 		if pod != nil {
 			w.events.Eventf(pod, api.EventNormal, "Killing", "Stopping container %s", c.Name)
 		}
-		wg.Go(func() { errs[i] = w.runtime.StopContainer(ctx, c.ID, grace) })
+		wg.Go(func() { errs[i] = w.stopContainer(ctx, pod, c, grace) }) // lifecycle.go: preStop first
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
