@@ -9,7 +9,9 @@ func TestValidateLifecycle(t *testing.T) {
 		mutate func(p *Pod)
 		want   []string
 	}{
-		{"preStop sleep", func(p *Pod) { p.Spec.Containers[0].Lifecycle = &Lifecycle{PreStop: &LifecycleHandler{Sleep: &SleepAction{Seconds: 5}}} }, nil},
+		{"preStop sleep", func(p *Pod) {
+			p.Spec.Containers[0].Lifecycle = &Lifecycle{PreStop: &LifecycleHandler{Sleep: &SleepAction{Seconds: 5}}}
+		}, nil},
 		{"postStart exec and preStop httpGet", func(p *Pod) {
 			p.Spec.Containers[0].Lifecycle = &Lifecycle{
 				PostStart: &LifecycleHandler{Exec: &ExecAction{Command: []string{"touch", "/ready"}}},
