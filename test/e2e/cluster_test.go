@@ -255,6 +255,15 @@ func (c *cluster) teardown() {
 	if ctx.Err() != nil {
 		c.t.Errorf("teardown: pods were still there after 45s")
 	}
+	// A finished pod is deleted at once, without waiting for the kubelet,
+	// which then removes its containers as those of a pod the API no
+	// longer has: give it the time to.
+	for ctx.Err() == nil {
+		if cs, err := c.rt.ListContainers(ctx); err == nil && len(cs) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	c.stopKubelet()
 }
 
