@@ -30,7 +30,9 @@ func newCreateCommand(g *globals) *cobra.Command {
 		newCreateRoleBindingCommand(g), newCreateClusterRoleBindingCommand(g),
 		newCreateTokenCommand(g), // create_token.go
 		newCreateDeploymentCommand(g), newCreateJobCommand(g),
-		newCreateCronJobCommand(g)) // create_workloads.go
+		newCreateCronJobCommand(g), // create_workloads.go
+		newCreateConfigMapCommand(g),
+		newCreateSecretCommand(g)) // create_config.go, create_secret.go
 	return cmd
 }
 

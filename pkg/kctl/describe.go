@@ -29,6 +29,9 @@ var describers = map[string]describeFunc{
 	"ReplicaSet":            describeReplicaSet,
 	"ReplicationController": describeReplicationController,
 	"DaemonSet":             describeDaemonSet,
+	"Deployment":            describeDeployment, // describe_workloads.go
+	"Job":                   describeJob,
+	"CronJob":               describeCronJob,
 	"Namespace":             describeNamespace,
 	"Endpoints":             describeEndpoints,
 	"ConfigMap":             describeConfigMap,

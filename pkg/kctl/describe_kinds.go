@@ -206,15 +206,7 @@ func (d *describer) controller(ctx context.Context, obj api.Object, selector str
 		return err
 	}
 	d.field(0, "Pods Status", status)
-	d.line(0, "Pod Template:")
-	d.labels(1, "Labels", t.Labels)
-	d.line(1, "Containers:")
-	d.containers(2, t.Spec.Containers, nil, false)
-	d.volumes(1, t.Spec.Volumes)
-	if len(t.Spec.NodeSelector) > 0 {
-		d.field(1, "Node-Selectors", formatLabels(t.Spec.NodeSelector))
-	}
-	d.multiline(1, "Tolerations", tolerations(t.Spec.Tolerations))
+	d.podTemplate(t) // describe_workloads.go
 	return d.events(ctx, obj)
 }
 
