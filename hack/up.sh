@@ -134,6 +134,8 @@ if [ "$runtime" = docker ]; then
 	kctl apply -f addons/dns.yaml
 	echo "pod egress: $egress (EGRESS=1 make up lets pods reach addresses outside the cluster)"
 fi
+# The default StorageClass: a claim gets a directory on its pod's node.
+kctl apply -f addons/local-path.yaml
 kctl get nodes
 cat <<MSG
 

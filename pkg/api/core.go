@@ -63,6 +63,7 @@ type Container struct {
 	Args            []string             `json:"args,omitempty"`
 	WorkingDir      string               `json:"workingDir,omitempty"`
 	Ports           []ContainerPort      `json:"ports,omitempty"`
+	EnvFrom         []EnvFromSource      `json:"envFrom,omitempty"`
 	Env             []EnvVar             `json:"env,omitempty"`
 	Resources       ResourceRequirements `json:"resources,omitzero"`
 	VolumeMounts    []VolumeMount        `json:"volumeMounts,omitempty"`
@@ -118,6 +119,30 @@ type KeySelector struct {
 	Optional *bool  `json:"optional,omitempty"`
 }
 
+// EnvFromSource makes every key of a ConfigMap or Secret an environment
+// variable, named Prefix+key; exactly one of ConfigMapRef and SecretRef
+// is set. A key that is no valid variable name is skipped, with an event
+// (InvalidEnvironmentVariableNames), as Kubernetes does; a variable Env
+// sets wins over one from here.
+type EnvFromSource struct {
+	Prefix       string              `json:"prefix,omitempty"`
+	ConfigMapRef *ConfigMapEnvSource `json:"configMapRef,omitempty"`
+	SecretRef    *SecretEnvSource    `json:"secretRef,omitempty"`
+}
+
+// ConfigMapEnvSource names the ConfigMap of an EnvFromSource. Optional
+// lets the container start without it.
+type ConfigMapEnvSource struct {
+	Name     string `json:"name"`
+	Optional *bool  `json:"optional,omitempty"`
+}
+
+// SecretEnvSource names the Secret of an EnvFromSource.
+type SecretEnvSource struct {
+	Name     string `json:"name"`
+	Optional *bool  `json:"optional,omitempty"`
+}
+
 // ResourceList maps a resource name (cpu, memory, pods) to a quantity.
 type ResourceList map[string]Quantity
 
@@ -144,11 +169,15 @@ type Volume struct {
 
 // VolumeSource says what backs a volume; exactly one field is set.
 type VolumeSource struct {
-	EmptyDir  *EmptyDirVolumeSource  `json:"emptyDir,omitempty"`
-	HostPath  *HostPathVolumeSource  `json:"hostPath,omitempty"`
-	ConfigMap *ConfigMapVolumeSource `json:"configMap,omitempty"`
-	Secret    *SecretVolumeSource    `json:"secret,omitempty"`
-	Projected *ProjectedVolumeSource `json:"projected,omitempty"` // projected.go
+	EmptyDir    *EmptyDirVolumeSource    `json:"emptyDir,omitempty"`
+	HostPath    *HostPathVolumeSource    `json:"hostPath,omitempty"`
+	ConfigMap   *ConfigMapVolumeSource   `json:"configMap,omitempty"`
+	Secret      *SecretVolumeSource      `json:"secret,omitempty"`
+	DownwardAPI *DownwardAPIVolumeSource `json:"downwardAPI,omitempty"`
+	Projected   *ProjectedVolumeSource   `json:"projected,omitempty"` // projected.go
+	// PersistentVolumeClaim mounts the volume bound to a claim of the
+	// pod's namespace.
+	PersistentVolumeClaim *PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
 	// Kubernetes' other volume types, refused at admission.
 	UnsupportedVolumeSources `json:",inline"`
 }
@@ -160,20 +189,62 @@ type EmptyDirVolumeSource struct {
 	SizeLimit *Quantity `json:"sizeLimit,omitempty"`
 }
 
-// HostPathVolumeSource mounts a path of the node.
+// HostPathVolumeSource mounts a path of the node. Type, if set, is what
+// the kubelet checks the path is before mounting it (or makes, for the
+// OrCreate types); "" checks nothing, as in Kubernetes.
 type HostPathVolumeSource struct {
 	Path string `json:"path"`
 	Type string `json:"type,omitempty"`
 }
 
-// ConfigMapVolumeSource projects a ConfigMap's keys as files.
-type ConfigMapVolumeSource struct {
-	Name string `json:"name"`
+// The hostPath types, Kubernetes' names.
+const (
+	HostPathUnset             = ""
+	HostPathDirectoryOrCreate = "DirectoryOrCreate"
+	HostPathDirectory         = "Directory"
+	HostPathFileOrCreate      = "FileOrCreate"
+	HostPathFile              = "File"
+	HostPathSocket            = "Socket"
+	HostPathCharDev           = "CharDevice"
+	HostPathBlockDev          = "BlockDevice"
+)
+
+// PersistentVolumeClaimVolumeSource names a claim in the pod's namespace;
+// the kubelet mounts the PersistentVolume bound to it, read-only if
+// ReadOnly says so.
+type PersistentVolumeClaimVolumeSource struct {
+	ClaimName string `json:"claimName"`
+	ReadOnly  bool   `json:"readOnly,omitempty"`
 }
 
-// SecretVolumeSource projects a Secret's keys as files.
+// ConfigMapVolumeSource writes a ConfigMap's keys as files: those Items
+// name, each at its path, or every key at a file of its name. The kubelet
+// writes it as it writes a projected volume with this one source, and
+// keeps the files up to date while the pod runs.
+type ConfigMapVolumeSource struct {
+	Name  string      `json:"name"`
+	Items []KeyToPath `json:"items,omitempty"`
+	// DefaultMode is the mode of the files that set none: 0644 by default.
+	DefaultMode *int32 `json:"defaultMode,omitempty"`
+	// Optional lets the pod start without the ConfigMap (an empty
+	// volume) or a key Items names; otherwise it waits for it.
+	Optional *bool `json:"optional,omitempty"`
+}
+
+// SecretVolumeSource writes a Secret's keys as files, as
+// ConfigMapVolumeSource does a ConfigMap's.
 type SecretVolumeSource struct {
-	SecretName string `json:"secretName"`
+	SecretName  string      `json:"secretName"`
+	Items       []KeyToPath `json:"items,omitempty"`
+	DefaultMode *int32      `json:"defaultMode,omitempty"`
+	Optional    *bool       `json:"optional,omitempty"`
+}
+
+// DownwardAPIVolumeSource writes fields of the pod, and limits and
+// requests of its containers, as files.
+type DownwardAPIVolumeSource struct {
+	Items       []DownwardAPIVolumeFile `json:"items,omitempty"`
+	DefaultMode *int32                  `json:"defaultMode,omitempty"`
 }
 
 // Probe is a periodic check of a container: liveness, readiness or startup.

@@ -55,10 +55,18 @@ func SetDefaults(obj Object) {
 		setDaemonSetDefaults(&o.Spec)
 	case *Deployment:
 		setDeploymentDefaults(&o.Spec)
+	case *StatefulSet:
+		setStatefulSetDefaults(&o.Spec)
 	case *Job:
 		setJobDefaults(o)
 	case *CronJob:
 		setCronJobDefaults(&o.Spec)
+	case *PersistentVolume:
+		setPersistentVolumeDefaults(o) // defaults_storage.go
+	case *PersistentVolumeClaim:
+		setPersistentVolumeClaimDefaults(o)
+	case *StorageClass:
+		setStorageClassDefaults(o)
 	case *RoleBinding:
 		setBindingDefaults(&o.RoleRef, o.Subjects)
 	case *ClusterRoleBinding:
@@ -103,9 +111,7 @@ func setPodSpecDefaults(spec *PodSpec) {
 		if len(v.types()) == 0 {
 			v.EmptyDir = &EmptyDirVolumeSource{}
 		}
-		if v.Projected != nil {
-			setProjectedDefaults(v.Projected)
-		}
+		setAPIVolumeDefaults(v) // projected.go
 	}
 }
 

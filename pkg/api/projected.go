@@ -79,9 +79,8 @@ type DownwardAPIProjection struct {
 type DownwardAPIVolumeFile struct {
 	Path     string               `json:"path"`
 	FieldRef *ObjectFieldSelector `json:"fieldRef,omitempty"`
-	// ResourceFieldRef (a container's limits and requests) is known so
-	// that a manifest using it hears at admission that kubelab does not
-	// write it yet.
+	// ResourceFieldRef is a limit or request of the container it names,
+	// as an environment variable's would be.
 	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
 	Mode             *int32                 `json:"mode,omitempty"`
 }
@@ -98,23 +97,52 @@ type ServiceAccountTokenProjection struct {
 	Path              string `json:"path"`
 }
 
+// setAPIVolumeDefaults fills in the defaults of the volumes the kubelet
+// writes from the API: a file mode of 0644 for configMap, secret and
+// downwardAPI volumes, as Kubernetes', and those of a projected volume.
+func setAPIVolumeDefaults(v *VolumeSource) {
+	if v.ConfigMap != nil {
+		defaultFileMode(&v.ConfigMap.DefaultMode)
+	}
+	if v.Secret != nil {
+		defaultFileMode(&v.Secret.DefaultMode)
+	}
+	if d := v.DownwardAPI; d != nil {
+		defaultFileMode(&d.DefaultMode)
+		setFieldRefDefaults(d.Items)
+	}
+	if v.Projected != nil {
+		setProjectedDefaults(v.Projected)
+	}
+}
+
+func defaultFileMode(mode **int32) {
+	if *mode == nil {
+		*mode = Int32(DefaultProjectedMode)
+	}
+}
+
+// setFieldRefDefaults gives the field selectors of downwardAPI files
+// apiVersion v1.
+func setFieldRefDefaults(items []DownwardAPIVolumeFile) {
+	for j := range items {
+		if f := items[j].FieldRef; f != nil {
+			defaultString(&f.APIVersion, "v1")
+		}
+	}
+}
+
 // setProjectedDefaults fills in the file mode, the token's life and the
 // field selectors' apiVersion.
 func setProjectedDefaults(p *ProjectedVolumeSource) {
-	if p.DefaultMode == nil {
-		p.DefaultMode = Int32(DefaultProjectedMode)
-	}
+	defaultFileMode(&p.DefaultMode)
 	for i := range p.Sources {
 		s := &p.Sources[i]
 		if t := s.ServiceAccountToken; t != nil && t.ExpirationSeconds == nil {
 			t.ExpirationSeconds = Int64(DefaultTokenExpirationSeconds)
 		}
 		if d := s.DownwardAPI; d != nil {
-			for j := range d.Items {
-				if f := d.Items[j].FieldRef; f != nil {
-					defaultString(&f.APIVersion, "v1")
-				}
-			}
+			setFieldRefDefaults(d.Items)
 		}
 	}
 }

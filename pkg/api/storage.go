@@ -1,5 +1,7 @@
 package api
 
+import "encoding/json"
+
 // The storage kinds, as Kubernetes has them: a PersistentVolume is a piece
 // of storage on the cluster (here a directory of a node), a
 // PersistentVolumeClaim is a pod's request for one, and a StorageClass
@@ -23,6 +25,19 @@ const (
 
 	VolumeBindingImmediate            = "Immediate"
 	VolumeBindingWaitForFirstConsumer = "WaitForFirstConsumer"
+
+	// A volume is a mounted filesystem or a raw block device; kubelab
+	// implements filesystems.
+	PersistentVolumeFilesystem = "Filesystem"
+	PersistentVolumeBlock      = "Block"
+
+	// ResourceStorage is the one resource of a volume's capacity and a
+	// claim's requests.
+	ResourceStorage = "storage"
+
+	// HostnameLabel is the node label a node-local volume's nodeAffinity
+	// names its node by; the kubelet sets it to the node's name.
+	HostnameLabel = "kubernetes.io/hostname"
 )
 
 // Phases of volumes and claims.
@@ -65,6 +80,36 @@ type PersistentVolumeSpec struct {
 type PersistentVolumeSource struct {
 	HostPath *HostPathVolumeSource `json:"hostPath,omitempty"`
 	Local    *LocalVolumeSource    `json:"local,omitempty"`
+	// Kubernetes' other volume types, refused at admission
+	// (validation_storage.go), as a pod's are (volumes_unsupported.go).
+	UnsupportedPersistentVolumeSources `json:",inline"`
+}
+
+// UnsupportedPersistentVolumeSources are the types of Kubernetes' v1
+// PersistentVolumeSource that kubelab does not implement, kept as the
+// JSON they came as, so that validation can refuse a volume of NFS or
+// CSI instead of dropping the field and storing a volume with no source.
+type UnsupportedPersistentVolumeSources struct {
+	GCEPersistentDisk    *json.RawMessage `json:"gcePersistentDisk,omitempty"`
+	AWSElasticBlockStore *json.RawMessage `json:"awsElasticBlockStore,omitempty"`
+	Glusterfs            *json.RawMessage `json:"glusterfs,omitempty"`
+	NFS                  *json.RawMessage `json:"nfs,omitempty"`
+	RBD                  *json.RawMessage `json:"rbd,omitempty"`
+	ISCSI                *json.RawMessage `json:"iscsi,omitempty"`
+	Cinder               *json.RawMessage `json:"cinder,omitempty"`
+	CephFS               *json.RawMessage `json:"cephfs,omitempty"`
+	FC                   *json.RawMessage `json:"fc,omitempty"`
+	Flocker              *json.RawMessage `json:"flocker,omitempty"`
+	FlexVolume           *json.RawMessage `json:"flexVolume,omitempty"`
+	AzureFile            *json.RawMessage `json:"azureFile,omitempty"`
+	VsphereVolume        *json.RawMessage `json:"vsphereVolume,omitempty"`
+	Quobyte              *json.RawMessage `json:"quobyte,omitempty"`
+	AzureDisk            *json.RawMessage `json:"azureDisk,omitempty"`
+	PhotonPersistentDisk *json.RawMessage `json:"photonPersistentDisk,omitempty"`
+	PortworxVolume       *json.RawMessage `json:"portworxVolume,omitempty"`
+	ScaleIO              *json.RawMessage `json:"scaleIO,omitempty"`
+	StorageOS            *json.RawMessage `json:"storageos,omitempty"`
+	CSI                  *json.RawMessage `json:"csi,omitempty"`
 }
 
 // LocalVolumeSource is a directory (or disk) of one node; the volume's

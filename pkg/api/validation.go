@@ -193,6 +193,8 @@ func Validate(obj Object) ErrorList {
 		return validateDaemonSet(o)
 	case *Deployment:
 		return validateDeployment(o)
+	case *StatefulSet:
+		return validateStatefulSet(o)
 	case *ControllerRevision:
 		return validateControllerRevision(o)
 	case *Job:
@@ -209,6 +211,12 @@ func Validate(obj Object) ErrorList {
 		return validateClusterRoleBinding(o)
 	case *CertificateSigningRequest:
 		return validateCertificateSigningRequest(o)
+	case *PersistentVolume:
+		return validatePersistentVolume(o) // validation_storage.go
+	case *PersistentVolumeClaim:
+		return validatePersistentVolumeClaim(o)
+	case *StorageClass:
+		return validateStorageClass(o)
 	}
 	r, ok := ResourceOf(obj)
 	return validateObjectMeta(obj.GetObjectMeta(), !ok || r.Namespaced, IsDNS1123Subdomain, "")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -80,6 +81,7 @@ func validateContainer(c *Container, spec *PodSpec, p fieldPath, volumes, names,
 		errs = append(errs, notSupported(p.child("imagePullPolicy"), pp, PullAlways, PullIfNotPresent, PullNever))
 	}
 	errs = append(errs, validateContainerPorts(c.Ports, spec.HostNetwork, p.child("ports"), hostPorts)...)
+	errs = append(errs, validateEnvFrom(c.EnvFrom, p.child("envFrom"))...)
 	errs = append(errs, validateEnv(c.Env, p.child("env"))...)
 	errs = append(errs, validateResources(&c.Resources, p.child("resources"))...)
 	errs = append(errs, validateVolumeMounts(c.VolumeMounts, volumes, p.child("volumeMounts"))...)
@@ -200,12 +202,7 @@ func validateEnvSource(src *EnvVarSource, value string, p fieldPath) ErrorList {
 	}
 	if r := src.ResourceFieldRef; r != nil {
 		n++
-		switch {
-		case r.Resource == "":
-			errs = append(errs, required(p.child("resourceFieldRef").child("resource"), ""))
-		case !oneOf(r.Resource, envResources...):
-			errs = append(errs, notSupported(p.child("resourceFieldRef").child("resource"), r.Resource, envResources...))
-		}
+		errs = append(errs, validateResourceFieldRef(r, p.child("resourceFieldRef"), false)...)
 	}
 	for _, ref := range []struct {
 		name string
@@ -232,6 +229,81 @@ func validateEnvSource(src *EnvVarSource, value string, p fieldPath) ErrorList {
 		errs = append(errs, invalid(p, "", "may not be specified when `value` is not empty"))
 	case n > 1:
 		errs = append(errs, invalid(p, "", "may not have more than one field specified at a time"))
+	}
+	return errs
+}
+
+// Divisors of a resourceFieldRef, as Kubernetes allows them: a CPU in
+// cores or millicores, memory and storage in bytes or a power of 1000 or
+// 1024 of them.
+var (
+	cpuDivisors    = []string{"1m", "1"}
+	memoryDivisors = []string{"1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"}
+)
+
+// validateResourceFieldRef checks a container resource selector of the
+// downward API. An environment variable's defaults to its own container;
+// a downwardAPI file must name one (needContainer).
+func validateResourceFieldRef(r *ResourceFieldSelector, p fieldPath, needContainer bool) ErrorList {
+	var errs ErrorList
+	if needContainer && r.ContainerName == "" {
+		errs = append(errs, required(p.child("containerName"), ""))
+	}
+	switch {
+	case r.Resource == "":
+		return append(errs, required(p.child("resource"), ""))
+	case !oneOf(r.Resource, envResources...):
+		return append(errs, notSupported(p.child("resource"), r.Resource, envResources...))
+	}
+	if r.Divisor.IsZero() {
+		return errs // unset: 1
+	}
+	divisors, values, unit := memoryDivisors, strings.Join(memoryDivisors, ", "), "the memory resource"
+	switch {
+	case strings.HasSuffix(r.Resource, ".cpu"):
+		divisors, values, unit = cpuDivisors, "1m and 1", "the cpu resource"
+	case strings.HasSuffix(r.Resource, ".ephemeral-storage"):
+		unit = "the local ephemeral storage resource"
+	}
+	same := func(d string) bool {
+		q, err := ParseQuantity(d) // 1E and 1Ei are beyond a Quantity's range here, and so never a divisor
+		return err == nil && q.Cmp(r.Divisor) == 0
+	}
+	if !slices.ContainsFunc(divisors, same) {
+		errs = append(errs, invalid(p.child("divisor"), r.Resource, fmt.Sprintf("only divisor's values %s are supported with %s", values, unit)))
+	}
+	return errs
+}
+
+// validateEnvFrom checks the sources of a container's envFrom: exactly one
+// of configMapRef and secretRef, named, and a prefix that can start a
+// variable's name.
+func validateEnvFrom(sources []EnvFromSource, p fieldPath) ErrorList {
+	var errs ErrorList
+	for i, src := range sources {
+		sp := p.index(i)
+		if src.Prefix != "" {
+			errs = append(errs, check(sp.child("prefix"), src.Prefix, IsEnvVarName(src.Prefix))...)
+		}
+		n := 0
+		if c := src.ConfigMapRef; c != nil {
+			n++
+			if c.Name == "" {
+				errs = append(errs, required(sp.child("configMapRef").child("name"), ""))
+			}
+		}
+		if s := src.SecretRef; s != nil {
+			n++
+			if s.Name == "" {
+				errs = append(errs, required(sp.child("secretRef").child("name"), ""))
+			}
+		}
+		switch {
+		case n == 0:
+			errs = append(errs, invalid(sp, "", "must specify one of: `configMapRef` or `secretRef`"))
+		case n > 1:
+			errs = append(errs, invalid(sp, "", "may not have more than one field specified at a time"))
+		}
 	}
 	return errs
 }

@@ -88,6 +88,37 @@ func validateKeyProjection(name string, items []KeyToPath, p fieldPath, paths fi
 	if name == "" {
 		errs = append(errs, required(p.child("name"), ""))
 	}
+	return append(errs, validateKeyItems(items, p, paths)...)
+}
+
+// validateKeyVolume checks a configMap or secret volume, whose name is in
+// field nameField: the projection it stands for, and its defaultMode.
+func validateKeyVolume(nameField, name string, items []KeyToPath, defaultMode *int32, p fieldPath) ErrorList {
+	var errs ErrorList
+	if name == "" {
+		errs = append(errs, required(p.child(nameField), ""))
+	}
+	errs = append(errs, validateKeyItems(items, p, filePaths{})...)
+	return append(errs, validateMode(defaultMode, p.child("defaultMode"))...)
+}
+
+// validateDownwardAPIVolume checks a downwardAPI volume: its files as
+// those of a projection, and its defaultMode.
+func validateDownwardAPIVolume(d *DownwardAPIVolumeSource, p fieldPath) ErrorList {
+	errs := validateMode(d.DefaultMode, p.child("defaultMode"))
+	paths := filePaths{}
+	for i, item := range d.Items {
+		ip := p.child("items").index(i)
+		errs = append(errs, paths.add(item.Path, ip.child("path"))...)
+		errs = append(errs, validateDownwardAPIFile(&item, ip)...)
+	}
+	return errs
+}
+
+// validateKeyItems checks the items of a configMap or secret source: a
+// valid key each, a path of its own, a mode.
+func validateKeyItems(items []KeyToPath, p fieldPath, paths filePaths) ErrorList {
+	var errs ErrorList
 	for i, item := range items {
 		ip := p.child("items").index(i)
 		if item.Key == "" {
@@ -113,7 +144,8 @@ func validateDownwardAPIFile(item *DownwardAPIVolumeFile, p fieldPath) ErrorList
 	case f != nil:
 		errs = append(errs, validateFieldRef(f, p.child("fieldRef"), volumeFieldPaths)...)
 	default:
-		errs = append(errs, forbidden(p.child("resourceFieldRef"), "kubelab does not write a container's resources into a volume yet"))
+		// A file belongs to no container: it must name one.
+		errs = append(errs, validateResourceFieldRef(item.ResourceFieldRef, p.child("resourceFieldRef"), true)...)
 	}
 	return append(errs, validateMode(item.Mode, p.child("mode"))...)
 }

@@ -62,8 +62,13 @@ func TestProjectedVolumeValidation(t *testing.T) {
 			wantErr: v0 + ".sources[0].downwardAPI.items[0]: Required value: one of fieldRef and resourceFieldRef is required"},
 		{name: "a downwardAPI file with no path", volume: `{name: v, projected: {sources: [{downwardAPI: {items: [{fieldRef: {fieldPath: metadata.name}}]}}]}}`,
 			wantErr: v0 + ".sources[0].downwardAPI.items[0].path: Required value"},
-		{name: "resources are not written yet", volume: `{name: v, projected: {sources: [{downwardAPI: {items: [{path: cpu, resourceFieldRef: {containerName: c, resource: limits.cpu}}]}}]}}`,
-			wantErr: v0 + ".sources[0].downwardAPI.items[0].resourceFieldRef: Forbidden: kubelab does not write a container's resources into a volume yet"},
+		{name: "a container's resources", volume: `{name: v, projected: {sources: [{downwardAPI: {items: [
+			{path: cpu, resourceFieldRef: {containerName: c, resource: limits.cpu, divisor: 1m}},
+			{path: mem, resourceFieldRef: {containerName: c, resource: requests.memory, divisor: 1Mi}}]}}]}}`},
+		{name: "a resource of no container", volume: `{name: v, projected: {sources: [{downwardAPI: {items: [{path: cpu, resourceFieldRef: {resource: limits.cpu}}]}}]}}`,
+			wantErr: v0 + ".sources[0].downwardAPI.items[0].resourceFieldRef.containerName: Required value"},
+		{name: "a divisor of cpu in bytes", volume: `{name: v, projected: {sources: [{downwardAPI: {items: [{path: cpu, resourceFieldRef: {containerName: c, resource: limits.cpu, divisor: 1Mi}}]}}]}}`,
+			wantErr: v0 + `.sources[0].downwardAPI.items[0].resourceFieldRef.divisor: Invalid value: "limits.cpu": only divisor's values 1m and 1 are supported with the cpu resource`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,6 +53,8 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*DaemonSet).Spec.Selector)...)
 	case *Deployment:
 		errs = append(errs, validateSelectorUpdate(n.Spec.Selector, oldObj.(*Deployment).Spec.Selector)...)
+	case *StatefulSet:
+		errs = append(errs, validateStatefulSetUpdate(n, oldObj.(*StatefulSet))...)
 	case *ControllerRevision:
 		errs = append(errs, validateControllerRevisionUpdate(n, oldObj.(*ControllerRevision))...)
 	case *Job:
@@ -63,6 +65,12 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		errs = append(errs, validateRoleRefUpdate(n.RoleRef, oldObj.(*ClusterRoleBinding).RoleRef)...)
 	case *CertificateSigningRequest:
 		errs = append(errs, validateCertificateSigningRequestUpdate(n, oldObj.(*CertificateSigningRequest))...)
+	case *PersistentVolume:
+		errs = append(errs, validatePersistentVolumeUpdate(n, oldObj.(*PersistentVolume))...) // validation_storage.go
+	case *PersistentVolumeClaim:
+		errs = append(errs, validatePersistentVolumeClaimUpdate(n, oldObj.(*PersistentVolumeClaim))...)
+	case *StorageClass:
+		errs = append(errs, validateStorageClassUpdate(n, oldObj.(*StorageClass))...)
 	case *Node:
 		o := oldObj.(*Node)
 		if o.Spec.PodCIDR != "" && n.Spec.PodCIDR != o.Spec.PodCIDR {

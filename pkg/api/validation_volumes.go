@@ -108,14 +108,20 @@ func validateVolumeSource(src *VolumeSource, p fieldPath) ErrorList {
 			errs = append(errs, notSupported(hp.child("type"), h.Type, hostPathTypes...))
 		}
 	}
-	if c := src.ConfigMap; c != nil && c.Name == "" {
-		errs = append(errs, required(p.child("configMap").child("name"), ""))
+	if c := src.ConfigMap; c != nil {
+		errs = append(errs, validateKeyVolume("name", c.Name, c.Items, c.DefaultMode, p.child("configMap"))...)
 	}
-	if s := src.Secret; s != nil && s.SecretName == "" {
-		errs = append(errs, required(p.child("secret").child("secretName"), ""))
+	if s := src.Secret; s != nil {
+		errs = append(errs, validateKeyVolume("secretName", s.SecretName, s.Items, s.DefaultMode, p.child("secret"))...)
+	}
+	if d := src.DownwardAPI; d != nil {
+		errs = append(errs, validateDownwardAPIVolume(d, p.child("downwardAPI"))...)
 	}
 	if pr := src.Projected; pr != nil {
 		errs = append(errs, validateProjected(pr, p.child("projected"))...)
+	}
+	if c := src.PersistentVolumeClaim; c != nil && c.ClaimName == "" {
+		errs = append(errs, required(p.child("persistentVolumeClaim").child("claimName"), ""))
 	}
 	return errs
 }

@@ -9,26 +9,27 @@ import (
 // TestUnsupportedVolumeTypes: a volume type kubelab does not implement is
 // refused at admission, naming its field, and never becomes an emptyDir.
 func TestUnsupportedVolumeTypes(t *testing.T) {
-	const unsupported = ": kubelab does not implement this volume type yet; supported: emptyDir, hostPath, projected"
+	const unsupported = ": kubelab does not implement this volume type yet; supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected, persistentVolumeClaim"
 	tests := []struct {
 		name    string
 		volume  string // one entry of spec.volumes, as YAML flow
 		wantErr string // "" for none
 	}{
-		{name: "persistentVolumeClaim", volume: `{name: v, persistentVolumeClaim: {claimName: data}}`,
-			wantErr: `spec.volumes[0].persistentVolumeClaim: Unsupported value: {"claimName":"data"}` + unsupported},
+		{name: "gcePersistentDisk", volume: `{name: v, gcePersistentDisk: {pdName: d}}`,
+			wantErr: `spec.volumes[0].gcePersistentDisk: Unsupported value: {"pdName":"d"}` + unsupported},
 		{name: "nfs", volume: `{name: v, nfs: {server: fs, path: /export}}`,
 			wantErr: `spec.volumes[0].nfs: Unsupported value: {"path":"/export","server":"fs"}` + unsupported},
-		{name: "downwardAPI", volume: `{name: v, downwardAPI: {}}`,
-			wantErr: `spec.volumes[0].downwardAPI: Unsupported value: {}` + unsupported},
 		{name: "csi", volume: `{name: v, csi: {driver: x}}`,
 			wantErr: `spec.volumes[0].csi: Unsupported value: {"driver":"x"}` + unsupported},
-		{name: "configMap is typed but not implemented", volume: `{name: v, configMap: {name: cfg}}`,
-			wantErr: `spec.volumes[0].configMap: Unsupported value: {"name":"cfg"}` + unsupported},
-		{name: "secret is typed but not implemented", volume: `{name: v, secret: {secretName: s}}`,
-			wantErr: `spec.volumes[0].secret: Unsupported value: {"secretName":"s"}` + unsupported},
-		{name: "two types, one unsupported", volume: `{name: v, emptyDir: {}, persistentVolumeClaim: {claimName: d}}`,
-			wantErr: "spec.volumes[0].persistentVolumeClaim: Forbidden: may not specify more than 1 volume type"},
+		{name: "configMap, secret and downwardAPI: see validation_configvolumes_test.go", volume: `{name: v, configMap: {name: cfg}}`},
+		{name: "two types, one unsupported", volume: `{name: v, emptyDir: {}, nfs: {server: fs, path: /x}}`,
+			wantErr: "spec.volumes[0].nfs: Forbidden: may not specify more than 1 volume type"},
+		{name: "persistentVolumeClaim", volume: `{name: v, persistentVolumeClaim: {claimName: data, readOnly: true}}`},
+		{name: "persistentVolumeClaim without claimName", volume: `{name: v, persistentVolumeClaim: {}}`,
+			wantErr: "spec.volumes[0].persistentVolumeClaim.claimName: Required value"},
+		{name: "hostPath type", volume: `{name: v, hostPath: {path: /tmp, type: DirectoryOrCreate}}`},
+		{name: "hostPath unknown type", volume: `{name: v, hostPath: {path: /tmp, type: Dir}}`,
+			wantErr: `spec.volumes[0].hostPath.type: Unsupported value: "Dir": supported values: "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"`},
 		{name: "emptyDir", volume: `{name: v, emptyDir: {}}`},
 		{name: "hostPath", volume: `{name: v, hostPath: {path: /tmp}}`},
 		{name: "projected", volume: `{name: v, projected: {sources: []}}`},
@@ -61,18 +62,18 @@ func TestVolumeSourceJSON(t *testing.T) {
 		t.Errorf("emptyDir volume = %s, %v", b, err)
 	}
 	var v Volume
-	if err := json.Unmarshal([]byte(`{"name":"v","persistentVolumeClaim":{"claimName":"data"}}`), &v); err != nil {
+	if err := json.Unmarshal([]byte(`{"name":"v","nfs":{"server":"fs","path":"/export"}}`), &v); err != nil {
 		t.Fatal(err)
 	}
 	types := v.types()
-	if len(types) != 1 || types[0].name != "persistentVolumeClaim" || v.PersistentVolumeClaim == nil ||
-		!strings.Contains(string(*v.PersistentVolumeClaim), `"claimName":"data"`) {
+	if len(types) != 1 || types[0].name != "nfs" || v.NFS == nil ||
+		!strings.Contains(string(*v.NFS), `"server":"fs"`) {
 		t.Errorf("decoded %+v, types %v", v, types)
 	}
 	var pod Pod
 	pod.Spec.Volumes = []Volume{v}
 	SetDefaults(&pod)
 	if pod.Spec.Volumes[0].EmptyDir != nil {
-		t.Error("defaulting turned a persistentVolumeClaim volume into an emptyDir")
+		t.Error("defaulting turned an nfs volume into an emptyDir")
 	}
 }

@@ -7,52 +7,52 @@ import (
 )
 
 // Kubernetes has some thirty volume types; kubelab's kubelet implements
-// three, emptyDir, hostPath and projected. A manifest written for
+// seven: emptyDir, hostPath, persistentVolumeClaim, and the four the
+// kubelet fills from the API, configMap, secret, downwardAPI and
+// projected (the first three it writes as a projected volume of one
+// source). A manifest written for
 // Kubernetes may use any of them, and must hear so at admission: were
 // their fields unknown to kubelab, decoding would drop them with a
 // warning, defaulting would see a volume with no source and make it an
-// emptyDir, and a pod that asked for its PersistentVolumeClaim would run
-// on a fresh empty directory. So VolumeSource knows every Kubernetes
+// emptyDir, and a pod that asked for an NFS share would run on a fresh
+// empty directory. So VolumeSource knows every Kubernetes
 // volume type, and validation refuses the ones kubelab does not
 // implement, naming the field:
 //
-//	spec.volumes[0].persistentVolumeClaim: Unsupported value: {"claimName":"data"}:
-//	  kubelab does not implement this volume type yet; supported: emptyDir, hostPath, projected
+//	spec.volumes[0].nfs: Unsupported value: {"path":"/export","server":"fs"}:
+//	  kubelab does not implement this volume type yet; supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected, persistentVolumeClaim
 
-// implementedVolumeTypes are the volume types the kubelet runs. configMap
-// and secret have types, and are refused all the same: the kubelet writes
-// their files only as sources of a projected volume so far.
-var implementedVolumeTypes = []string{"emptyDir", "hostPath", "projected"}
+// implementedVolumeTypes are the volume types the kubelet runs, in the
+// order of VolumeSource.
+var implementedVolumeTypes = []string{"emptyDir", "hostPath", "configMap", "secret", "downwardAPI", "projected", "persistentVolumeClaim"}
 
 // UnsupportedVolumeSources are the volume types of Kubernetes' v1
 // VolumeSource that kubelab does not implement, kept as the JSON they
 // came as. Validation refuses any of them.
 type UnsupportedVolumeSources struct {
-	GCEPersistentDisk     *json.RawMessage `json:"gcePersistentDisk,omitempty"`
-	AWSElasticBlockStore  *json.RawMessage `json:"awsElasticBlockStore,omitempty"`
-	GitRepo               *json.RawMessage `json:"gitRepo,omitempty"`
-	NFS                   *json.RawMessage `json:"nfs,omitempty"`
-	ISCSI                 *json.RawMessage `json:"iscsi,omitempty"`
-	Glusterfs             *json.RawMessage `json:"glusterfs,omitempty"`
-	PersistentVolumeClaim *json.RawMessage `json:"persistentVolumeClaim,omitempty"`
-	RBD                   *json.RawMessage `json:"rbd,omitempty"`
-	FlexVolume            *json.RawMessage `json:"flexVolume,omitempty"`
-	Cinder                *json.RawMessage `json:"cinder,omitempty"`
-	CephFS                *json.RawMessage `json:"cephfs,omitempty"`
-	Flocker               *json.RawMessage `json:"flocker,omitempty"`
-	DownwardAPI           *json.RawMessage `json:"downwardAPI,omitempty"`
-	FC                    *json.RawMessage `json:"fc,omitempty"`
-	AzureFile             *json.RawMessage `json:"azureFile,omitempty"`
-	VsphereVolume         *json.RawMessage `json:"vsphereVolume,omitempty"`
-	Quobyte               *json.RawMessage `json:"quobyte,omitempty"`
-	AzureDisk             *json.RawMessage `json:"azureDisk,omitempty"`
-	PhotonPersistentDisk  *json.RawMessage `json:"photonPersistentDisk,omitempty"`
-	PortworxVolume        *json.RawMessage `json:"portworxVolume,omitempty"`
-	ScaleIO               *json.RawMessage `json:"scaleIO,omitempty"`
-	StorageOS             *json.RawMessage `json:"storageos,omitempty"`
-	CSI                   *json.RawMessage `json:"csi,omitempty"`
-	Ephemeral             *json.RawMessage `json:"ephemeral,omitempty"`
-	Image                 *json.RawMessage `json:"image,omitempty"`
+	GCEPersistentDisk    *json.RawMessage `json:"gcePersistentDisk,omitempty"`
+	AWSElasticBlockStore *json.RawMessage `json:"awsElasticBlockStore,omitempty"`
+	GitRepo              *json.RawMessage `json:"gitRepo,omitempty"`
+	NFS                  *json.RawMessage `json:"nfs,omitempty"`
+	ISCSI                *json.RawMessage `json:"iscsi,omitempty"`
+	Glusterfs            *json.RawMessage `json:"glusterfs,omitempty"`
+	RBD                  *json.RawMessage `json:"rbd,omitempty"`
+	FlexVolume           *json.RawMessage `json:"flexVolume,omitempty"`
+	Cinder               *json.RawMessage `json:"cinder,omitempty"`
+	CephFS               *json.RawMessage `json:"cephfs,omitempty"`
+	Flocker              *json.RawMessage `json:"flocker,omitempty"`
+	FC                   *json.RawMessage `json:"fc,omitempty"`
+	AzureFile            *json.RawMessage `json:"azureFile,omitempty"`
+	VsphereVolume        *json.RawMessage `json:"vsphereVolume,omitempty"`
+	Quobyte              *json.RawMessage `json:"quobyte,omitempty"`
+	AzureDisk            *json.RawMessage `json:"azureDisk,omitempty"`
+	PhotonPersistentDisk *json.RawMessage `json:"photonPersistentDisk,omitempty"`
+	PortworxVolume       *json.RawMessage `json:"portworxVolume,omitempty"`
+	ScaleIO              *json.RawMessage `json:"scaleIO,omitempty"`
+	StorageOS            *json.RawMessage `json:"storageos,omitempty"`
+	CSI                  *json.RawMessage `json:"csi,omitempty"`
+	Ephemeral            *json.RawMessage `json:"ephemeral,omitempty"`
+	Image                *json.RawMessage `json:"image,omitempty"`
 }
 
 // volumeType is one volume type set in a VolumeSource: its JSON name and
@@ -64,20 +64,24 @@ type volumeType struct {
 
 // types returns the volume types set in src, kubelab's own first, then
 // Kubernetes' others in the order of its VolumeSource.
-func (src *VolumeSource) types() []volumeType {
-	var set []volumeType
-	v := reflect.ValueOf(src).Elem()
-	for _, s := range []reflect.Value{v, v.FieldByName("UnsupportedVolumeSources")} {
-		for i := range s.NumField() {
-			f, field := s.Field(i), s.Type().Field(i)
-			if f.Kind() != reflect.Pointer || f.IsNil() {
-				continue
-			}
+func (src *VolumeSource) types() []volumeType { return setTypes(reflect.ValueOf(src).Elem()) }
+
+// setTypes returns the pointer fields set in the struct s, each by its
+// JSON name, and then those of the structs it embeds (its Unsupported…
+// sources): a PersistentVolumeSource is walked the same way.
+func setTypes(s reflect.Value) []volumeType {
+	var set, embedded []volumeType
+	for i := range s.NumField() {
+		f, field := s.Field(i), s.Type().Field(i)
+		switch {
+		case field.Anonymous && f.Kind() == reflect.Struct:
+			embedded = append(embedded, setTypes(f)...)
+		case f.Kind() == reflect.Pointer && !f.IsNil():
 			name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
 			set = append(set, volumeType{name: name, value: f.Interface()})
 		}
 	}
-	return set
+	return append(set, embedded...)
 }
 
 // validateImplemented refuses a volume type kubelab does not implement.

@@ -67,6 +67,10 @@ func prepareCreate(obj api.Object) {
 		o.Status = api.JobStatus{}
 	case *api.CronJob:
 		o.Status = api.CronJobStatus{}
+	case *api.PersistentVolume: // a new volume is Pending, a new claim too (defaults)
+		o.Status = api.PersistentVolumeStatus{}
+	case *api.PersistentVolumeClaim:
+		o.Status = api.PersistentVolumeClaimStatus{}
 	case *api.Namespace:
 		o.Status = api.NamespaceStatus{Phase: api.NamespaceActive}
 		o.Spec.Finalizers = []string{"kubernetes"}

@@ -44,6 +44,9 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 	case *api.CertificateSigningRequest:
 		setRequester(ctx, o) // certificates.go
 	}
+	if st := s.admitStorageCreate(ctx, obj); st != nil { // pvc_admission.go
+		return nil, st
+	}
 	// A generated name may collide, and so may an address chosen for the
 	// object when another apiserver (or request) chose it at the same
 	// moment: then choose again, a few times, as Kubernetes does.

@@ -18,7 +18,8 @@ import (
 //     RoleBindings could make themselves cluster-admin.
 //   - NodeRestriction: a kubelet may change only its own Node, and only
 //     the status of pods bound to it; it may not move its own taints or
-//     pod CIDR (pkg/auth/node.go).
+//     pod CIDR; of PersistentVolumes it may only remove finalizers of
+//     its own local volumes (pkg/auth/node.go).
 //
 // The apiserver's own writes carry no user and are not checked.
 func (s *Server) admitIdentity(ctx context.Context, info requestInfo, obj, old api.Object) *api.Status {
@@ -51,6 +52,14 @@ func (s *Server) admitIdentity(ctx context.Context, info requestInfo, obj, old a
 			return nil
 		}
 		if err := auth.AdmitPodStatus(u, old.(*api.Pod)); err != nil {
+			return forbidden(res, meta.Name, err.Error())
+		}
+	case *api.PersistentVolume:
+		if _, isNode := auth.NodeName(u); !isNode {
+			return nil
+		}
+		oldPV, _ := old.(*api.PersistentVolume)
+		if err := auth.AdmitPersistentVolume(u, oldPV, o); err != nil {
 			return forbidden(res, meta.Name, err.Error())
 		}
 	}

@@ -107,6 +107,9 @@ func (s *Server) admitUpdate(ctx context.Context, info requestInfo, obj, old api
 		if st := s.admitPodSecurity(ctx, res, obj, old); st != nil {
 			return nil, st
 		}
+		if st := s.admitClaimResize(ctx, res, obj, old); st != nil { // pvc_admission.go
+			return nil, st
+		}
 	}
 	if st := s.admitIdentity(ctx, info, obj, old); st != nil {
 		return nil, st

@@ -17,7 +17,10 @@ import (
 //
 //	its own Node            write it and its status; read any Node
 //	pods bound to it        write their status, delete them; read any pod
-//	Secrets, ConfigMaps     read only those a pod bound to it uses
+//	Secrets, ConfigMaps,    read only those a pod bound to it uses
+//	PersistentVolumeClaims
+//	PersistentVolumes       read any; update only its own local volumes,
+//	                        to remove their finalizer (AdmitPersistentVolume)
 //	ServiceAccount tokens   only for the account of a pod bound to it
 //
 // So a stolen kubelet credential opens one node's worth of the cluster,
@@ -156,10 +159,10 @@ func (n *NodeAuthorizer) podServiceAccount(node string, a Attributes) string {
 
 // podReferences lists the Secrets, ConfigMaps and PersistentVolumeClaims
 // pod uses: by volume (also as sources of a projected volume, such as the
-// kube-root-ca.crt of every pod's ServiceAccount volume), and by
-// environment variable. A new field of the pod that names such an object
-// belongs here, or its kubelet is refused it. (Kubernetes also follows
-// envFrom and imagePullSecrets, which kubelab's pods do not have yet.)
+// kube-root-ca.crt of every pod's ServiceAccount volume), by environment
+// variable (valueFrom) and by envFrom. A new field of the pod that names
+// such an object belongs here, or its kubelet is refused it. (Kubernetes
+// also follows imagePullSecrets, which kubelab's pods do not have yet.)
 func podReferences(pod *api.Pod) (secrets, configMaps, pvcs []string) {
 	for _, v := range pod.Spec.Volumes {
 		if v.Secret != nil {
@@ -183,6 +186,14 @@ func podReferences(pod *api.Pod) (secrets, configMaps, pvcs []string) {
 		}
 	}
 	for _, c := range slices.Concat(pod.Spec.InitContainers, pod.Spec.Containers) {
+		for _, e := range c.EnvFrom {
+			if r := e.SecretRef; r != nil {
+				secrets = append(secrets, r.Name)
+			}
+			if r := e.ConfigMapRef; r != nil {
+				configMaps = append(configMaps, r.Name)
+			}
+		}
 		for _, e := range c.Env {
 			if e.ValueFrom == nil {
 				continue
@@ -198,21 +209,13 @@ func podReferences(pod *api.Pod) (secrets, configMaps, pvcs []string) {
 	return secrets, configMaps, pvcs
 }
 
-// claimName is the claim a persistentVolumeClaim volume names. kubelab
-// refuses such volumes at admission and keeps them as raw JSON, so this
-// finds none today; it reads them all the same, so that the day they are
-// served their kubelet may read its claims and no other.
+// claimName is the claim a persistentVolumeClaim volume names, "" for
+// another volume.
 func claimName(v api.Volume) string {
 	if v.PersistentVolumeClaim == nil {
 		return ""
 	}
-	var src struct {
-		ClaimName string `json:"claimName"`
-	}
-	if json.Unmarshal(*v.PersistentVolumeClaim, &src) != nil {
-		return ""
-	}
-	return src.ClaimName
+	return v.PersistentVolumeClaim.ClaimName
 }
 
 // describeRequest names a request in a reason: get secret "ns/s",
@@ -293,6 +296,59 @@ func AdmitNode(u *User, verb string, old, new *api.Node) error {
 		return nil
 	}
 	return errs
+}
+
+// AdmitPersistentVolume is kubelab's addition to NodeRestriction: a node
+// updates PersistentVolumes only to remove the finalizer of a deleted
+// local-path volume once it has removed the volume's directory (the
+// kubelet's localpath.go). So it may update only the volumes whose
+// nodeAffinity names it, and change nothing but their finalizers, which
+// it may only remove. (Kubernetes' kubelets only read volumes; there a
+// node-local provisioner cleans up with a pod of its own.) Users other
+// than nodes are not concerned: nil.
+func AdmitPersistentVolume(u *User, old, new *api.PersistentVolume) error {
+	node, ok := NodeName(u)
+	if !ok {
+		return nil
+	}
+	if old == nil || new == nil || !VolumeOnNode(old, node) {
+		return forbidden("spec.nodeAffinity", "node %q may only update persistentvolumes whose nodeAffinity names it", node)
+	}
+	var errs api.ErrorList
+	if !sameJSON(old.Spec, new.Spec) {
+		errs = append(errs, forbidden("spec", "node %q may not change the spec of a persistentvolume", node))
+	}
+	if !sameJSON(old.Labels, new.Labels) || !sameJSON(old.Annotations, new.Annotations) || !sameJSON(old.Status, new.Status) {
+		errs = append(errs, forbidden("metadata", "node %q may only remove finalizers of a persistentvolume", node))
+	}
+	for _, f := range new.Finalizers {
+		if !slices.Contains(old.Finalizers, f) {
+			errs = append(errs, forbidden("metadata.finalizers", "node %q may not add finalizer %q", node, f))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// VolumeOnNode reports whether pv's required nodeAffinity holds for the
+// node named node, as kubelab labels it (kubernetes.io/hostname is its
+// name). A volume with no nodeAffinity is on no node in particular.
+func VolumeOnNode(pv *api.PersistentVolume, node string) bool {
+	aff := pv.Spec.NodeAffinity
+	if aff == nil || aff.Required == nil {
+		return false
+	}
+	n := &api.Node{ObjectMeta: api.ObjectMeta{Name: node, Labels: map[string]string{api.HostnameLabel: node}}}
+	return api.NodeSelectorMatches(aff.Required, n)
+}
+
+// sameJSON compares two values as they would be stored.
+func sameJSON(a, b any) bool {
+	x, errA := json.Marshal(a)
+	y, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(x) == string(y)
 }
 
 // AdmitPodStatus is the pod status part of NodeRestriction: a node may

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -47,9 +46,10 @@ func nodeUser(name string) *User {
 	return &User{Name: NodeUserPrefix + name, Groups: []string{GroupNodes, GroupAuthenticated}}
 }
 
-// nodeFixture: node a runs web (a Secret volume, a ConfigMap by env,
-// account "builder") and plain (account "default"); node b runs db (a
-// Secret by env); pending is bound to no node.
+// nodeFixture: node a runs web (a Secret volume, a ConfigMap by env, a
+// Secret and a ConfigMap by envFrom, account "builder") and plain
+// (account "default"); node b runs db (a Secret by env); pending is bound
+// to no node.
 func nodeFixture() fakeGraph {
 	return fakeGraph{
 		testPod("ns", "web", "a", func(s *api.PodSpec) {
@@ -57,6 +57,9 @@ func nodeFixture() fakeGraph {
 			s.Volumes = []api.Volume{{Name: "tls", VolumeSource: api.VolumeSource{Secret: &api.SecretVolumeSource{SecretName: "web-tls"}}}}
 			s.Containers = []api.Container{{Name: "c", Env: []api.EnvVar{
 				{Name: "MODE", ValueFrom: &api.EnvVarSource{ConfigMapKeyRef: &api.KeySelector{Name: "web-config", Key: "mode"}}},
+			}, EnvFrom: []api.EnvFromSource{
+				{SecretRef: &api.SecretEnvSource{Name: "web-env"}},
+				{Prefix: "FLAGS_", ConfigMapRef: &api.ConfigMapEnvSource{Name: "web-flags"}},
 			}}}
 		}),
 		testPod("ns", "plain", "a", nil),
@@ -117,6 +120,10 @@ func TestNodeAuthorizer(t *testing.T) {
 		{"the same name in another namespace", req(a, "get", "secrets", "other", "web-tls"), NoOpinion,
 			`node "a" may not get secret "other/web-tls": no pod bound to it uses it`},
 		{"a ConfigMap named like its Secret", req(a, "get", "configmaps", "ns", "web-tls"), NoOpinion, ""},
+		{"a Secret its pod takes all keys of", req(a, "get", "secrets", "ns", "web-env"), Allow, ""},
+		{"a ConfigMap its pod takes all keys of", req(a, "get", "configmaps", "ns", "web-flags"), Allow, ""},
+		{"a Secret named like its envFrom ConfigMap", req(a, "get", "secrets", "ns", "web-flags"), NoOpinion,
+			`node "a" may not get secret "ns/web-flags": no pod bound to it uses it`},
 		{"list Secrets", req(a, "list", "secrets", "ns", ""), NoOpinion,
 			`node "a" may not list secrets in namespace "ns": the system:node role does not allow it`},
 		{"write a Secret it may read", req(a, "update", "secrets", "ns", "web-tls"), NoOpinion, ""},
@@ -180,7 +187,6 @@ func TestNodeName(t *testing.T) {
 }
 
 func TestPodReferences(t *testing.T) {
-	claim := json.RawMessage(`{"claimName":"data"}`)
 	tests := []struct {
 		name                        string
 		spec                        func(*api.PodSpec)
@@ -194,7 +200,7 @@ func TestPodReferences(t *testing.T) {
 			s.Volumes = []api.Volume{
 				{Name: "s", VolumeSource: api.VolumeSource{Secret: &api.SecretVolumeSource{SecretName: "s1"}}},
 				{Name: "c", VolumeSource: api.VolumeSource{ConfigMap: &api.ConfigMapVolumeSource{Name: "c1"}}},
-				{Name: "d", VolumeSource: api.VolumeSource{UnsupportedVolumeSources: api.UnsupportedVolumeSources{PersistentVolumeClaim: &claim}}},
+				{Name: "d", VolumeSource: api.VolumeSource{PersistentVolumeClaim: &api.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}},
 			}
 		}, []string{"s1"}, []string{"c1"}, []string{"data"}},
 		{"projected volume sources", func(s *api.PodSpec) {
@@ -216,6 +222,14 @@ func TestPodReferences(t *testing.T) {
 				{Name: "D", ValueFrom: &api.EnvVarSource{FieldRef: &api.ObjectFieldSelector{FieldPath: "metadata.name"}}},
 			}}}
 		}, []string{"s-init", "s2"}, []string{"c2"}, nil},
+		{"envFrom, and the new volume types", func(s *api.PodSpec) {
+			s.Volumes = []api.Volume{{Name: "d", VolumeSource: api.VolumeSource{DownwardAPI: &api.DownwardAPIVolumeSource{}}}}
+			s.InitContainers = []api.Container{{Name: "i", EnvFrom: []api.EnvFromSource{{ConfigMapRef: &api.ConfigMapEnvSource{Name: "c-init"}}}}}
+			s.Containers = []api.Container{{Name: "c", EnvFrom: []api.EnvFromSource{
+				{Prefix: "DB_", SecretRef: &api.SecretEnvSource{Name: "db"}},
+				{ConfigMapRef: &api.ConfigMapEnvSource{Name: "settings", Optional: api.Bool(true)}},
+			}}}
+		}, []string{"db"}, []string{"c-init", "settings"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

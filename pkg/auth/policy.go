@@ -28,7 +28,7 @@ import (
 //	                                renew one's own client certificate      Group system:nodes
 //
 // The roles name kubelab's resources only. Where Kubernetes' role names
-// more (leases, persistentvolumeclaims, statefulsets, deployments, jobs,
+// more (leases, deployments, jobs,
 // impersonation, serviceaccounts/token, ...), the rule comes when the
 // resource does. endpointslices are the exception: kubelab serves none
 // yet, but its readers are granted them, as in Kubernetes, so that a
@@ -142,7 +142,9 @@ func viewRules() []rule {
 			"replicasets", "replicasets/scale", "replicasets/status"),
 		verbs(read...).groups(groupApps).resources("deployments", "deployments/scale", "deployments/status",
 			"controllerrevisions"),
+		verbs(read...).groups(groupApps).resources("statefulsets", "statefulsets/scale", "statefulsets/status"),
 		verbs(read...).groups(api.BatchGroup).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
+		verbs(read...).groups(groupCore).resources("persistentvolumeclaims", "persistentvolumeclaims/status"),
 	}
 }
 
@@ -157,7 +159,9 @@ func editRules() []rule {
 			"services", "endpoints", "configmaps", "secrets", "serviceaccounts", "events"),
 		verbs(write...).groups(groupApps).resources("daemonsets", "replicasets", "replicasets/scale"),
 		verbs(write...).groups(groupApps).resources("deployments", "deployments/scale"),
+		verbs(write...).groups(groupApps).resources("statefulsets", "statefulsets/scale"),
 		verbs(write...).groups(api.BatchGroup).resources("jobs", "cronjobs"),
+		verbs(write...).groups(groupCore).resources("persistentvolumeclaims"),
 	}
 }
 
@@ -172,11 +176,16 @@ func adminRules() []rule {
 // schedulerRules: pkg/scheduler watches pods and nodes, binds pods
 // (pods/binding), writes PodScheduled conditions (pods/status) and its
 // decision annotation (a patch of the pod), and records events. It reads
-// what Kubernetes' scheduler reads for spreading and affinity too.
+// what Kubernetes' scheduler reads for spreading and affinity too, and
+// the claims, volumes and classes of VolumeBinding, which writes the
+// selected node on claims.
 func schedulerRules() []rule {
 	return []rule{
 		verbs(read...).groups(groupCore).resources("pods", "nodes", "namespaces", "services", "replicationcontrollers"),
 		verbs(read...).groups(groupApps).resources("replicasets"),
+		verbs(read...).groups(groupCore).resources("persistentvolumeclaims", "persistentvolumes"),
+		verbs(read...).groups(api.StorageGroup).resources("storageclasses"),
+		verbs("patch", "update").groups(groupCore).resources("persistentvolumeclaims"),
 		verbs("patch").groups(groupCore).resources("pods"),
 		verbs("create").groups(groupCore).resources("pods/binding"),
 		verbs("patch", "update").groups(groupCore).resources("pods/status"),
@@ -208,8 +217,20 @@ func controllerManagerRules() []rule {
 		// scales and deletes (history); record the rollout on itself.
 		verbs("create").groups(groupApps).resources("replicasets"),
 		verbs("update", "patch").groups(groupApps).resources("deployments", "deployments/status"),
-		// daemonset: keep its templates' history as ControllerRevisions.
+		// daemonset, statefulset: keep their templates' history as ControllerRevisions.
 		verbs("create", "update", "patch", "delete").groups(groupApps).resources("controllerrevisions"),
+		// statefulset: its pods (above), the claims of its pods and their
+		// owners (retention policy), its status.
+		verbs(read...).groups(groupApps).resources("statefulsets"),
+		verbs("update", "patch").groups(groupApps).resources("statefulsets/status"),
+		verbs(read...).groups(groupCore).resources("persistentvolumeclaims"),
+		verbs("create", "update", "patch").groups(groupCore).resources("persistentvolumeclaims"),
+		// pvbinder: bind claims and volumes (spec, status, finalizers),
+		// delete released volumes; localpath: make volumes. Both read classes.
+		verbs(read...).groups(groupCore).resources("persistentvolumes"),
+		verbs("create", "update", "patch", "delete").groups(groupCore).resources("persistentvolumes"),
+		verbs("update", "patch").groups(groupCore).resources("persistentvolumeclaims", "persistentvolumeclaims/status", "persistentvolumes/status"),
+		verbs(read...).groups(api.StorageGroup).resources("storageclasses"),
 		// job: its pods (above), its status; cronjob: its Jobs, its status.
 		verbs("update", "patch").groups(api.BatchGroup).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
 		verbs("create", "delete").groups(api.BatchGroup).resources("jobs"),
@@ -298,8 +319,11 @@ func nodeRules() []rule {
 		verbs(read...).groups(groupCore).resources("pods"),
 		verbs("delete").groups(groupCore).resources("pods"),
 		verbs("update", "patch").groups(groupCore).resources("pods/status"),
-		verbs("get").groups(groupCore).resources("secrets", "configmaps"),
+		verbs("get").groups(groupCore).resources("secrets", "configmaps", "persistentvolumeclaims"),
 		verbs("create").groups(groupCore).resources("serviceaccounts/token"),
+		// The volumes of its pods' claims, and its local-path volumes'
+		// finalizers (localpath.go in the kubelet; AdmitPersistentVolume).
+		verbs("get", "list", "watch", "update", "patch").groups(groupCore).resources("persistentvolumes"),
 		// A kubelet asks for its serving certificate, and renews its
 		// client certificate, and watches for the answer.
 		verbs("create", "get", "list", "watch").groups(api.CertificatesGroup).resources("certificatesigningrequests"),

@@ -70,7 +70,27 @@ var tables = map[string]table{
 		wide:    []string{"CONTAINERS", "IMAGES", "SELECTOR"},
 		row:     cronJobRow,
 	},
+	"StatefulSet": {
+		headers: []string{"NAME", "READY", "AGE"},
+		wide:    []string{"CONTAINERS", "IMAGES"},
+		row:     statefulSetRow, // columns_statefulset.go
+	},
 	"ControllerRevision": {headers: []string{"NAME", "CONTROLLER", "REVISION", "AGE"}, row: controllerRevisionRow},
+	// Storage (columns_storage.go).
+	"PersistentVolume": {
+		headers: []string{"NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"},
+		wide:    []string{"VOLUMEMODE"},
+		row:     persistentVolumeRow,
+	},
+	"PersistentVolumeClaim": {
+		headers: []string{"NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"},
+		wide:    []string{"VOLUMEMODE"},
+		row:     persistentVolumeClaimRow,
+	},
+	"StorageClass": {
+		headers: []string{"NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"},
+		row:     storageClassRow,
+	},
 	"Event": {
 		headers: []string{"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"},
 		wide:    []string{"SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"},

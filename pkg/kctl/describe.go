@@ -29,6 +29,7 @@ var describers = map[string]describeFunc{
 	"ReplicaSet":            describeReplicaSet,
 	"ReplicationController": describeReplicationController,
 	"DaemonSet":             describeDaemonSet,
+	"StatefulSet":           describeStatefulSet,
 	"Deployment":            describeDeployment, // describe_workloads.go
 	"Job":                   describeJob,
 	"CronJob":               describeCronJob,
@@ -37,6 +38,9 @@ var describers = map[string]describeFunc{
 	"ConfigMap":             describeConfigMap,
 	"Secret":                describeSecret,
 	"ServiceAccount":        describeServiceAccount,
+	"PersistentVolume":      describePersistentVolume, // describe_storage.go
+	"PersistentVolumeClaim": describePersistentVolumeClaim,
+	"StorageClass":          describeStorageClass,
 	"Role":                  describeRole,
 	"ClusterRole":           describeRole,
 	"RoleBinding":           describeBinding,

@@ -1,6 +1,7 @@
 package kctl
 
-// kctl rollout manages the rollout of a Deployment or DaemonSet: watch it
+// kctl rollout manages the rollout of a Deployment, DaemonSet or
+// StatefulSet: watch it
 // (status, rollout_status.go), list its revisions and go back to one
 // (history and undo, rollout_history.go and rollout_history_ds.go), and
 // the three one-field changes here: pause and resume set spec.paused (of
@@ -28,7 +29,7 @@ func newRolloutCommand(g *globals) *cobra.Command {
 		Use:   "rollout SUBCOMMAND",
 		Short: "Manage the rollout of a resource",
 		Long: "Manage the rollout of a deployment: status, history, undo, pause, resume, restart.\n" +
-			"status, history, undo and restart work on daemon sets too.",
+			"status, history, undo and restart work on daemon sets and stateful sets too.",
 		Example: "  kctl rollout status deployment/web\n  kctl rollout undo deployment/web --to-revision=2",
 	}
 	cmd.AddCommand(newRolloutStatusCommand(g), newRolloutHistoryCommand(g), newRolloutUndoCommand(g),
@@ -76,7 +77,7 @@ var restartEdit = rolloutEdit{verb: "restart", done: "restarted", short: "Restar
 			if o.Spec.Paused {
 				return nil, errors.New("can't restart paused deployment (run rollout resume first)")
 			}
-		case *api.DaemonSet:
+		case *api.DaemonSet, *api.StatefulSet:
 		default:
 			return nil, errors.New("restarting is not supported")
 		}

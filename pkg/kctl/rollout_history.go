@@ -129,7 +129,7 @@ func ownedReplicaSets(ctx context.Context, c *client.Client, o rolloutObject) (*
 
 // historyOf is the templates of a deployment or daemon set by revision.
 func historyOf(ctx context.Context, c *client.Client, o rolloutObject) (map[int64]*api.PodTemplateSpec, error) {
-	if o.res.Name == "daemonsets" {
+	if o.res.Name == "daemonsets" || o.res.Name == "statefulsets" {
 		return daemonSetHistory(ctx, c, o) // rollout_history_ds.go
 	}
 	return deploymentHistory(ctx, c, o)
@@ -218,7 +218,7 @@ func rollback(ctx context.Context, c *client.Client, o rolloutObject, toRevision
 	if toRevision < 0 {
 		return "", fmt.Errorf("unable to find specified revision %d in history", toRevision)
 	}
-	if o.res.Name == "daemonsets" {
+	if o.res.Name == "daemonsets" || o.res.Name == "statefulsets" {
 		return rollbackDaemonSet(ctx, c, o, toRevision) // rollout_history_ds.go
 	}
 	if o.res.Name != "deployments" {

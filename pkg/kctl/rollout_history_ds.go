@@ -1,11 +1,12 @@
 package kctl
 
-// A DaemonSet keeps its history in ControllerRevisions: one per pod
-// template it has run, each holding {"spec":{"template":…}} and numbered
-// by its revision field, made by the daemonset controller. rollout
+// A DaemonSet or a StatefulSet keeps its history in ControllerRevisions:
+// one per pod template it has run, each holding {"spec":{"template":…}}
+// and numbered by its revision field, made by its controller. rollout
 // history lists them; rollout undo copies the template of an older one
-// back into the DaemonSet, and the controller rolls it out (kubectl's
-// DaemonSetHistoryViewer and DaemonSetRollbacker).
+// back into the owner, and the controller rolls it out (kubectl's
+// DaemonSetHistoryViewer and DaemonSetRollbacker, and their StatefulSet
+// twins).
 
 import (
 	"context"
@@ -24,26 +25,47 @@ type dsRevision struct {
 	template api.PodTemplateSpec
 }
 
-// ownedRevisions reads the daemon set and the ControllerRevisions it
-// controls, oldest first.
-func ownedRevisions(ctx context.Context, c *client.Client, o rolloutObject) (*api.DaemonSet, []dsRevision, error) {
+// revisionOwner is what the history needs of a DaemonSet or StatefulSet.
+type revisionOwner struct {
+	kind     string // as kubectl words it: "daemon set", "statefulset"
+	meta     *api.ObjectMeta
+	selector *api.LabelSelector
+	template *api.PodTemplateSpec
+}
+
+func revisionOwnerOf(obj api.Object) (revisionOwner, error) {
+	switch o := obj.(type) {
+	case *api.DaemonSet:
+		return revisionOwner{"daemon set", &o.ObjectMeta, o.Spec.Selector, &o.Spec.Template}, nil
+	case *api.StatefulSet:
+		return revisionOwner{"statefulset", &o.ObjectMeta, o.Spec.Selector, &o.Spec.Template}, nil
+	}
+	return revisionOwner{}, fmt.Errorf("%s keeps no ControllerRevisions", obj.GetTypeMeta().Kind)
+}
+
+// ownedRevisions reads the daemon set or statefulset and the
+// ControllerRevisions it controls, oldest first.
+func ownedRevisions(ctx context.Context, c *client.Client, o rolloutObject) (revisionOwner, []dsRevision, error) {
 	obj, err := o.client(c).Get(ctx, o.name)
 	if err != nil {
-		return nil, nil, err
+		return revisionOwner{}, nil, err
 	}
-	ds := obj.(*api.DaemonSet)
-	sel, err := api.SelectorFromLabelSelector(ds.Spec.Selector)
+	ds, err := revisionOwnerOf(obj)
 	if err != nil {
-		return nil, nil, fmt.Errorf("invalid selector of daemon set %q: %v", ds.Name, err)
+		return ds, nil, err
+	}
+	sel, err := api.SelectorFromLabelSelector(ds.selector)
+	if err != nil {
+		return ds, nil, fmt.Errorf("invalid selector of %s %q: %v", ds.kind, ds.meta.Name, err)
 	}
 	list, _, err := c.Resource(mustLookup("controllerrevisions")).Namespace(o.ns).List(ctx, client.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
-		return nil, nil, fmt.Errorf("failed to retrieve history of daemon set %s: %v", ds.Name, err)
+		return ds, nil, fmt.Errorf("failed to retrieve history of %s %s: %v", ds.kind, ds.meta.Name, err)
 	}
 	var revs []dsRevision
 	for _, item := range list {
 		cr := item.(*api.ControllerRevision)
-		if ref := api.ControllerRef(&cr.ObjectMeta); ref == nil || ref.UID != ds.UID {
+		if ref := api.ControllerRef(&cr.ObjectMeta); ref == nil || ref.UID != ds.meta.UID {
 			continue
 		}
 		var data struct {
@@ -52,7 +74,7 @@ func ownedRevisions(ctx context.Context, c *client.Client, o rolloutObject) (*ap
 			} `json:"spec"`
 		}
 		if err := json.Unmarshal(cr.Data, &data); err != nil {
-			return nil, nil, fmt.Errorf("revision %s of daemon set %s: %v", cr.Name, ds.Name, err)
+			return ds, nil, fmt.Errorf("revision %s of %s %s: %v", cr.Name, ds.kind, ds.meta.Name, err)
 		}
 		revs = append(revs, dsRevision{cr, data.Spec.Template})
 	}
@@ -83,7 +105,7 @@ func daemonSetHistory(ctx context.Context, c *client.Client, o rolloutObject) (m
 }
 
 // rollbackDaemonSet copies the template of revision toRevision (0: the
-// one before the newest) back into the daemon set, with one JSON patch
+// one before the newest) back into the daemon set or statefulset, with one JSON patch
 // that replaces spec.template. (kubectl applies the revision's data as
 // a strategic merge patch, which leaves keys the old template lacked.)
 func rollbackDaemonSet(ctx context.Context, c *client.Client, o rolloutObject, toRevision int64) (string, error) {
@@ -107,7 +129,7 @@ func rollbackDaemonSet(ctx context.Context, c *client.Client, o rolloutObject, t
 			return "", fmt.Errorf("unable to find specified revision %d in history", toRevision)
 		}
 	}
-	if equalTemplates(target.template, ds.Spec.Template) {
+	if equalTemplates(target.template, *ds.template) {
 		return fmt.Sprintf("skipped rollback (current template already matches revision %d)", target.cr.Revision), nil
 	}
 	patch, _ := json.Marshal([]any{

@@ -71,6 +71,8 @@ func rolloutStatus(obj api.Object, revision int64) (string, bool, error) {
 		return deploymentStatus(o, revision)
 	case *api.DaemonSet:
 		return daemonSetStatus(o)
+	case *api.StatefulSet:
+		return statefulSetStatus(o) // rollout_status_sts.go
 	}
 	return "", true, fmt.Errorf("no status viewer has been implemented for %s", obj.GetTypeMeta().Kind)
 }

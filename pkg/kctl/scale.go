@@ -16,7 +16,7 @@ func newScaleCommand(g *globals) *cobra.Command {
 	var current int32
 	cmd := &cobra.Command{
 		Use:   "scale --replicas=COUNT (TYPE NAME | TYPE/NAME)",
-		Short: "Set the number of replicas of a ReplicaSet or ReplicationController",
+		Short: "Set a new size for a deployment, replica set, replication controller, or stateful set",
 		Long: "Scale writes the desired count through the scale subresource; the replicaset\n" +
 			"controller then creates or deletes pods until the count is met.",
 		Example: "  kctl scale rs kubia --replicas=5\n  kctl scale --replicas=0 rc/kubia",

@@ -12,6 +12,14 @@ const (
 	backoffMax     = 5 * time.Minute
 )
 
+// Retries of a container whose environment cannot be made yet (its
+// ConfigMap or Secret is missing): 1 s, doubling up to the 10 s of
+// Kubernetes' pod workers.
+const (
+	configRetryInitial = time.Second
+	configRetryMax     = retryPeriod
+)
+
 // backoff keeps, for each key (a container of a pod, an image of a pod), how
 // long to wait before trying again. The kubelet keeps it in memory only: a
 // restarted kubelet gives every crashing container one immediate retry, as

@@ -35,15 +35,21 @@
 //
 // What a container needs from outside its pod spec the kubelet works out
 // before it asks the runtime to start it (runtime.ContainerConfig): its
-// environment (env.go: the downward API, and KUBERNETES_SERVICE_HOST and
-// the rest from the kubernetes Service, so that it finds the API) and its
+// environment (env.go: keys of ConfigMaps and Secrets, the downward API,
+// $(VAR) expansion, and KUBERNETES_SERVICE_HOST and the rest from the
+// kubernetes Service, so that it finds the API) and its
 // /etc/resolv.conf (dns.go: the cluster DNS, or the node's resolver, as the
 // pod's dnsPolicy says, from --cluster-dns, --cluster-domain and
 // --resolv-conf). Before any of the pod's containers starts, it writes
 // the files of the pod's projected volumes (projected.go: the
 // ServiceAccount token, tokens.go, the cluster CA and the namespace that
-// client-go's in-cluster configuration reads), atomically
-// (atomicwriter.go), and keeps them up to date while the pod runs.
+// client-go's in-cluster configuration reads) and of its configMap,
+// secret and downwardAPI volumes (volumes_config.go, as projections of
+// one source), atomically (atomicwriter.go), and keeps them up to date
+// while the pod runs (every --sync-frequency). It also follows each
+// persistentVolumeClaim volume to its bound PersistentVolume's directory
+// and checks hostPath types (volumes_pvc.go); the directories of this
+// node's deleted local-path volumes it removes itself (localpath.go).
 //
 // sync remembers nothing it cannot rebuild (back-off delays aside, which
 // start over, as in Kubernetes): a restarted kubelet lists the runtime's

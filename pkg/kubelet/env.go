@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -13,47 +14,124 @@ import (
 // says where the API is; the apiserver keeps it.
 const kubernetesService = "kubernetes"
 
-// containerEnv resolves a container's environment to "NAME=value" strings:
-// plain values as they are, fieldRef values from the pod (the downward
-// API: metadata.name, status.podIP …). A runtime then needs nothing from
-// the API.
+// A container's environment, as Kubernetes' kubelet makes it
+// (makeEnvironmentVariables), in this order, a later name replacing an
+// earlier one:
 //
-// Every container also learns where the API is, from apiService (the
-// kubernetes Service in namespace default; nil while there is none): the
-// variables Kubernetes gives it, KUBERNETES_SERVICE_HOST,
-// KUBERNETES_SERVICE_PORT and the rest (see serviceEnv). A variable the
-// container sets itself wins.
+//  1. envFrom: every key of each ConfigMap or Secret, named prefix+key; a
+//     key that is no valid variable name is skipped, and an event
+//     (InvalidEnvironmentVariableNames) says which;
+//  2. env, in order: a value, with $(VAR) references to the variables
+//     before it expanded (expand.go), or a valueFrom: a key of a
+//     ConfigMap or Secret (configMapKeyRef, secretKeyRef), a field of the
+//     pod (fieldRef, the downward API) or a limit or request of a
+//     container (resourceFieldRef, env_resources.go);
+//  3. where the API is: KUBERNETES_SERVICE_HOST and the rest, from the
+//     kubernetes Service (serviceEnv), unless the container set them.
 //
-// Kubernetes also expands $(VAR) references and reads configMapKeyRef,
-// secretKeyRef and resourceFieldRef; this kubelet does not, and says so
-// rather than start a container with a variable missing. It also leaves
-// out the variables Kubernetes adds for every Service of the pod's
-// namespace (enableServiceLinks, on by default there).
-func containerEnv(pod *api.Pod, c *api.Container, podIP, hostIP string, apiService *api.Service) ([]string, error) {
-	var env []string
-	own := map[string]bool{}
-	for _, e := range c.Env {
-		own[e.Name] = true
+// A ConfigMap, Secret or key that is missing fails the container's start
+// (CreateContainerConfigError, with Kubernetes' message) unless the
+// reference is optional; the pod workers try again later. What a Secret
+// holds goes into the container's environment and nowhere else: no
+// message, event or log line carries a value.
+//
+// Kubernetes also adds variables for every Service of the pod's
+// namespace (enableServiceLinks, on by default there); this kubelet does
+// not.
+
+// envSources is what a container's environment comes from beyond its
+// pod.
+type envSources struct {
+	config      configAPI // nil: a reference to a ConfigMap or Secret fails
+	events      eventRecorder
+	hostIP      string
+	apiService  *api.Service     // the kubernetes Service in namespace default; nil while there is none
+	allocatable api.ResourceList // the node's: what a container without a limit may use
+}
+
+// envVars is an environment in the making: names in the order first set,
+// each with its latest value.
+type envVars struct {
+	names  []string
+	values map[string]string
+}
+
+// newEnvVars makes an environment of "NAME=value" strings.
+func newEnvVars(env []string) *envVars {
+	e := &envVars{values: map[string]string{}}
+	for _, kv := range env {
+		name, value, _ := strings.Cut(kv, "=")
+		e.set(name, value)
 	}
-	for _, kv := range serviceEnv(apiService) {
-		if name, _, _ := strings.Cut(kv, "="); !own[name] {
-			env = append(env, kv)
+	return e
+}
+
+func (e *envVars) set(name, value string) {
+	if _, ok := e.values[name]; !ok {
+		e.names = append(e.names, name)
+	}
+	e.values[name] = value
+}
+
+func (e *envVars) lookup(name string) (string, bool) {
+	v, ok := e.values[name]
+	return v, ok
+}
+
+// containerEnv resolves c's environment to "NAME=value" strings, so that
+// a runtime needs nothing from the API.
+func (s *envSources) containerEnv(ctx context.Context, pod *api.Pod, c *api.Container, podIP string) ([]string, error) {
+	own := newEnvVars(nil)
+	for _, src := range c.EnvFrom {
+		if err := s.envFrom(ctx, pod, src, own); err != nil {
+			return nil, err
 		}
 	}
+	services := newEnvVars(serviceEnv(s.apiService))
 	for _, e := range c.Env {
 		v := e.Value
 		if src := e.ValueFrom; src != nil {
-			if src.FieldRef == nil {
-				return nil, fmt.Errorf("env %s: only value and valueFrom.fieldRef are supported by this kubelet", e.Name)
-			}
 			var err error
-			if v, err = podField(pod, src.FieldRef.FieldPath, podIP, hostIP); err != nil {
-				return nil, fmt.Errorf("env %s: %w", e.Name, err)
+			if v, err = s.valueFrom(ctx, pod, c, src, podIP); err != nil {
+				return nil, err
 			}
+		} else {
+			// References to variables set so far, the container's own
+			// first, then the Service's.
+			v = expand(v, func(name string) (string, bool) {
+				if v, ok := own.lookup(name); ok {
+					return v, true
+				}
+				return services.lookup(name)
+			})
 		}
-		env = append(env, e.Name+"="+v)
+		own.set(e.Name, v)
+	}
+	var env []string
+	for _, name := range services.names {
+		if _, ok := own.lookup(name); !ok {
+			env = append(env, name+"="+services.values[name])
+		}
+	}
+	for _, name := range own.names {
+		env = append(env, name+"="+own.values[name])
 	}
 	return env, nil
+}
+
+// valueFrom is the value of one env entry's valueFrom.
+func (s *envSources) valueFrom(ctx context.Context, pod *api.Pod, c *api.Container, src *api.EnvVarSource, podIP string) (string, error) {
+	switch {
+	case src.FieldRef != nil:
+		return podField(pod, src.FieldRef.FieldPath, podIP, s.hostIP)
+	case src.ResourceFieldRef != nil:
+		return containerResource(pod, c, src.ResourceFieldRef, s.allocatable)
+	case src.ConfigMapKeyRef != nil:
+		return s.keyValue(ctx, pod.Namespace, "ConfigMap", src.ConfigMapKeyRef)
+	case src.SecretKeyRef != nil:
+		return s.keyValue(ctx, pod.Namespace, "Secret", src.SecretKeyRef)
+	}
+	return "", nil
 }
 
 // serviceEnv is what Kubernetes tells a container about a Service named,

@@ -285,6 +285,8 @@ func (k *Kubelet) nodeAgent(runtimeVersion string, port int32) (*nodeAgent, erro
 			hostname:   k.opts.NodeName,
 			port:       port,
 			info:       systemInfo(runtimeVersion),
+
+			annotations: map[string]string{api.LocalPathDirAnnotation: k.opts.LocalPathDir},
 		},
 		now:  time.Now,
 		log:  k.log,
@@ -305,6 +307,7 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 	events := client.NewRecorder(k.client, "kubelet", k.opts.NodeName, k.log)
 	events.Run(ctx)
 	events.Eventf(node, api.EventNormal, "Starting", "Starting kubelet.")
+	k.reclaimLocalPaths(ctx, wg, events) // localpath.go
 
 	services := k.watchAPIService(ctx, wg)
 	podsResource, _ := api.Lookup("pods")
@@ -340,15 +343,18 @@ func (k *Kubelet) runPods(ctx context.Context, wg *sync.WaitGroup, node *api.Nod
 	workers := newPodWorkers(&podWorkers{
 		hostIP: k.hostIP, runtime: k.runtime, pods: pods, api: clientAPI{c: k.client},
 		events: events, ipam: ipam, metrics: k.metrics, log: k.log, requeue: queue.AddAfter,
-		network: network, services: services,
-		volumes: newProjectedVolumes(filepath.Join(k.opts.RootDir, "pods"), clientAPI{c: k.client}, events, time.Now, k.log),
+		network: network, services: services, config: clientAPI{c: k.client}, allocatable: node.Status.Allocatable,
+		volumes: newProjectedVolumes(filepath.Join(k.opts.RootDir, "pods"), clientAPI{c: k.client}, events, time.Now, k.opts.SyncFrequency, k.log),
 		dns: &podDNS{node: DNSSettings{ClusterDNS: k.opts.ClusterDNS, ClusterDomain: k.opts.ClusterDomain, ResolvConf: k.opts.ResolvConf},
 			readFile: os.ReadFile, log: k.log},
+		hostVolumes: newHostVolumes(clientAPI{c: k.client}, hostPathPreparer(k.runtime), events, time.Now),
 	})
 	if network != nil {
 		workers.sandboxPID = k.runtime.(runtime.SandboxPIDer).SandboxPID
 	}
 	workers.podDirs, _ = k.runtime.(runtime.PodDirRemover)
+	workers.volumes.allocatable = node.Status.Allocatable
+	workers.volumes.tmpfs, _ = k.runtime.(runtime.TmpfsMounter)
 	if !isFake(k.runtime) {
 		// The fake runtime's containers have no processes to probe: its
 		// pods are ready as soon as they run.

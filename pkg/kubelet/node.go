@@ -30,6 +30,10 @@ type nodeFacts struct {
 	hostname   string
 	port       int32 // where the kubelet serves, for the apiserver to reach it
 	info       api.NodeSystemInfo
+
+	// annotations are this kubelet's on its Node: the local-path
+	// directory (localpath.go).
+	annotations map[string]string
 }
 
 // status is the node status to report at now. Ready keeps its
@@ -80,7 +84,7 @@ type nodeAgent struct {
 // and the whole status are refreshed.
 func (n *nodeAgent) register(ctx context.Context) (*api.Node, error) {
 	want := &api.Node{
-		ObjectMeta: api.ObjectMeta{Name: n.facts.name, Labels: maps.Clone(n.facts.labels)},
+		ObjectMeta: api.ObjectMeta{Name: n.facts.name, Labels: maps.Clone(n.facts.labels), Annotations: maps.Clone(n.facts.annotations)},
 		Status:     n.facts.status(api.NodeStatus{}, n.now()),
 	}
 	node, err := n.api.CreateNode(ctx, want)
@@ -95,12 +99,16 @@ func (n *nodeAgent) register(ctx context.Context) (*api.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read node %s: %w", n.facts.name, err)
 	}
-	if !hasLabels(node.Labels, n.facts.labels) {
+	if !hasLabels(node.Labels, n.facts.labels) || !hasLabels(node.Annotations, n.facts.annotations) {
 		upd := api.DeepCopy(node)
 		if upd.Labels == nil {
 			upd.Labels = map[string]string{}
 		}
 		maps.Copy(upd.Labels, n.facts.labels)
+		if len(n.facts.annotations) > 0 && upd.Annotations == nil {
+			upd.Annotations = map[string]string{}
+		}
+		maps.Copy(upd.Annotations, n.facts.annotations)
 		if node, err = n.api.UpdateNode(ctx, upd); err != nil {
 			return nil, fmt.Errorf("update the labels of node %s: %w", n.facts.name, err)
 		}

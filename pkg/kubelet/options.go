@@ -39,6 +39,12 @@ type Options struct {
 	Burst       int
 	LogLevel    string // debug, info, warn, error; default info
 
+	// LocalPathDir is where this node's local-path volumes live, made
+	// absolute; default <RootDir>/local-path. The Node's
+	// kubelab.io/local-path-dir annotation tells the provisioner
+	// (localpath.go, --local-path-dir).
+	LocalPathDir string
+
 	// The node's DNS settings, for the pods' resolv.conf (see DNSSettings).
 	ClusterDNS    []string // the cluster DNS Service's IPs; none: ClusterFirst pods get the node's resolver configuration
 	ClusterDomain string   // default cluster.local
@@ -60,6 +66,11 @@ type Options struct {
 	Workers      int           // pods synced at once; default 4
 	RelistPeriod time.Duration // between looks at the runtime; default 1s
 	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
+	// SyncFrequency is how often the files of a running pod's volumes
+	// from the API (configMap, secret, downwardAPI, projected) are
+	// written again from their sources; default 1m, Kubernetes'
+	// --sync-frequency.
+	SyncFrequency time.Duration
 
 	// TLSCertFile and TLSPrivateKeyFile are the kubelet's serving
 	// certificate (kubeadm certs kubelet issues one, CN
@@ -123,6 +134,14 @@ func (o *Options) Complete() error {
 	if o.RootDir == "" {
 		o.RootDir = filepath.Join(".kubelab", "kubelet", o.NodeName)
 	}
+	if o.LocalPathDir == "" {
+		o.LocalPathDir = filepath.Join(o.RootDir, "local-path")
+	}
+	localPathDir, err := filepath.Abs(o.LocalPathDir)
+	if err != nil {
+		return fmt.Errorf("--local-path-dir %q: %w", o.LocalPathDir, err)
+	}
+	o.LocalPathDir = localPathDir
 	if err := o.completeBootstrap(); err != nil {
 		return err
 	}
@@ -146,6 +165,7 @@ func (o *Options) Complete() error {
 	setDefault(&o.Heartbeat, 10*time.Second)
 	setDefault(&o.RelistPeriod, time.Second)
 	setDefault(&o.ResyncPeriod, 30*time.Second)
+	setDefault(&o.SyncFrequency, defaultVolumeReread)
 	if o.Workers <= 0 {
 		o.Workers = 4
 	}

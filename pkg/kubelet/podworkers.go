@@ -76,12 +76,16 @@ type podWorkers struct {
 
 	// Optional: what containers learn of the cluster. nil services: no
 	// KUBERNETES_SERVICE_* variables; nil dns: an empty ResolvConf.
-	services objectGetter // the kubernetes Service in namespace default, from an informer
-	dns      *podDNS
-	volumes  *projectedVolumes // writes projected volumes' files (projected.go); nil: they stay unwritten
+	services    objectGetter // the kubernetes Service in namespace default, from an informer
+	dns         *podDNS
+	volumes     *projectedVolumes // writes the files of volumes from the API (projected.go); nil: they stay unwritten
+	hostVolumes *hostVolumes      // hostPath checks and claims followed to their volumes (volumes_pvc.go); nil: neither
+	config      configAPI         // ConfigMaps and Secrets for env; nil: a container that needs one cannot start
+	allocatable api.ResourceList  // the node's, the limits of a container that sets none (env_resources.go)
 
-	crashBackoff *backoff // per pod UID and container name
-	pullBackoff  *backoff // per pod UID and image
+	crashBackoff  *backoff // per pod UID and container name
+	pullBackoff   *backoff // per pod UID and image
+	configBackoff *backoff // per pod UID and container name, while its environment cannot be made
 
 	mu        sync.Mutex
 	sent      map[string]sentStatus // pod UID → the status last written
@@ -101,6 +105,7 @@ type sentStatus struct {
 func newPodWorkers(w *podWorkers) *podWorkers {
 	w.crashBackoff = newBackoff(backoffInitial, backoffMax)
 	w.pullBackoff = newBackoff(backoffInitial, backoffMax)
+	w.configBackoff = newBackoff(configRetryInitial, configRetryMax)
 	w.sent, w.uids, w.firstSeen, w.wired = map[string]sentStatus{}, map[string]string{}, map[string]time.Time{}, map[string]string{}
 	if w.log == nil {
 		w.log = zap.NewNop()
@@ -211,6 +216,11 @@ type syncStep struct {
 
 func (s *syncStep) wait(container, reason, message string, retry time.Duration) {
 	s.waiting[container] = api.ContainerStateWaiting{Reason: reason, Message: message}
+	s.after(retry)
+}
+
+// after asks to look at the pod again within retry (0: no need).
+func (s *syncStep) after(retry time.Duration) {
 	if retry > 0 && (s.retryAfter == 0 || retry < s.retryAfter) {
 		s.retryAfter = retry
 	}
@@ -330,6 +340,7 @@ func (w *podWorkers) forget(uid string) {
 	}
 	w.crashBackoff.forget(uid + "/")
 	w.pullBackoff.forget(uid + "/")
+	w.configBackoff.forget(uid + "/")
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.sent, uid)

@@ -517,19 +517,13 @@ func TestEnvironment(t *testing.T) {
 		{Name: "NODE", ValueFrom: &api.EnvVarSource{FieldRef: &api.ObjectFieldSelector{FieldPath: "spec.nodeName"}}},
 		{Name: "APP", ValueFrom: &api.EnvVarSource{FieldRef: &api.ObjectFieldSelector{FieldPath: "metadata.labels['app']"}}},
 	}
-	env, err := containerEnv(p, &p.Spec.Containers[0], "10.244.1.2", "192.168.56.11", nil)
+	sources := envSources{hostIP: "192.168.56.11"}
+	env, err := sources.containerEnv(context.Background(), p, &p.Spec.Containers[0], "10.244.1.2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantStrings(t, "env", env, []string{"GREETING=hi", "POD_NAME=web", "POD_IP=10.244.1.2", "NODE=n1", "APP=kubia"})
-
-	p.Spec.Containers[0].Env = []api.EnvVar{{Name: "PASSWORD", ValueFrom: &api.EnvVarSource{SecretKeyRef: &api.KeySelector{Name: "db", Key: "pw"}}}}
-	h := newHarness(t, p)
-	h.sync("default/web")
-	want := "waiting CreateContainerConfigError: env PASSWORD: only value and valueFrom.fieldRef are supported by this kubelet"
-	if got := state(h.api.lastStatus(t).ContainerStatuses[0]); got != want {
-		t.Fatalf("state:\n got  %s\n want %s", got, want)
-	}
+	// A container that needs a Secret: env_config_test.go.
 }
 
 func TestSyncErrorsAreReturned(t *testing.T) {

@@ -32,7 +32,8 @@ import (
 //
 //	<root>/pods/<pod uid>/volumes/kubernetes.io~projected/<volume>
 //
-// (Kubernetes' own layout) with atomicwriter.go, and the runtime
+// (Kubernetes' own layout; configMap, secret and downwardAPI volumes go
+// the same way, volumes_config.go) with atomicwriter.go, and the runtime
 // bind-mounts that directory read-only (runtime.ContainerConfig's
 // VolumeDirs). A volume it cannot write yet, say its ConfigMap does not
 // exist, keeps the pod's containers from starting: they wait
@@ -40,18 +41,17 @@ import (
 // "settings" not found`), and the kubelet tries again with a back-off.
 //
 // While the pod runs, each sync writes the volume again when it is due:
-// every minute, to follow its ConfigMaps, Secrets and labels, and when
-// its token is due for a refresh (tokens.go). The files change only when
+// every minute (--sync-frequency), to follow its ConfigMaps, Secrets and
+// labels, and when its token is due for a refresh (tokens.go); the pod
+// is queued again for then. The files change only when
 // their content does. A rewrite that fails leaves the files as they were.
 // The directory goes with the pod (killPod).
 
-// projectedVolumesDir is the directory of a pod's projected volumes,
-// under its volumes directory.
-const projectedVolumesDir = "kubernetes.io~projected"
-
-// Timings of projected volumes. The retry of a volume that could not be
-// written yet doubles from half a second to 2 min 2 s, as Kubernetes'
-// volume manager's does.
+// Timings of projected volumes. The files are written again every
+// minute by default (Options.SyncFrequency, --sync-frequency, as
+// Kubernetes' kubelet rereads its ConfigMaps and Secrets). The retry of a
+// volume that could not be written yet doubles from half a second to
+// 2 min 2 s, as Kubernetes' volume manager's does.
 const (
 	defaultVolumeReread = time.Minute
 	mountRetryInitial   = 500 * time.Millisecond
@@ -64,8 +64,7 @@ const (
 // tokens.
 type volumeAPI interface {
 	tokenAPI
-	GetConfigMap(ctx context.Context, namespace, name string) (*api.ConfigMap, error)
-	GetSecret(ctx context.Context, namespace, name string) (*api.Secret, error)
+	configAPI
 }
 
 // projectedVolumes writes the projected volumes of this node's pods.
@@ -79,27 +78,36 @@ type projectedVolumes struct {
 	reread   time.Duration // how long written files stand before the sources are read again
 	failures *backoff      // by "uid/volume", for volumes not written yet
 
+	// Optional: the node's allocatable, for a container without limits
+	// (env_resources.go); and a tmpfs for Secrets (volumes_config.go).
+	allocatable api.ResourceList
+	tmpfs       runtime.TmpfsMounter
+
 	mu   sync.Mutex
 	next map[string]time.Time // "uid/volume" → when to write it again; absent: not written by this kubelet
 }
 
-func newProjectedVolumes(podsDir string, a volumeAPI, events eventRecorder, now func() time.Time, log *zap.Logger) *projectedVolumes {
+// newProjectedVolumes writes volumes under podsDir, reading their sources
+// again every reread (0: a minute).
+func newProjectedVolumes(podsDir string, a volumeAPI, events eventRecorder, now func() time.Time, reread time.Duration, log *zap.Logger) *projectedVolumes {
 	if abs, err := filepath.Abs(podsDir); err == nil {
 		podsDir = abs // a runtime bind-mounts from absolute paths only
 	}
+	if reread <= 0 {
+		reread = defaultVolumeReread
+	}
 	return &projectedVolumes{podsDir: podsDir, api: a, tokens: newTokenManager(a, now, log), events: events, now: now, log: log,
-		reread: defaultVolumeReread, failures: newBackoff(mountRetryInitial, mountRetryMax), next: map[string]time.Time{}}
+		reread: reread, failures: newBackoff(mountRetryInitial, mountRetryMax), next: map[string]time.Time{}}
 }
 
 // mountVolumes writes pod's projected volumes, and reports whether its
 // containers may start. When they may not, each container that has not
 // run yet waits, with the reason, until the next try.
 func (w *podWorkers) mountVolumes(ctx context.Context, pod *api.Pod, cs []runtime.Container, step *syncStep) bool {
-	if w.volumes == nil {
-		return true
-	}
-	retry, err := w.volumes.setUp(ctx, pod)
+	retry, err := w.setUpVolumes(ctx, pod) // projected, then hostPath and claims (volumes_pvc.go)
 	if err == nil {
+		// Come back when a volume is due, to follow its sources.
+		step.after(retry)
 		return true
 	}
 	runs := containerHistory(cs)
@@ -111,25 +119,37 @@ func (w *podWorkers) mountVolumes(ctx context.Context, pod *api.Pod, cs []runtim
 	return false
 }
 
-// setUp writes each of pod's projected volumes that is due. A failure is
-// an event (FailedMount). The error means a volume could not be written
-// and has no files from before: the containers must not start; retry
-// says when to try again.
+// setUp writes each of pod's volumes from the API (projected, and
+// configMap, secret and downwardAPI ones as the projection they stand
+// for, volumes_config.go) that is due. A failure is an event
+// (FailedMount). The error means a volume could not be written and has
+// no files from before: the containers must not start; retry says when
+// to try again. Without an error, retry is when the first volume is due
+// again (0: none).
 func (v *projectedVolumes) setUp(ctx context.Context, pod *api.Pod) (retry time.Duration, err error) {
 	now := v.now()
+	var first time.Time
 	for i := range pod.Spec.Volumes {
 		vol := &pod.Spec.Volumes[i]
-		if vol.Projected == nil {
+		pr, plugin := asProjection(vol)
+		if pr == nil {
 			continue
 		}
-		key, dir := pod.UID+"/"+vol.Name, v.dir(pod.UID, vol.Name)
+		key, dir := pod.UID+"/"+vol.Name, v.dir(pod.UID, plugin, vol.Name)
 		v.mu.Lock()
 		next, written := v.next[key]
 		v.mu.Unlock()
 		if written && now.Before(next) {
+			if first.IsZero() || next.Before(first) {
+				first = next
+			}
 			continue
 		}
-		due, err := v.write(ctx, pod, vol.Projected, dir, now)
+		var due time.Time
+		err := v.prepare(plugin, dir)
+		if err == nil {
+			due, err = v.write(ctx, pod, pr, dir, now)
+		}
 		if err != nil {
 			err = fmt.Errorf("MountVolume.SetUp failed for volume %q : %w", vol.Name, err)
 			v.events.Eventf(pod, api.EventWarning, "FailedMount", "%v", err)
@@ -143,8 +163,14 @@ func (v *projectedVolumes) setUp(ctx context.Context, pod *api.Pod) (retry time.
 		v.mu.Lock()
 		v.next[key] = due
 		v.mu.Unlock()
+		if first.IsZero() || due.Before(first) {
+			first = due
+		}
 	}
-	return 0, nil
+	if first.IsZero() {
+		return 0, nil
+	}
+	return max(first.Sub(now), time.Millisecond), nil
 }
 
 // write writes one volume to dir, and returns when to write it again.
@@ -183,7 +209,7 @@ func (v *projectedVolumes) files(ctx context.Context, pod *api.Pod, pr *api.Proj
 		case src.Secret != nil:
 			err = v.secretFiles(ctx, pod.Namespace, src.Secret, mode, out)
 		case src.DownwardAPI != nil:
-			err = downwardAPIFiles(pod, src.DownwardAPI, mode, out)
+			err = downwardAPIFiles(pod, src.DownwardAPI, mode, v.allocatable, out)
 		case src.ServiceAccountToken != nil:
 			t := src.ServiceAccountToken
 			seconds := api.DefaultTokenExpirationSeconds
@@ -269,13 +295,19 @@ func keyFiles(data map[string][]byte, items []api.KeyToPath, optional bool, mode
 	return nil
 }
 
-// downwardAPIFiles writes fields of the pod.
-func downwardAPIFiles(pod *api.Pod, src *api.DownwardAPIProjection, mode fs.FileMode, out map[string]volumeFile) error {
+// downwardAPIFiles writes fields of the pod, and limits and requests of
+// its containers (with the node's allocatable for the limits they do not
+// set).
+func downwardAPIFiles(pod *api.Pod, src *api.DownwardAPIProjection, mode fs.FileMode, allocatable api.ResourceList, out map[string]volumeFile) error {
 	for _, it := range src.Items {
-		if it.FieldRef == nil {
-			return fmt.Errorf("downwardAPI file %q: only fieldRef is supported by this kubelet", it.Path)
+		var s string
+		var err error
+		switch {
+		case it.FieldRef != nil:
+			s, err = volumeField(pod, it.FieldRef.FieldPath)
+		case it.ResourceFieldRef != nil:
+			s, err = containerResource(pod, nil, it.ResourceFieldRef, allocatable)
 		}
-		s, err := volumeField(pod, it.FieldRef.FieldPath)
 		if err != nil {
 			return fmt.Errorf("downwardAPI file %q: %w", it.Path, err)
 		}
@@ -308,21 +340,23 @@ func volumeField(pod *api.Pod, path string) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
-// dir is where volume name of the pod with uid is written.
-func (v *projectedVolumes) dir(uid, name string) string {
-	return filepath.Join(v.podsDir, uid, "volumes", projectedVolumesDir, name)
+// dir is where volume name of the pod with uid is written, in the
+// directory of its plugin (kubernetes.io~projected …).
+func (v *projectedVolumes) dir(uid, plugin, name string) string {
+	return filepath.Join(v.podsDir, uid, "volumes", plugin, name)
 }
 
-// dirs are the directories of pod's projected volumes, by name, for the
-// runtime to mount.
+// dirs are the directories of pod's volumes from the API, by name, for
+// the runtime to mount.
 func (v *projectedVolumes) dirs(pod *api.Pod) map[string]string {
 	var out map[string]string
-	for _, vol := range pod.Spec.Volumes {
-		if vol.Projected != nil {
+	for i := range pod.Spec.Volumes {
+		vol := &pod.Spec.Volumes[i]
+		if pr, plugin := asProjection(vol); pr != nil {
 			if out == nil {
 				out = map[string]string{}
 			}
-			out[vol.Name] = v.dir(pod.UID, vol.Name)
+			out[vol.Name] = v.dir(pod.UID, plugin, vol.Name)
 		}
 	}
 	return out
@@ -335,8 +369,9 @@ func hasVersion(dir string) bool {
 	return err == nil
 }
 
-// tearDown removes the projected volumes of the pod with uid, and forgets
-// its tokens. The runtime's containers of the pod are gone by now.
+// tearDown removes the volumes from the API of the pod with uid (and
+// the tmpfs of its Secrets), and forgets its tokens. The runtime's
+// containers of the pod are gone by now.
 func (v *projectedVolumes) tearDown(uid string) error {
 	if uid == "" || !filepath.IsLocal(uid) || filepath.Base(uid) != uid {
 		return fmt.Errorf("remove projected volumes: bad pod uid %q", uid)
@@ -351,8 +386,10 @@ func (v *projectedVolumes) tearDown(uid string) error {
 	}
 	v.mu.Unlock()
 	podDir := filepath.Join(v.podsDir, uid)
-	if err := os.RemoveAll(filepath.Join(podDir, "volumes", projectedVolumesDir)); err != nil {
-		return fmt.Errorf("remove projected volumes: %w", err)
+	for _, plugin := range apiVolumePlugins {
+		if err := v.removePlugin(filepath.Join(podDir, "volumes", plugin)); err != nil {
+			return fmt.Errorf("remove projected volumes: %w", err)
+		}
 	}
 	// What is left, when the runtime keeps nothing of its own there (the
 	// fake runtime): removed if empty, kept if not.

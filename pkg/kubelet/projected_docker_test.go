@@ -59,7 +59,7 @@ func TestProjectedVolumeOnDocker(t *testing.T) {
 	events := &fakeRecorder{}
 	w := newPodWorkers(&podWorkers{hostIP: "127.0.0.1", runtime: rt, pods: pods, api: &fakePodAPI{cache: pods}, events: events,
 		ipam: ipam, log: zap.NewNop(), now: clock.Now, podDirs: rt,
-		volumes: newProjectedVolumes(filepath.Join(root, "pods"), fake, events, clock.Now, zap.NewNop())})
+		volumes: newProjectedVolumes(filepath.Join(root, "pods"), fake, events, clock.Now, 0, zap.NewNop())})
 	sync := func() {
 		t.Helper()
 		if err := w.sync(t.Context(), "default/sa"); err != nil {

@@ -82,6 +82,12 @@ func (f *fakeVolumeAPI) addConfigMap(namespace, name string, data map[string]str
 	f.configMaps[namespace+"/"+name] = &api.ConfigMap{ObjectMeta: api.ObjectMeta{Namespace: namespace, Name: name}, Data: data}
 }
 
+func (f *fakeVolumeAPI) addSecret(namespace, name string, data map[string][]byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.secrets[namespace+"/"+name] = &api.Secret{ObjectMeta: api.ObjectMeta{Namespace: namespace, Name: name}, Data: data}
+}
+
 func (f *fakeVolumeAPI) takeRequests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -101,7 +107,7 @@ func (f *fakeVolumeAPI) setFailTokens(err error) {
 func withVolumes(h *harness) (*fakeVolumeAPI, string) {
 	podsDir := filepath.Join(h.t.TempDir(), "pods")
 	fake := newFakeVolumeAPI(h.clock.Now)
-	h.w.volumes = newProjectedVolumes(podsDir, fake, h.events, h.clock.Now, zap.NewNop())
+	h.w.volumes = newProjectedVolumes(podsDir, fake, h.events, h.clock.Now, 0, zap.NewNop())
 	return fake, podsDir
 }
 

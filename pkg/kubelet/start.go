@@ -138,12 +138,17 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 	if !w.ensureImage(ctx, pod, c, step) {
 		return
 	}
-	cfg, err := w.containerConfig(pod, c, podIP)
+	cfg, err := w.containerConfig(ctx, pod, c, podIP)
+	configKey := pod.UID + "/" + c.Name
 	if err != nil {
+		// A ConfigMap or Secret that is not there yet: look again, sooner
+		// at first, then every 10 s as Kubernetes' pod workers do.
+		w.configBackoff.next(configKey, now)
 		w.events.Eventf(pod, api.EventWarning, "Failed", "Error: %v", err)
-		step.wait(c.Name, reasonConfigError, err.Error(), retryPeriod)
+		step.wait(c.Name, reasonConfigError, err.Error(), w.configBackoff.delay(configKey))
 		return
 	}
+	w.configBackoff.forget(configKey)
 	cfg.SandboxID, cfg.Attempt = sandboxID, attempt
 	id, err := w.runtime.StartContainer(ctx, cfg)
 	if err != nil {
@@ -168,19 +173,23 @@ func (w *podWorkers) ensureContainer(ctx context.Context, pod *api.Pod, c *api.C
 }
 
 // containerConfig resolves what container c needs from outside the pod
-// spec: its environment (fields of the pod, the kubernetes Service) and
-// its resolv.conf.
-func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP string) (runtime.ContainerConfig, error) {
-	var apiService *api.Service
+// spec: its environment (env.go), its command and args with $(VAR)
+// expanded from that environment (expand.go), and its resolv.conf.
+func (w *podWorkers) containerConfig(ctx context.Context, pod *api.Pod, c *api.Container, podIP string) (runtime.ContainerConfig, error) {
+	sources := envSources{config: w.config, events: w.events, hostIP: w.hostIP, allocatable: w.allocatable}
 	if w.services != nil {
 		if obj, ok := w.services.Get("default/" + kubernetesService); ok {
-			apiService = obj.(*api.Service)
+			sources.apiService = obj.(*api.Service)
 		}
 	}
-	env, err := containerEnv(pod, c, podIP, w.hostIP, apiService)
+	env, err := sources.containerEnv(ctx, pod, c, podIP)
 	if err != nil {
 		return runtime.ContainerConfig{}, err
 	}
+	vars := newEnvVars(env)
+	expanded := *c
+	expanded.Command, expanded.Args = expandAll(c.Command, vars.lookup), expandAll(c.Args, vars.lookup)
+	c = &expanded
 	var resolv string
 	if w.dns != nil {
 		if resolv, err = w.dns.resolvConf(pod); err != nil {
@@ -191,6 +200,7 @@ func (w *podWorkers) containerConfig(pod *api.Pod, c *api.Container, podIP strin
 	if w.volumes != nil {
 		cfg.VolumeDirs = w.volumes.dirs(pod)
 	}
+	cfg.VolumeDirs = w.claimVolumeDirs(pod, cfg.VolumeDirs)
 	return cfg, nil
 }
 

@@ -77,15 +77,20 @@ func (w *podWorkers) killPod(ctx context.Context, pod *api.Pod, uid string, cs [
 	if err := w.ipam.Release(uid); err != nil {
 		return err
 	}
+	// The kubelet's volumes first: a Secret's tmpfs comes down before the
+	// runtime removes the pod's directory.
+	if w.volumes != nil {
+		if err := w.volumes.tearDown(uid); err != nil {
+			return err
+		}
+	}
 	if w.podDirs != nil {
 		if err := w.podDirs.RemovePodDirs(uid); err != nil {
 			return err
 		}
 	}
-	if w.volumes != nil {
-		if err := w.volumes.tearDown(uid); err != nil {
-			return err
-		}
+	if w.hostVolumes != nil {
+		w.hostVolumes.forget(uid) // the volumes' directories stay: their data outlives the pod
 	}
 	w.forget(uid)
 	return nil

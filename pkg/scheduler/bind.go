@@ -57,7 +57,7 @@ func (s *Scheduler) failed(ctx context.Context, pod *api.Pod, d Decision) error 
 	msg := d.Err.Error()
 	s.metrics.attempts.WithLabelValues("unschedulable").Inc()
 	s.events.Eventf(pod, api.EventWarning, "FailedScheduling", "%s", msg)
-	if err := s.setUnschedulable(ctx, pod, msg); err != nil {
+	if err := s.setNotScheduled(ctx, pod, "Unschedulable", msg); err != nil {
 		return fmt.Errorf("%s; setting the PodScheduled condition: %w", msg, err)
 	}
 	if s.record {
@@ -68,12 +68,13 @@ func (s *Scheduler) failed(ctx context.Context, pod *api.Pod, d Decision) error 
 	return d.Err
 }
 
-// setUnschedulable sets PodScheduled=False, reason Unschedulable, with the
-// summary, unless the pod says so already. The merge patch replaces the
-// whole list of conditions, which is safe because nothing else writes the
-// conditions of a pod that is not on a node.
-func (s *Scheduler) setUnschedulable(ctx context.Context, pod *api.Pod, msg string) error {
-	want := api.PodCondition{Type: api.PodScheduled, Status: api.ConditionFalse, Reason: "Unschedulable", Message: msg}
+// setNotScheduled sets PodScheduled=False with the reason (Unschedulable
+// and the summary, or WaitingForVolumeBinding), unless the pod says so
+// already. The merge patch replaces the whole list of conditions, which
+// is safe because nothing else writes the conditions of a pod that is not
+// on a node.
+func (s *Scheduler) setNotScheduled(ctx context.Context, pod *api.Pod, reason, msg string) error {
+	want := api.PodCondition{Type: api.PodScheduled, Status: api.ConditionFalse, Reason: reason, Message: msg}
 	conds := slices.Clone(pod.Status.Conditions)
 	i := slices.IndexFunc(conds, func(c api.PodCondition) bool { return c.Type == api.PodScheduled })
 	switch {

@@ -11,8 +11,8 @@
 //	func NodeResourcesFit(pod *PodInfo, node *NodeInfo) (ok bool, reason string)
 //
 // NodeName, NodeReady, NodeUnschedulable, TaintToleration, NodeSelector,
-// NodeAffinity, NodePorts and NodeResourcesFit run in that order; a node
-// is out at its first failing filter. A NodeInfo holds the node and the
+// NodeAffinity, NodePorts, NodeResourcesFit and VolumeBinding run in that
+// order; a node is out at its first failing filter. A NodeInfo holds the node and the
 // sums over the pods on it (requested cpu, memory and pod count, used host
 // ports), so that no filter has to look at those pods one by one; a
 // PodInfo is the pod with its own sums, worked out once per decision
@@ -57,7 +57,15 @@
 // reason. For a pod that fits nowhere it sets PodScheduled=False and
 // records a FailedScheduling event; the pod is retried with back-off, and
 // at once when something changes that may give it room: a node added or
-// changed, a pod gone.
+// changed, a pod gone, a claim or volume changed.
+//
+// A pod whose PersistentVolumeClaims wait for their first consumer
+// (StorageClass volumeBindingMode WaitForFirstConsumer) is not bound at
+// once: the writer marks each such claim with the chosen node
+// (volume.kubernetes.io/selected-node), so that its volume is made there,
+// and the pod stays assumed on that node, PodScheduled=False with reason
+// WaitingForVolumeBinding, until the claims are bound; then it is bound
+// (volumes.go is the filter, volumebind.go the wait).
 //
 // # Running it
 //

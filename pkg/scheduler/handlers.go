@@ -30,6 +30,7 @@ func (s *Scheduler) podSeen(old, pod *api.Pod) {
 		s.mu.Lock()
 		s.snap.AddPod(pod)
 		delete(s.unschedulable, key)
+		delete(s.volumeWaits, key)
 		s.mu.Unlock()
 		s.seen(key, false)
 	case pod.Spec.NodeName != "":
@@ -37,7 +38,7 @@ func (s *Scheduler) podSeen(old, pod *api.Pod) {
 	case s.wants(pod):
 		s.seen(key, true)
 		s.mu.Lock()
-		waiting := s.unschedulable[key] > 0
+		waiting := s.unschedulable[key] > 0 || s.volumeWaits[key] != nil
 		s.mu.Unlock()
 		if waiting && old != nil && !specOrLabelsChanged(old, pod) {
 			return // e.g. the scheduler's own condition patch: nothing that could help
@@ -52,6 +53,7 @@ func (s *Scheduler) podGone(pod *api.Pod) {
 	counted, _ := s.snap.Has(key)
 	s.snap.RemovePod(key)
 	delete(s.unschedulable, key)
+	delete(s.volumeWaits, key)
 	s.mu.Unlock()
 	s.seen(key, false)
 	if counted {

@@ -114,6 +114,13 @@ func Start(ctx context.Context, c *client.Client, cfg Config) (*Scheduler, error
 	// All pods, bound ones included: they take up room on their nodes.
 	pods := client.NewInformer(c.Resource(podsRes), client.ListOptions{Limit: 1000}, cfg.Logger)
 	nodes := client.NewInformer(c.Resource(nodesRes), client.ListOptions{Limit: 1000}, cfg.Logger)
+	// Claims, volumes and classes, for pods that mount claims.
+	var volumes []*client.Informer
+	for _, name := range []string{"persistentvolumeclaims", "persistentvolumes", "storageclasses"} {
+		res, _ := api.Lookup(name)
+		volumes = append(volumes, client.NewInformer(c.Resource(res), client.ListOptions{Limit: 1000}, cfg.Logger))
+	}
+	cfg.Volumes = VolumeListers{Claims: volumes[0], Volumes: volumes[1], Classes: volumes[2]}
 	rest := NewREST(c)
 	cfg.Pods = pods
 	if cfg.Binder == nil {
@@ -121,6 +128,9 @@ func Start(ctx context.Context, c *client.Client, cfg Config) (*Scheduler, error
 	}
 	if cfg.Patcher == nil {
 		cfg.Patcher = rest
+	}
+	if cfg.Claims == nil {
+		cfg.Claims = rest
 	}
 	if cfg.Events == nil {
 		rec := client.NewRecorder(c, orDefault(cfg.Name, api.DefaultSchedulerName), "", cfg.Logger)
@@ -135,7 +145,11 @@ func Start(ctx context.Context, c *client.Client, cfg Config) (*Scheduler, error
 	nodes.AddHandler(s.NodeHandler())
 	go pods.Run(ctx)
 	go nodes.Run(ctx)
-	if !client.WaitForSync(ctx, nodes, pods) {
+	for _, inf := range volumes {
+		inf.AddHandler(s.VolumeHandler())
+		go inf.Run(ctx)
+	}
+	if !client.WaitForSync(ctx, nodes, pods, volumes[0], volumes[1], volumes[2]) {
 		return nil, errors.New("stopped before the informers synced")
 	}
 	go s.Run(ctx)

@@ -49,6 +49,7 @@ func DefaultProfile() Profile {
 			{"NodeAffinity", NodeAffinity},
 			{"NodePorts", NodePorts},
 			{"NodeResourcesFit", NodeResourcesFit},
+			{"VolumeBinding", VolumeBinding},
 		},
 		Scorers: []Scorer{
 			{Name: "LeastAllocated", Weight: 1, Score: LeastAllocated},

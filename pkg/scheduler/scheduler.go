@@ -30,7 +30,9 @@ type EventRecorder interface {
 var _ EventRecorder = (*client.Recorder)(nil)
 
 // Config is what New needs. Pods, Binder, Patcher and Events are
-// required; Start fills them in for a real apiserver.
+// required; Start fills them in for a real apiserver, Volumes and Claims
+// too. Without Volumes, every claim a pod names counts as not found;
+// Claims defaults to the Patcher, if that is a ClaimPatcher.
 type Config struct {
 	Name            string // schedulerName of the pods to schedule; default "default-scheduler"
 	Parallelism     int    // bindings in flight at once; default 16
@@ -40,6 +42,8 @@ type Config struct {
 	Binder          Binder
 	Patcher         Patcher
 	Events          EventRecorder
+	Volumes         VolumeListers // claims, volumes and classes, for VolumeBinding
+	Claims          ClaimPatcher  // writes the selected node on claims
 	Logger          *zap.Logger
 	Registry        *prometheus.Registry // for the metrics; default a new one
 }
@@ -69,6 +73,8 @@ type Scheduler struct {
 	binder   Binder
 	patcher  Patcher
 	events   EventRecorder
+	volumes  VolumeListers
+	claims   ClaimPatcher
 	log      *zap.Logger
 	queue    *client.Queue
 	metrics  *metrics
@@ -80,7 +86,8 @@ type Scheduler struct {
 	// goroutine, the informer handlers and failed bindings change them.
 	mu            sync.Mutex
 	snap          *Snapshot
-	unschedulable map[string]int // pods that fit nowhere: how many tries in a row
+	unschedulable map[string]int         // pods that fit nowhere: how many tries in a row
+	volumeWaits   map[string]*volumeWait // pods assumed on a node, waiting for their claims (volumebind.go)
 
 	pendingMu sync.Mutex
 	firstSeen map[string]time.Time // pending pods: when first seen, for the e2e latency
@@ -101,16 +108,22 @@ func New(cfg Config) (*Scheduler, error) {
 		binder:        cfg.Binder,
 		patcher:       cfg.Patcher,
 		events:        cfg.Events,
+		volumes:       cfg.Volumes,
+		claims:        cfg.Claims,
 		log:           cfg.Logger,
 		queue:         client.NewQueue("scheduler"),
 		now:           time.Now,
 		stopped:       make(chan struct{}),
 		snap:          NewSnapshot(nil, nil),
 		unschedulable: map[string]int{},
+		volumeWaits:   map[string]*volumeWait{},
 		firstSeen:     map[string]time.Time{},
 	}
 	if s.writers <= 0 {
 		s.writers = 16
+	}
+	if s.claims == nil {
+		s.claims, _ = cfg.Patcher.(ClaimPatcher)
 	}
 	if cfg.Profile != nil {
 		s.profile = *cfg.Profile
@@ -188,8 +201,9 @@ func (s *Scheduler) finish(ctx context.Context, key string, start time.Time, err
 		return // stopping: the error is the cancellation itself
 	}
 	var fit *FitError
+	var wait *errWaitingForVolumes
 	unschedulable := errors.As(err, &fit)
-	if unschedulable {
+	if unschedulable || errors.As(err, &wait) {
 		s.queue.ObserveSync(time.Since(start), nil)
 	} else {
 		s.queue.ObserveSync(time.Since(start), err)
@@ -199,6 +213,11 @@ func (s *Scheduler) finish(ctx context.Context, key string, start time.Time, err
 		return
 	}
 	log := s.log.With(zap.String("pod", key), zap.Error(err))
+	if wait != nil {
+		s.queue.AddAfter(key, volumeRetry) // a claim event brings it back sooner
+		log.Debug("waiting for volumes")
+		return
+	}
 	if unschedulable {
 		s.mu.Lock()
 		tries := s.unschedulable[key]
@@ -243,8 +262,15 @@ func (s *Scheduler) decide(key string) (write func(context.Context) error) {
 		return nil
 	}
 	info := NewPodInfo(pod)
+	info.Claims = s.volumes.ResolveClaims(pod)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if w := s.volumeWaits[key]; w != nil {
+		if write := s.continueVolumeWait(pod, info, w); write != nil {
+			return write
+		}
+		// The wait was given up: decide afresh.
+	}
 	if counted, _ := s.snap.Has(key); counted {
 		return nil // placed already; the informer has not caught up yet
 	}
@@ -259,6 +285,9 @@ func (s *Scheduler) decide(key string) (write func(context.Context) error) {
 	s.snap.Assume(info, d.Node)
 	delete(s.unschedulable, key)
 	first := s.firstSeenOf(key) // now: the informer may show the pod bound before the binding call returns
+	if write := s.startVolumeWait(pod, info, d, first); write != nil {
+		return write // bound once its claims are
+	}
 	return func(ctx context.Context) error { return s.bind(ctx, pod, d, first) }
 }
 

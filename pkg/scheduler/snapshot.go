@@ -119,6 +119,10 @@ type PodInfo struct {
 	NonZeroRequests Resources // the same with the scoring defaults
 	HostPorts       []HostPort
 	OwnerUID        string // the controller's UID, "" if none
+	// Claims are the pod's PersistentVolumeClaims as the caches have
+	// them (VolumeListers.ResolveClaims); the loop fills them in for the
+	// pod it schedules, and only the VolumeBinding filter reads them.
+	Claims []PodClaim
 }
 
 // NewPodInfo works out what the plugins need to know of pod.

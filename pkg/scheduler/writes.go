@@ -23,20 +23,23 @@ type Patcher interface {
 	Patch(ctx context.Context, namespace, name, subresource string, mergePatch []byte) error
 }
 
-// REST is the Binder and Patcher that talk to the apiserver.
+// REST is the Binder, Patcher and ClaimPatcher that talk to the apiserver.
 type REST struct {
-	pods *client.ResourceClient
+	pods   *client.ResourceClient
+	claims *client.ResourceClient
 }
 
 var (
-	_ Binder  = (*REST)(nil)
-	_ Patcher = (*REST)(nil)
+	_ Binder       = (*REST)(nil)
+	_ Patcher      = (*REST)(nil)
+	_ ClaimPatcher = (*REST)(nil)
 )
 
 // NewREST returns a REST writer through c.
 func NewREST(c *client.Client) *REST {
 	pods, _ := api.Lookup("pods")
-	return &REST{pods: c.Resource(pods)}
+	claims, _ := api.Lookup("persistentvolumeclaims")
+	return &REST{pods: c.Resource(pods), claims: c.Resource(claims)}
 }
 
 // Bind posts a Binding. It carries the pod's UID, so that a pod deleted
@@ -56,8 +59,15 @@ func (r *REST) Patch(ctx context.Context, namespace, name, subresource string, m
 	return err
 }
 
-// Fake is a Binder and Patcher that records what it is asked to do, for
-// tests: "bind ns/pod node", "patch ns/pod {…}", "patch ns/pod/status {…}".
+// PatchClaim sends a merge patch to a PersistentVolumeClaim.
+func (r *REST) PatchClaim(ctx context.Context, namespace, name string, mergePatch []byte) error {
+	_, err := r.claims.Namespace(namespace).Raw(ctx, http.MethodPatch, name, "", nil, mergePatch, client.MergePatch)
+	return err
+}
+
+// Fake is a Binder, Patcher and ClaimPatcher that records what it is
+// asked to do, for tests: "bind ns/pod node", "patch ns/pod {…}",
+// "patch ns/pod/status {…}", "patch pvc ns/claim {…}".
 // A bind of a pod whose key is in FailBind fails with that error.
 type Fake struct {
 	mu       sync.Mutex
@@ -67,8 +77,9 @@ type Fake struct {
 }
 
 var (
-	_ Binder  = (*Fake)(nil)
-	_ Patcher = (*Fake)(nil)
+	_ Binder       = (*Fake)(nil)
+	_ Patcher      = (*Fake)(nil)
+	_ ClaimPatcher = (*Fake)(nil)
 )
 
 // Bind records a binding.
@@ -100,6 +111,14 @@ func (f *Fake) Patch(_ context.Context, namespace, name, subresource string, mer
 		target += "/" + subresource
 	}
 	f.Actions = append(f.Actions, fmt.Sprintf("patch %s %s", target, mergePatch))
+	return nil
+}
+
+// PatchClaim records a patch of a claim.
+func (f *Fake) PatchClaim(_ context.Context, namespace, name string, mergePatch []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Actions = append(f.Actions, fmt.Sprintf("patch pvc %s/%s %s", namespace, name, mergePatch))
 	return nil
 }
 

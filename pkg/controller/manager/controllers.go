@@ -51,6 +51,8 @@ func newInformers(c *client.Client, o Options, log *zap.Logger) map[string]*clie
 	addCertificateInformers(c, inf, log) // certificates.go
 	addBatchInformers(c, inf, log)       // batch.go
 	addDeploymentInformer(c, inf, log)   // deployment.go
+	addStatefulSetInformers(c, inf, log) // statefulset.go
+	addStorageInformers(c, inf, log)     // storage.go
 	return inf
 }
 
@@ -81,7 +83,8 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "controllerrevisions", "deployments"} {
 		owned[name] = inf[name]
 	}
-	batchOwned(owned, inf) // batch.go
+	batchOwned(owned, inf)       // batch.go
+	statefulSetOwned(owned, inf) // statefulset.go
 	gc := garbagecollector.New(owned, inf["namespaces"], w, garbagecollector.NewLiveClient(c), rec, log.Named("garbagecollector"))
 	for name := range owned {
 		inf[name].AddHandler(gc.Handler(name))
@@ -99,8 +102,10 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 
 	all := []reconciler{rs, ds, ep, nl, gc, pgc, sa}
 	all = append(all, deploymentController(inf, w, rec, log))       // deployment.go
+	all = append(all, statefulSetController(inf, w, rec, log))      // statefulset.go
 	all = append(all, certificateControllers(o, c, inf, w, log)...) // certificates.go
 	all = append(all, batchControllers(o, inf, w, rec, log)...)     // batch.go
+	all = append(all, storageControllers(inf, w, rec, log)...)      // storage.go
 	if len(o.RootCA) == 0 {
 		log.Info("no root CA (--root-ca-file, or the kubeconfig's certificate-authority): not publishing kube-root-ca.crt; pods will have no ca.crt")
 		return all

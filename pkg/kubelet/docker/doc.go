@@ -31,8 +31,11 @@
 // mounts it; a hostPath is the node's path itself; a projected volume
 // (the pod's ServiceAccount token, CA and namespace, say) is a directory
 // the kubelet filled and keeps up to date, named in the ContainerConfig's
-// VolumeDirs, and always mounted read-only. The kubelet calls
-// RemovePodDirs once a pod's containers are all removed.
+// VolumeDirs, and always mounted read-only; a persistentVolumeClaim is
+// the path of the claim's bound volume, which the kubelet found and
+// checked, also in VolumeDirs, read-only only if the pod says so. The
+// kubelet calls RemovePodDirs once a pod's containers are all removed;
+// it never touches a PersistentVolume's path, whose data outlives pods.
 //
 // Name lookups go where the pod's dnsPolicy says: the kubelet works out
 // the pod's resolv.conf, and the runtime writes it to

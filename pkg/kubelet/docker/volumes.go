@@ -15,10 +15,16 @@ import (
 // mounts returns the bind mounts of container c of pod, making the
 // directories behind them as needed. Every volume is a directory on the
 // node; two containers that mount the same emptyDir share it because they
-// are handed the same directory. A projected volume is a directory the
-// kubelet filled (filled, by volume name): it is mounted read-only
-// whatever the volumeMount says, as Kubernetes mounts its API volumes,
-// since the kubelet's files are not the container's to change.
+// are handed the same directory. A volume from the API (configMap,
+// secret, downwardAPI, projected) is a directory the kubelet filled
+// (filled, by volume name): it is mounted read-only whatever the
+// volumeMount says, as Kubernetes mounts its API volumes, since the
+// kubelet's files are not the container's to change.
+//
+// A subPath mounts one file or directory of the volume. Of a volume from
+// the API it is one of the kubelet's files, through its link into the
+// current version: the bind mount holds that version's file, so the
+// container keeps it as it was when it started, as in Kubernetes.
 func (r *Runtime) mounts(pod *api.Pod, c *api.Container, filled map[string]string) ([]mount.Mount, error) {
 	var out []mount.Mount
 	for _, vm := range c.VolumeMounts {
@@ -35,7 +41,7 @@ func (r *Runtime) mounts(pod *api.Pod, c *api.Container, filled map[string]strin
 				return nil, fmt.Errorf("volume %q: subPath %q must be a relative path inside the volume", vm.Name, vm.SubPath)
 			}
 			src = filepath.Join(src, vm.SubPath)
-			if v.Projected != nil {
+			if fromAPI(v) {
 				// One of the kubelet's files: it is there, or the container
 				// cannot have it.
 				if _, err := os.Stat(src); err != nil {
@@ -45,9 +51,15 @@ func (r *Runtime) mounts(pod *api.Pod, c *api.Container, filled map[string]strin
 				return nil, fmt.Errorf("volume %q: %w", vm.Name, err)
 			}
 		}
-		out = append(out, mount.Mount{Type: mount.TypeBind, Source: src, Target: vm.MountPath, ReadOnly: vm.ReadOnly || v.Projected != nil})
+		readOnly := vm.ReadOnly || fromAPI(v) || v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ReadOnly
+		out = append(out, mount.Mount{Type: mount.TypeBind, Source: src, Target: vm.MountPath, ReadOnly: readOnly})
 	}
 	return out, nil
+}
+
+// fromAPI reports whether v is a volume the kubelet writes from the API.
+func fromAPI(v *api.Volume) bool {
+	return v.Projected != nil || v.ConfigMap != nil || v.Secret != nil || v.DownwardAPI != nil
 }
 
 func findVolume(pod *api.Pod, name string) *api.Volume {
@@ -67,16 +79,22 @@ func (r *Runtime) volumePath(pod *api.Pod, v *api.Volume, filled map[string]stri
 		return r.emptyDir(pod.UID, v.Name, v.EmptyDir)
 	case v.HostPath != nil:
 		return hostPath(v.HostPath)
-	case v.Projected != nil:
+	case fromAPI(v):
 		dir, ok := filled[v.Name]
 		if !ok {
-			return "", errors.New("the kubelet has not written this projected volume's files")
+			return "", errors.New("the kubelet has not written this volume's files")
+		}
+		return dir, nil
+	case v.PersistentVolumeClaim != nil:
+		// The bound volume's path, which the kubelet found and checked
+		// (or made) before the pod's containers start.
+		dir, ok := filled[v.Name]
+		if !ok {
+			return "", errors.New("the kubelet has not found this claim's volume")
 		}
 		return dir, nil
 	default:
-		// configMap and secret need the API: the kubelet would have to
-		// write their files into a pod directory first.
-		return "", errors.New("only emptyDir, hostPath and projected volumes are supported by the docker runtime")
+		return "", errors.New("this volume type is not supported by the docker runtime")
 	}
 }
 
@@ -127,7 +145,9 @@ func hostPath(h *api.HostPathVolumeSource) (string, error) {
 func (r *Runtime) podDir(uid string) string { return filepath.Join(r.rootDir, "pods", uid) }
 
 // RemovePodDirs deletes the pod's directory with its emptyDir volumes and
-// its resolv.conf, unmounting the tmpfs of medium Memory volumes first.
+// its resolv.conf, unmounting the tmpfs of medium Memory volumes and of
+// the kubelet's Secret volumes (volumes/kubernetes.io~secret/<name>)
+// first.
 // The kubelet calls it once the pod's containers are all removed (a
 // container still running would keep its files). A pod that never had
 // volumes is fine.
@@ -141,8 +161,18 @@ func (r *Runtime) RemovePodDirs(uid string) error {
 		return fmt.Errorf("remove pod dirs: %w", err)
 	}
 	for _, v := range vols {
-		if err := unmountTmpfs(filepath.Join(dir, "volumes", v.Name())); err != nil {
+		vdir := filepath.Join(dir, "volumes", v.Name())
+		if err := unmountTmpfs(vdir); err != nil {
 			return fmt.Errorf("remove pod dirs: %w", err)
+		}
+		if v.Name() != "kubernetes.io~secret" {
+			continue
+		}
+		secrets, _ := os.ReadDir(vdir)
+		for _, s := range secrets {
+			if err := unmountTmpfs(filepath.Join(vdir, s.Name())); err != nil {
+				return fmt.Errorf("remove pod dirs: %w", err)
+			}
 		}
 	}
 	if err := os.RemoveAll(dir); err != nil {

@@ -60,7 +60,7 @@ func (c *Container) PodKey() string { return c.PodNamespace + "/" + c.PodName }
 type ContainerConfig struct {
 	Pod       *api.Pod
 	SandboxID string
-	Container *api.Container // from the pod spec
+	Container *api.Container // from the pod spec, with $(VAR) in command and args expanded
 	Attempt   int            // restart attempt, recorded as a label
 	Env       []string       // resolved, "NAME=value": the kubernetes Service's, then the spec's in its order
 	PodIP     string
@@ -74,10 +74,14 @@ type ContainerConfig struct {
 	ResolvConf string
 
 	// VolumeDirs are the node's directories the kubelet filled for the
-	// pod's projected volumes (ServiceAccount token, ConfigMap and Secret
-	// keys, pod fields), by volume name. A runtime bind-mounts each,
+	// pod's volumes from the API (configMap, secret, downwardAPI and
+	// projected: ServiceAccount token, ConfigMap and Secret keys, pod
+	// fields), by volume name. A runtime bind-mounts each,
 	// always read-only, where the container's volumeMounts say. The
 	// kubelet updates the files while the container runs (a refreshed
 	// token), so a runtime mounts the directory itself, never a copy.
+	// For a persistentVolumeClaim volume it is the path of the claim's
+	// bound PersistentVolume, checked or made as its type says; that one
+	// is read-only only if the volume or the mount says so.
 	VolumeDirs map[string]string
 }

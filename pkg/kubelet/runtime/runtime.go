@@ -101,3 +101,13 @@ type LogsExecer interface {
 type PodDirRemover interface {
 	RemovePodDirs(podUID string) error
 }
+
+// TmpfsMounter puts a memory-backed filesystem on a directory of the
+// node, where the kubelet writes a pod's Secret volumes, so that a
+// Secret never reaches the node's disk (as in Kubernetes). A runtime
+// whose containers see the host's mounts brings it; without one the
+// files are written to the disk.
+type TmpfsMounter interface {
+	MountTmpfs(dir string) error
+	UnmountTmpfs(dir string) error
+}
