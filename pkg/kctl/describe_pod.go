@@ -183,6 +183,7 @@ func (d *describer) containers(level int, cs []api.Container, statuses []api.Con
 		d.probe(l, "Liveness", c.LivenessProbe)
 		d.probe(l, "Readiness", c.ReadinessProbe)
 		d.probe(l, "Startup", c.StartupProbe)
+		d.envFrom(l, c.EnvFrom) // describe_volumes.go
 		d.env(l, c.Env)
 		d.mounts(l, c.VolumeMounts)
 	}
@@ -370,12 +371,8 @@ func (d *describer) volumes(level int, volumes []api.Volume) {
 			d.field(l, "Type", "HostPath (bare host directory volume)")
 			d.field(l, "Path", v.HostPath.Path)
 			d.field(l, "HostPathType", v.HostPath.Type)
-		case v.ConfigMap != nil:
-			d.field(l, "Type", "ConfigMap (a volume populated by a ConfigMap)")
-			d.field(l, "Name", v.ConfigMap.Name)
-		case v.Secret != nil:
-			d.field(l, "Type", "Secret (a volume populated by a Secret)")
-			d.field(l, "SecretName", v.Secret.SecretName)
+		default:
+			d.apiVolume(l, v) // describe_volumes.go
 		}
 	}
 }

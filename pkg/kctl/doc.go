@@ -26,6 +26,13 @@
 //	apply_patch.go   the three-way merge that decides the patch (pure)
 //	create.go        kctl create -f, create namespace|serviceaccount
 //	create_rbac.go   kctl create role|clusterrole|rolebinding|clusterrolebinding
+//	create_token.go  kctl create token: a ServiceAccount's or a bootstrap token
+//	create_workloads.go kctl create deployment|job|cronjob
+//	create_config.go kctl create configmap
+//	create_secret.go kctl create secret generic|tls|docker-registry
+//	run.go, expose.go, set_image.go  kctl run, expose, set image
+//	rollout*.go      kctl rollout status|history|undo|pause|resume|restart
+//	scale.go         kctl scale, through the scale subresource
 //	get.go           kctl get, including --watch
 //	printers.go      -o yaml|json|name|jsonpath, tables, -L, ages
 //	customcolumns.go -o custom-columns=… and custom-columns-file=…
@@ -36,6 +43,9 @@
 //	describe.go      kctl describe: the section writer and events
 //	describe_pod.go  pods and containers
 //	describe_kinds.go services, nodes, controllers and the rest
+//	describe_volumes.go a pod's API-backed volumes and envFrom
+//	describe_workloads.go, describe_statefulset.go, describe_storage.go
+//	                 deployments, jobs, cronjobs, statefulsets, pv, pvc, sc
 //	delete.go        kctl delete, --cascade, --grace-period, --wait
 //	label.go         kctl label and kctl annotate
 //	edit.go          kctl edit: the edit loop

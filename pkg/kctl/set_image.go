@@ -162,6 +162,8 @@ func podSpecOf(obj api.Object) (*api.PodSpec, func(map[string]any) map[string]an
 		return &o.Spec.Template.Spec, template
 	case *api.DaemonSet:
 		return &o.Spec.Template.Spec, template
+	case *api.StatefulSet:
+		return &o.Spec.Template.Spec, template
 	case *api.Job:
 		return &o.Spec.Template.Spec, template
 	case *api.ReplicationController:

@@ -14,6 +14,8 @@ func TestSetImage(t *testing.T) {
 		"/api/v1/namespaces/default/pods/kubia":         `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"kubia"},"spec":{"containers":[{"name":"kubia","image":"kubia:v1"}]}}`,
 		"/apis/batch/v1/namespaces/default/cronjobs/cj": cronJobJSON,
 		"/api/v1/namespaces/default/services/svc":       `{"apiVersion":"v1","kind":"Service","metadata":{"name":"svc"},"spec":{}}`,
+		"/apis/apps/v1/namespaces/default/statefulsets/db": `{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db"},` +
+			`"spec":{"selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"pg","image":"postgres:15"}]}}}}`,
 	}
 	tests := []struct {
 		name      string
@@ -35,6 +37,8 @@ func TestSetImage(t *testing.T) {
 			"/api/v1/namespaces/default/pods/kubia", `{"spec":{"containers":[{"image":"kubia:v2","name":"kubia"}]}}`},
 		{"a cronjob's job template", []string{"set", "image", "cj/cj", "c=busybox:2"}, "cronjob.batch/cj image updated\n", "", 0,
 			"/apis/batch/v1/namespaces/default/cronjobs/cj", `{"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"image":"busybox:2","name":"c"}]}}}}}}`},
+		{"a statefulset", []string{"set", "image", "sts/db", "pg=postgres:16"}, "statefulset.apps/db image updated\n", "", 0,
+			"/apis/apps/v1/namespaces/default/statefulsets/db", `{"spec":{"template":{"spec":{"containers":[{"image":"postgres:16","name":"pg"}]}}}}`},
 		{"no such container", []string{"set", "image", "deployment/web", "nope=x"}, "", "error: unable to find container named \"nope\"\n", 1, "", ""},
 		{"no image", []string{"set", "image", "deployment/web"}, "", "error: at least one image update is required\n", 1, "", ""},
 		{"no pod template", []string{"set", "image", "svc/svc", "a=b"}, "",
