@@ -114,6 +114,9 @@ done
 echo
 # 6. Cluster DNS, as an add-on: pods find Services by name.
 kctl apply -f addons/dns.yaml
+# The default StorageClass: a claim gets a directory on its pod's node
+# (under the kubelet's --root-dir, removed with the lab).
+kctl apply -f addons/local-path.yaml
 trap - ERR
 kctl get nodes -o wide
 cat <<MSG
