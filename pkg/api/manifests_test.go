@@ -93,3 +93,27 @@ func TestGoodManifests(t *testing.T) {
 		})
 	}
 }
+
+// TestExamples admits every manifest of examples/ as the apiserver
+// would: each decodes, defaults and validates with no error and no
+// warning (no field kubelab would drop).
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			if filepath.Base(f) == "job.yaml" {
+				t.Skip("a Job's selector is made by the apiserver (pkg/apiserver/jobs.go), not by SetDefaults")
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if warnings, err := admit(data); err != nil || len(warnings) > 0 {
+				t.Errorf("error %v, warnings %v", err, warnings)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"os"
 	"testing"
 )
 
@@ -191,16 +190,3 @@ spec:
 	}
 }
 
-// TestStatefulSetExample admits examples/statefulset.yaml as the
-// apiserver would: it decodes, defaults and validates with no error and
-// no warning.
-func TestStatefulSetExample(t *testing.T) {
-	data, err := os.ReadFile("../../examples/statefulset.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	warnings, err := admit(data)
-	if err != nil || len(warnings) > 0 {
-		t.Fatalf("error %v, warnings %v", err, warnings)
-	}
-}
