@@ -156,10 +156,12 @@ func (c *cluster) networkConfig(podCIDR string, log *zap.Logger) network.Config 
 
 // startKubelet runs a kubelet for the node until stopKubelet: a new one
 // over the same Docker engine and root directory each time, as a restart
-// on a real node. It is system:node:<node>, as on a real node.
-func (c *cluster) startKubelet() {
+// on a real node. It is system:node:<node>, as on a real node. changes
+// set, in order, the flags a test needs otherwise (config_test.go: a
+// short --sync-frequency).
+func (c *cluster) startKubelet(changes ...func(*kubelet.Options)) {
 	t, log := c.t, c.log
-	k, err := kubelet.New(kubelet.Options{
+	opts := kubelet.Options{
 		Kubeconfig: c.file(c.kubeletKubeconfig()), TLSCertFile: c.kubeletCert, TLSPrivateKeyFile: c.kubeletKey,
 		NodeName: c.node, RuntimeName: "docker", Runtime: c.rt,
 		NodeIP: "127.0.0.1", Port: 0, RootDir: c.rootDir, Heartbeat: 2 * time.Second, ClusterDNS: []string{dnsIP},
@@ -171,7 +173,11 @@ func (c *cluster) startKubelet() {
 			}
 			return network.PodNetwork{Network: n}, nil
 		},
-	})
+	}
+	for _, change := range changes {
+		change(&opts)
+	}
+	k, err := kubelet.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/kubelet"
-	"kubelab/pkg/kubelet/network"
-	"kubelab/pkg/kubelet/runtime"
 )
 
 // syncFrequency is the test kubelet's --sync-frequency: how soon a
@@ -26,7 +24,8 @@ const syncFrequency = 3 * time.Second
 func TestConfigMapsAndSecrets(t *testing.T) {
 	c := startCluster(t)
 	run := c.stepper(t)
-	restartKubeletSyncing(c, syncFrequency)
+	c.stopKubelet() // for one whose volumes follow their sources in seconds
+	c.startKubelet(func(o *kubelet.Options) { o.SyncFrequency = syncFrequency })
 
 	c.createObject("configmaps", &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "app-config"},
 		Data: map[string]string{"greeting": "hello", "color": "blue", "1st": "x"}})
@@ -158,46 +157,4 @@ func (c *cluster) updateObject(resourceName string, obj api.Object) {
 	if _, err := c.client.Resource(resource(resourceName)).Namespace("default").Update(context.Background(), obj); err != nil {
 		c.t.Fatalf("update %s: %v", resourceName, err)
 	}
-}
-
-// restartKubeletSyncing replaces the cluster's kubelet with one like it
-// (startKubelet's options) whose --sync-frequency is every, so that a
-// test sees volumes follow their sources in seconds.
-func restartKubeletSyncing(c *cluster, every time.Duration) {
-	c.t.Helper()
-	c.stopKubelet()
-	log := c.log
-	k, err := kubelet.New(kubelet.Options{
-		Kubeconfig: c.file(c.kubeletKubeconfig()), TLSCertFile: c.kubeletCert, TLSPrivateKeyFile: c.kubeletKey,
-		NodeName: c.node, RuntimeName: "docker", Runtime: c.rt,
-		NodeIP: "127.0.0.1", Port: 0, RootDir: c.rootDir, Heartbeat: 2 * time.Second, ClusterDNS: []string{dnsIP},
-		Logger: log, CPU: "4", Memory: "8Gi", SyncFrequency: every,
-		NewNetwork: func(podCIDR, nodeIP string) (runtime.PodNetwork, error) {
-			n, err := network.New(c.networkConfig(podCIDR, log.Named("network")))
-			if err != nil {
-				return nil, err
-			}
-			return network.PodNetwork{Network: n}, nil
-		},
-	})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- k.Run(ctx) }()
-	c.mu.Lock()
-	c.stopKub = func() {
-		cancel()
-		if err := <-done; err != nil {
-			c.t.Errorf("kubelet: %v", err)
-		}
-	}
-	c.mu.Unlock()
-	c.eventually(20*time.Second, "the restarted kubelet to serve", func() error {
-		if k.Addr() == "" {
-			return fmt.Errorf("not listening yet")
-		}
-		return nil
-	})
 }
