@@ -5,7 +5,7 @@ CMDS    := $(notdir $(wildcard cmd/*))
 NODES   ?= 1
 RUNTIME ?= auto
 
-.PHONY: help build images test test-images test-short verify fmt up down join-token lab lab-down bench fuzz clean
+.PHONY: help build images test test-images test-short verify fmt generate up down join-token lab lab-down bench fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,7 +18,9 @@ images: ## build the pause, kubia, dns and toolbox images with docker build
 	images/build.sh
 
 test: test-images ## run every test (node and lab tests need root and Docker, else they skip)
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/lab)
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/lab) & root=$$!; \
+	(cd test/compat && $(GO) test -count=1 ./...); compat=$$?; \
+	wait $$root && [ $$compat = 0 ]
 	$(GO) test -count=1 ./test/lab  # alone: it checks the host's iptables and links are left as they were
 
 test-images:
@@ -31,9 +33,13 @@ verify: ## gofmt, go vet, and go.mod tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
+	cd test/compat && $(GO) vet ./... && $(GO) mod tidy -diff
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')
+
+generate: ## regenerate pkg/openapi's copy of pkg/api's doc comments (after changing one)
+	$(GO) generate ./pkg/openapi
 
 up: build ## start a cluster here: a Docker node (root + Docker), else simulated; NODES=3 for 3 simulated nodes
 	NODES=$(NODES) RUNTIME=$(RUNTIME) hack/up.sh

@@ -46,7 +46,7 @@ func main() {
 	f.DurationVar(&o.NodeGracePeriod, "node-monitor-grace-period", 40*time.Second,
 		"a node whose heartbeat is older than this becomes Ready=Unknown (lab: 10s)")
 	f.DurationVar(&o.EvictionTimeout, "pod-eviction-timeout", 5*time.Minute,
-		"pods of a node not ready for this long are deleted, to be recreated elsewhere (lab: 20s)")
+		"pods without a toleration for a not-ready or unreachable node stay this long before they are deleted, to be recreated elsewhere; pods admitted by the apiserver tolerate these taints for its --default-unreachable-toleration-seconds instead (lab: 20s)")
 	f.DurationVar(&o.PodGCQuarantine, "pod-gc-quarantine", 40*time.Second,
 		"pods bound to a node that does not exist are deleted once the node has been missing this long")
 	f.IntVar(&o.TerminatedPodGCThreshold, "terminated-pod-gc-threshold", podgc.DefaultTerminatedThreshold,
@@ -61,6 +61,7 @@ func main() {
 		"the longest certificate the signer issues; a request may ask for less (spec.expirationSeconds)")
 	f.Float64Var(&o.CronJobClockRate, "cronjob-clock-rate", 1,
 		"run the cronjob controller's clock this many times as fast as the wall clock: at 60 a schedule of every minute runs every second (demonstrations and tests)")
+	o.LeaderElection.AddFlags(f, "kube-controller-manager")
 	f.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "controller:", err)

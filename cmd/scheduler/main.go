@@ -33,6 +33,7 @@ func main() {
 	f.IntVar(&opts.Burst, "burst", 400, "requests to the apiserver allowed at once above --qps")
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:10259", "address to serve /healthz and /metrics on (empty: do not serve them)")
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	opts.LeaderElection.AddFlags(f, "kube-scheduler")
 	f.BoolVar(&opts.RecordDecisions, "record-decisions", true, "write each pod's filter and score results as the annotation "+scheduler.DecisionAnnotation+" (kctl describe pod shows them)")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "scheduler:", err)

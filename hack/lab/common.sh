@@ -101,7 +101,8 @@ start_component() {
 		--kubelet-client-certificate "$dir/pki/apiserver-kubelet-client.crt"
 		--kubelet-client-key "$dir/pki/apiserver-kubelet-client.key"
 		--service-account-signing-key-file "$dir/pki/sa.key"
-		--encryption-provider-config "$dir/encryption.yaml") ;;
+		--encryption-provider-config "$dir/encryption.yaml"
+		--default-not-ready-toleration-seconds=20 --default-unreachable-toleration-seconds=20) ;;
 	scheduler) cmd=(bin/scheduler --kubeconfig "$dir/scheduler.conf" --listen 127.0.0.1:10359) ;;
 	# The controller signs the nodes' certificate requests with the lab's CA.
 	controller) cmd=(bin/controller --kubeconfig "$dir/controller-manager.conf" --listen 127.0.0.1:10357

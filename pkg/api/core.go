@@ -11,7 +11,12 @@ type Pod struct {
 
 // PodSpec is what the user asks for.
 type PodSpec struct {
-	Containers                    []Container       `json:"containers"`
+	// Containers are the pod's processes, at least one. They start together
+	// once every init container has succeeded, and none can be added or
+	// removed after the pod is created.
+	Containers []Container `json:"containers"`
+	// InitContainers run one after the other, each to completion, before
+	// the containers start; a failed one is retried as restartPolicy says.
 	InitContainers                []Container       `json:"initContainers,omitempty"`
 	Volumes                       []Volume          `json:"volumes,omitempty"`
 	RestartPolicy                 string            `json:"restartPolicy,omitempty"` // Always, OnFailure, Never
@@ -56,23 +61,40 @@ type PodDNSConfigOption struct {
 
 // Container is one process of a pod.
 type Container struct {
-	Name            string               `json:"name"`
-	Image           string               `json:"image"`
-	ImagePullPolicy string               `json:"imagePullPolicy,omitempty"` // Always, IfNotPresent, Never
-	Command         []string             `json:"command,omitempty"`
-	Args            []string             `json:"args,omitempty"`
-	WorkingDir      string               `json:"workingDir,omitempty"`
-	Ports           []ContainerPort      `json:"ports,omitempty"`
-	EnvFrom         []EnvFromSource      `json:"envFrom,omitempty"`
-	Env             []EnvVar             `json:"env,omitempty"`
-	Resources       ResourceRequirements `json:"resources,omitzero"`
-	VolumeMounts    []VolumeMount        `json:"volumeMounts,omitempty"`
-	LivenessProbe   *Probe               `json:"livenessProbe,omitempty"`
-	ReadinessProbe  *Probe               `json:"readinessProbe,omitempty"`
-	StartupProbe    *Probe               `json:"startupProbe,omitempty"`
-	Lifecycle       *Lifecycle           `json:"lifecycle,omitempty"` // lifecycle.go
-	Stdin           bool                 `json:"stdin,omitempty"`
-	TTY             bool                 `json:"tty,omitempty"`
+	// Name tells the pod's containers apart: unique in the pod, a DNS label.
+	Name string `json:"name"`
+	// Image is the container image to run, such as nginx:1.27 or
+	// registry.example.com/app@sha256:…; without a tag, :latest.
+	Image           string `json:"image"`
+	ImagePullPolicy string `json:"imagePullPolicy,omitempty"` // Always, IfNotPresent, Never
+	// Command replaces the image's ENTRYPOINT; not run in a shell, so
+	// $(VAR) names an environment variable of the container, not $VAR.
+	Command []string `json:"command,omitempty"`
+	// Args replaces the image's CMD, the arguments given to the entrypoint.
+	Args       []string `json:"args,omitempty"`
+	WorkingDir string   `json:"workingDir,omitempty"`
+	// Ports lists the ports the container listens on. Informational: a
+	// port not listed is reachable all the same; a name lets a Service's
+	// targetPort refer to it.
+	Ports   []ContainerPort `json:"ports,omitempty"`
+	EnvFrom []EnvFromSource `json:"envFrom,omitempty"`
+	Env     []EnvVar        `json:"env,omitempty"`
+	// Resources are the CPU and memory the container asks for (requests,
+	// which the scheduler reserves on a node) and may not exceed (limits).
+	Resources    ResourceRequirements `json:"resources,omitzero"`
+	VolumeMounts []VolumeMount        `json:"volumeMounts,omitempty"`
+	// LivenessProbe is checked periodically; after failureThreshold
+	// failures in a row the kubelet restarts the container.
+	LivenessProbe *Probe `json:"livenessProbe,omitempty"`
+	// ReadinessProbe says whether the container can take traffic; a pod
+	// that is not ready is left out of its Services' endpoints.
+	ReadinessProbe *Probe `json:"readinessProbe,omitempty"`
+	// StartupProbe holds the other probes back until it has succeeded
+	// once, for a container slow to start.
+	StartupProbe *Probe     `json:"startupProbe,omitempty"`
+	Lifecycle    *Lifecycle `json:"lifecycle,omitempty"` // lifecycle.go
+	Stdin        bool       `json:"stdin,omitempty"`
+	TTY          bool       `json:"tty,omitempty"`
 }
 
 // ContainerPort is a port a container listens on.

@@ -21,7 +21,10 @@ import (
 // against the Go type of the kind its apiVersion and kind name, which finds
 // the fields the type does not have (reported as warnings, never errors,
 // as Kubernetes does) and the values of the wrong type (errors naming the
-// field); then the cleaned JSON is unmarshalled into the object.
+// field); then the cleaned JSON is unmarshalled into the object. A field
+// given twice in JSON is a warning too (decode_duplicates.go). The
+// warnings are worded as Kubernetes' strict decoding errors, which is
+// what the apiserver turns them into under ?fieldValidation=Strict.
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
@@ -154,8 +157,9 @@ func listItems(j []byte) ([][]byte, bool, error) {
 }
 
 // Decode decodes one object, choosing its Go type by apiVersion and kind.
-// The warnings name the fields the type does not have:
-// unknown field "spec.containers[0].imagePullPolcy". When the kind is known
+// The warnings name the fields the type does not have, and those given
+// twice: unknown field "spec.containers[0].imagePullPolcy",
+// duplicate field "metadata.name". When the kind is known
 // but a field has a value of the wrong type, the error comes with the
 // Resource, so that the caller can say what it was decoding.
 func Decode(data []byte) (Object, Resource, []string, error) {
@@ -184,6 +188,7 @@ func Decode(data []byte) (Object, Resource, []string, error) {
 	}
 	obj := res.New()
 	warnings, err := decodeTree(top, obj)
+	warnings = append(warnings, duplicatesIn(docs[0])...)
 	if err != nil {
 		return nil, res, warnings, err
 	}
@@ -210,7 +215,17 @@ func DecodeInto(data []byte, obj Object) ([]string, error) {
 			return nil, fmt.Errorf("the kind in the data (%s) does not match the expected kind (%s)", Shorten(kind), res.Kind)
 		}
 	}
-	return decodeTree(top, obj)
+	warnings, err := decodeTree(top, obj)
+	return append(warnings, duplicatesIn(data)...), err
+}
+
+// duplicatesIn finds the duplicate fields of a JSON document; a YAML one
+// has none by now (its conversion refuses them).
+func duplicatesIn(doc []byte) []string {
+	if trimmed := bytes.TrimSpace(bytes.TrimPrefix(doc, utf8BOM)); len(trimmed) > 0 && trimmed[0] == '{' {
+		return DuplicateFields(trimmed)
+	}
+	return nil
 }
 
 // ToJSON returns one YAML or JSON document as JSON, for bodies that are

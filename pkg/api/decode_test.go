@@ -261,6 +261,9 @@ func TestDecodeInto(t *testing.T) {
 		{"version mismatch", `{"apiVersion": "apps/v1", "kind": "Pod"}`, &Pod{}, nil,
 			"the API version in the data (apps/v1) does not match the expected API version (v1)"},
 		{"binding", `{"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"}, "target": {"kind": "Node", "name": "n1"}}`, &Binding{}, nil, ""},
+		{"duplicate fields after unknown ones", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "name": "b"},
+			"spec": {"containers": [{"name": "c", "image": "i", "image": "j"}], "nodname": "x"}}`, &Pod{},
+			[]string{`unknown field "spec.nodname"`, `duplicate field "metadata.name"`, `duplicate field "spec.containers[0].image"`}, ""},
 		{"wrong type", `{"spec": {"replicas": "two"}}`, &ReplicaSet{}, nil, `spec.replicas: expected int32, got string "two"`},
 		{"yaml ending in an empty document", "metadata: {name: a}\n---\n# nothing\n", &ConfigMap{}, nil, ""},
 		{"two yaml documents", "metadata: {name: a}\n---\nmetadata: {name: b}\n", &ConfigMap{}, nil,
@@ -358,6 +361,39 @@ func FuzzDecode(f *testing.F) {
 			Validate(obj)
 			ValidateUpdate(obj, DeepCopy(obj))
 			FieldsOf(obj)
+		}
+	})
+}
+
+// The last of a duplicate field wins, as in Kubernetes; each is reported
+// once, by its path.
+func TestDuplicateFields(t *testing.T) {
+	tests := []struct {
+		name, input string
+		want        []string
+	}{
+		{"none", `{"a": 1, "b": {"a": 2}, "c": [{"a": 3}, {"a": 4}]}`, nil},
+		{"top level", `{"kind": "Pod", "kind": "Pod"}`, []string{`duplicate field "kind"`}},
+		{"three times is reported once", `{"a": 1, "a": 2, "a": 3}`, []string{`duplicate field "a"`}},
+		{"map keys and list items", `{"metadata": {"labels": {"app": "x", "app": "y"}}, "spec": {"ports": [{"port": 1}, {"port": 2, "port": 3}]}}`,
+			[]string{`duplicate field "metadata.labels.app"`, `duplicate field "spec.ports[1].port"`}},
+		{"the same key in two objects is not a duplicate", `{"a": {"x": 1}, "b": {"x": 1}}`, nil},
+		{"an object inside a duplicate", `{"spec": {"a": 1}, "spec": {"a": 2, "a": 3}}`,
+			[]string{`duplicate field "spec"`, `duplicate field "spec.a"`}},
+		{"not json", `{"a": 1, "a"`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DuplicateFields([]byte(tt.input)); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("the last value wins", func(t *testing.T) {
+		var cm ConfigMap
+		warnings, err := DecodeInto([]byte(`{"metadata": {"name": "a", "name": "b"}}`), &cm)
+		if err != nil || cm.Name != "b" || len(warnings) != 1 {
+			t.Fatalf("name %q, warnings %q, err %v", cm.Name, warnings, err)
 		}
 	})
 }

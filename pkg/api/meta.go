@@ -17,8 +17,11 @@ type Object interface {
 
 // TypeMeta names the schema of a serialized object.
 type TypeMeta struct {
+	// APIVersion is the group and version of the object's schema: "v1" for
+	// the core group, "apps/v1", "rbac.authorization.k8s.io/v1".
 	APIVersion string `json:"apiVersion,omitempty"`
-	Kind       string `json:"kind,omitempty"`
+	// Kind is the object's type, in CamelCase: Pod, Deployment.
+	Kind string `json:"kind,omitempty"`
 }
 
 // GetTypeMeta returns the TypeMeta itself, so embedding types satisfy Object.
@@ -26,10 +29,21 @@ func (t *TypeMeta) GetTypeMeta() *TypeMeta { return t }
 
 // ObjectMeta is the metadata every persisted object has.
 type ObjectMeta struct {
-	Name                       string            `json:"name,omitempty"`
-	GenerateName               string            `json:"generateName,omitempty"`
-	Namespace                  string            `json:"namespace,omitempty"`
-	UID                        string            `json:"uid,omitempty"`
+	// Name is unique among the objects of its kind in its namespace, and
+	// cannot change.
+	Name string `json:"name,omitempty"`
+	// GenerateName, when name is empty, is the prefix the server completes
+	// with five random characters to make a unique name.
+	GenerateName string `json:"generateName,omitempty"`
+	// Namespace is the namespace the object lives in; empty for
+	// cluster-scoped kinds such as Node.
+	Namespace string `json:"namespace,omitempty"`
+	// UID is set by the server at creation and never reused: an object
+	// deleted and created again with the same name has a new one.
+	UID string `json:"uid,omitempty"`
+	// ResourceVersion is the store revision of the object's last change.
+	// An update that sends it fails with 409 Conflict if the object has
+	// changed since: optimistic concurrency.
 	ResourceVersion            string            `json:"resourceVersion,omitempty"`
 	Generation                 int64             `json:"generation,omitempty"`
 	CreationTimestamp          Time              `json:"creationTimestamp,omitzero"`

@@ -25,6 +25,7 @@ const (
 	ErrorTypeForbidden    = "Forbidden"
 	ErrorTypeTooLong      = "Too long"
 	ErrorTypeNotFound     = "Not found"
+	ErrorTypeTooMany      = "Too many"
 )
 
 // FieldError is one problem with one field of an object.
@@ -209,6 +210,8 @@ func Validate(obj Object) ErrorList {
 		return validateRoleBinding(o)
 	case *ClusterRoleBinding:
 		return validateClusterRoleBinding(o)
+	case *Lease:
+		return validateLease(o) // validation_coordination.go
 	case *CertificateSigningRequest:
 		return validateCertificateSigningRequest(o)
 	case *PersistentVolume:

@@ -41,6 +41,8 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 	switch o := obj.(type) {
 	case *api.Pod:
 		s.mountServiceAccountToken(ctx, o) // serviceaccount_admission.go
+		// tolerations_admission.go
+		addDefaultTolerations(o, s.tolerations)
 	case *api.CertificateSigningRequest:
 		setRequester(ctx, o) // certificates.go
 	}
@@ -89,6 +91,9 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		}
 		if err != nil {
 			return nil, storeErr(res, obj, meta.Name, err)
+		}
+		if store.IsDryRun(ctx) {
+			out.GetObjectMeta().ResourceVersion = "" // dryrun.go: never stored, so no version yet
 		}
 		return out, nil
 	}

@@ -31,30 +31,46 @@ import (
 
 // readDeleteOptions reads the options of a delete from its body, which
 // may be empty or DeleteOptions and nothing else (a body of another kind
-// is a mistake, not something to ignore), and from its query.
-func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request, res api.Resource) (api.DeleteOptions, *api.Status) {
+// is a mistake, not something to ignore), and from its query. It returns
+// the request's context, marked when the options ask for a dry run
+// (dryrun.go): kubectl sends dryRun in the body, other clients in the
+// query.
+func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request, res api.Resource) (context.Context, api.DeleteOptions, *api.Status) {
 	var opts api.DeleteOptions
+	var dry struct {
+		DryRun []string `json:"dryRun"`
+	}
 	body, _, st := s.readBody(w, r, objectTypes)
 	if st != nil {
-		return opts, st
+		return nil, opts, st
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		j, err := api.ToJSON(body)
 		if err == nil {
 			err = json.Unmarshal(j, &opts)
 		}
+		if err == nil {
+			err = json.Unmarshal(j, &dry)
+		}
 		if err != nil {
-			return opts, badRequest("the body is not valid DeleteOptions: " + err.Error())
+			return nil, opts, badRequest("the body is not valid DeleteOptions: " + err.Error())
 		}
 		if st := checkDeleteOptionsType(opts.TypeMeta, res); st != nil {
-			return opts, st
+			return nil, opts, st
 		}
 	}
 	q := r.URL.Query()
+	if dry.DryRun == nil {
+		dry.DryRun = q["dryRun"]
+	}
+	ctx, st := dryRunContext(r.Context(), "DeleteOptions", dry.DryRun)
+	if st != nil {
+		return nil, opts, st
+	}
 	if g := q.Get("gracePeriodSeconds"); g != "" {
 		v, err := strconv.ParseInt(g, 10, 64)
 		if err != nil {
-			return opts, badRequest(fmt.Sprintf("gracePeriodSeconds %q: must be an integer", g))
+			return nil, opts, badRequest(fmt.Sprintf("gracePeriodSeconds %q: must be an integer", g))
 		}
 		opts.GracePeriodSeconds = &v
 	}
@@ -72,13 +88,13 @@ func (s *Server) readDeleteOptions(w http.ResponseWriter, r *http.Request, res a
 		switch *p {
 		case api.DeletePropagationOrphan, api.DeletePropagationBackground, api.DeletePropagationForeground:
 		default:
-			return opts, badRequest(fmt.Sprintf(`propagationPolicy: Unsupported value: %s: supported values: "Foreground", "Background", "Orphan"`, api.Quote(*p)))
+			return nil, opts, badRequest(fmt.Sprintf(`propagationPolicy: Unsupported value: %s: supported values: "Foreground", "Background", "Orphan"`, api.Quote(*p)))
 		}
 	}
 	if g := opts.GracePeriodSeconds; g != nil && *g < 0 {
-		return opts, badRequest("gracePeriodSeconds: must be greater than or equal to 0")
+		return nil, opts, badRequest("gracePeriodSeconds: must be greater than or equal to 0")
 	}
-	return opts, nil
+	return ctx, opts, nil
 }
 
 // checkDeleteOptionsType accepts the apiVersions Kubernetes takes
@@ -99,12 +115,12 @@ func checkDeleteOptionsType(tm api.TypeMeta, res api.Resource) *api.Status {
 }
 
 func (s *Server) serveDelete(w http.ResponseWriter, r *http.Request, info requestInfo) {
-	opts, st := s.readDeleteOptions(w, r, info.resource)
+	ctx, opts, st := s.readDeleteOptions(w, r, info.resource)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
-	obj, st := s.delete(r.Context(), info, opts)
+	obj, st := s.delete(ctx, info, opts)
 	if st != nil {
 		writeStatus(w, st)
 		return
@@ -118,12 +134,12 @@ func (s *Server) serveDeleteCollection(w http.ResponseWriter, r *http.Request, i
 		writeStatus(w, st)
 		return
 	}
-	dopts, st := s.readDeleteOptions(w, r, info.resource)
+	ctx, dopts, st := s.readDeleteOptions(w, r, info.resource)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
-	items, _, err := s.listObjects(r.Context(), info.resource, info.namespace, lopts)
+	items, _, err := s.listObjects(ctx, info.resource, info.namespace, lopts)
 	if err != nil {
 		writeStatus(w, internalError(err))
 		return
@@ -131,7 +147,7 @@ func (s *Server) serveDeleteCollection(w http.ResponseWriter, r *http.Request, i
 	for _, obj := range items {
 		one := info
 		one.namespace, one.name = obj.GetObjectMeta().Namespace, obj.GetObjectMeta().Name
-		if _, st := s.delete(r.Context(), one, dopts); st != nil && st.Code != http.StatusNotFound {
+		if _, st := s.delete(ctx, one, dopts); st != nil && st.Code != http.StatusNotFound {
 			writeStatus(w, st)
 			return
 		}

@@ -42,12 +42,25 @@ type apiGroupList struct {
 }
 
 type apiResource struct {
-	Name         string   `json:"name"`
-	SingularName string   `json:"singularName"`
-	Namespaced   bool     `json:"namespaced"`
-	Kind         string   `json:"kind"`
-	Verbs        []string `json:"verbs"`
-	ShortNames   []string `json:"shortNames,omitempty"`
+	Name         string `json:"name"`
+	SingularName string `json:"singularName"`
+	Namespaced   bool   `json:"namespaced"`
+	// Group and Version are set only where they differ from the list's:
+	// a scale subresource is autoscaling/v1's Scale in every group.
+	Group      string   `json:"group,omitempty"`
+	Version    string   `json:"version,omitempty"`
+	Kind       string   `json:"kind"`
+	Verbs      []string `json:"verbs"`
+	ShortNames []string `json:"shortNames,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+}
+
+// categories are the resource groups kubectl get expands a name into, as
+// Kubernetes lists them: "kubectl get all" is every resource in "all".
+var categories = map[string][]string{
+	"pods": {"all"}, "services": {"all"}, "replicationcontrollers": {"all"},
+	"daemonsets": {"all"}, "deployments": {"all"}, "replicasets": {"all"}, "statefulsets": {"all"},
+	"jobs": {"all"}, "cronjobs": {"all"},
 }
 
 type apiResourceList struct {
@@ -99,14 +112,16 @@ func (s *Server) serveResourceList(w http.ResponseWriter, group, version string)
 			continue
 		}
 		list.Resources = append(list.Resources, apiResource{Name: res.Name, SingularName: res.Singular,
-			Namespaced: res.Namespaced, Kind: res.Kind, Verbs: res.Verbs, ShortNames: res.ShortNames})
+			Namespaced: res.Namespaced, Kind: res.Kind, Verbs: res.Verbs, ShortNames: res.ShortNames,
+			Categories: categories[res.Name]})
 		subs := append([]string(nil), res.Subresources...)
 		sort.Strings(subs)
 		for _, sub := range subs {
+			sa := subresourceAPI[sub]
 			ar := apiResource{Name: res.Name + "/" + sub, Namespaced: res.Namespaced, Kind: res.Kind,
-				Verbs: subresourceAPI[sub].verbs}
-			if k := subresourceAPI[sub].kind; k != "" {
-				ar.Kind = k
+				Group: sa.group, Version: sa.version, Verbs: sa.verbs}
+			if sa.kind != "" {
+				ar.Kind = sa.kind
 			}
 			list.Resources = append(list.Resources, ar)
 		}

@@ -5,11 +5,27 @@
 // A request goes through the same few steps whatever its kind:
 //
 //	route (path → resource, namespace, name, subresource, verb; 405 for a verb the path does not serve)
-//	decode (JSON or YAML, else 415; unknown fields become Warning headers)
+//	decode (JSON, YAML or protobuf, else 415; unknown and duplicate fields warn, or 400 with ?fieldValidation=Strict)
 //	admission (defaults, generateName, uid, ClusterIP / NodePort / pod CIDR allocation)
 //	validation (422 Invalid naming each bad field)
 //	pod security (403 for a pod its namespace's level forbids, podsecurity.go)
 //	store (one etcd transaction: the object and the addresses it claims)
+//
+// A write with ?dryRun=All takes every one of these steps, and its
+// transaction is only checked, not committed: the request's context is
+// marked (store.WithDryRun), and nothing else tells a dry run apart
+// (dryrun.go). A list with ?limit=N is read in pages at the revision of
+// the first, joined by Kubernetes' continue tokens (pagination.go).
+//
+// Protobuf bodies, client-go's default, are turned into JSON at the edge
+// by Kubernetes' own types (package wire, the only importer of k8s.io
+// modules), so every later step reads JSON; answers are always JSON
+// (mediatypes.go, fieldvalidation.go).
+//
+// A GET may ask, by its Accept header, for a Table instead of objects, as
+// kubectl get does: the server renders kubectl's columns with package
+// printers, for one object, a list or each event of a watch; or for
+// the objects' metadata alone (table.go).
 //
 // Besides answering requests, the apiserver keeps the objects every
 // cluster has: the namespaces default, kube-system and kube-public

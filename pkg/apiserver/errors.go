@@ -74,11 +74,13 @@ func methodNotAllowed(detail string) *api.Status {
 }
 
 // unsupportedMediaType is the 415 for a body of a type the request does
-// not take.
-func unsupportedMediaType(got string, accepted []string) *api.Status {
+// not take, worded as Kubernetes words it (k8s.io/apiserver's
+// negotiation.NewUnsupportedMediaTypeError): it lists the accepted types,
+// in the order given, and does not repeat the one sent, which a client
+// matching the message would not expect.
+func unsupportedMediaType(_ string, accepted []string) *api.Status {
 	return statusErr(http.StatusUnsupportedMediaType, "UnsupportedMediaType",
-		fmt.Sprintf("the body of the request was in an unknown format %s - accepted media types include: %s",
-			api.Quote(got), strings.Join(accepted, ", ")))
+		"the body of the request was in an unknown format - accepted media types include: "+strings.Join(accepted, ", "))
 }
 
 // tooLarge is the 413 for a request or an object above a size limit.

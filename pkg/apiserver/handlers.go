@@ -15,11 +15,16 @@ import (
 // serveResource answers one request on a resource path.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	r = r.WithContext(withWarnings(r.Context(), w.Header())) // admission's warnings (warn)
-	ctx := r.Context()
 	if st := checkOrigin(r); st != nil {
 		writeStatus(w, st)
 		return
 	}
+	r, st := withDryRun(r, info) // dryrun.go: ?dryRun=All writes nothing
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	ctx := r.Context()
 	switch info.subresource {
 	case "binding":
 		s.serveBinding(w, r, info)
@@ -44,7 +49,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 			writeStatus(w, st)
 			return
 		}
-		writeJSON(w, http.StatusOK, obj)
+		writeRead(w, r, info.resource, obj) // as it is, or a Table (table.go)
 	case "list":
 		s.serveList(w, r, info)
 	case "watch":
@@ -78,20 +83,28 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	}
 }
 
-// readObject decodes a request body (JSON or YAML) into an object of the
-// resource's kind. Unknown fields become Warning headers.
+// readObject decodes a request body (JSON, YAML or protobuf) into an
+// object of the resource's kind. Unknown and duplicate fields become
+// Warning headers, or a refusal (fieldvalidation.go).
 func (s *Server) readObject(w http.ResponseWriter, r *http.Request, res api.Resource) (api.Object, *api.Status) {
 	body, _, st := s.readBody(w, r, objectTypes)
 	if st != nil {
 		return nil, st
 	}
-	obj, warnings, st := decodeBody(body, res)
-	addWarnings(w.Header(), warnings)
+	validation, st := readFieldValidation(r)
+	if st != nil {
+		return nil, st
+	}
+	obj, found, st := decodeBody(body, res)
+	validation.warn(w.Header(), found)
+	if err := validation.strict(found); err != nil && st == nil {
+		st = cannotHandle(res, err)
+	}
 	return obj, st
 }
 
 // decodeBody decodes one object of the resource's kind, and returns the
-// warnings (unknown fields) for the caller to send once.
+// unknown and duplicate fields for the caller to act on once.
 func decodeBody(body []byte, res api.Resource) (api.Object, []string, *api.Status) {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil, nil, badRequest("the request body is empty; send a " + res.Kind + " object")
@@ -115,6 +128,9 @@ type listOptions struct {
 	timeoutSeconds       int64
 	bookmarks            bool
 	initialEvents        bool
+	// limit and continueToken page a list (pagination.go).
+	limit         int64
+	continueToken string
 }
 
 func parseListOptions(r *http.Request, res api.Resource) (listOptions, *api.Status) {
@@ -141,7 +157,7 @@ func parseListOptions(r *http.Request, res api.Resource) (listOptions, *api.Stat
 	}
 	opts.bookmarks = q.Get("allowWatchBookmarks") == "true"
 	opts.initialEvents = q.Get("sendInitialEvents") == "true"
-	return opts, nil
+	return opts, parsePaging(q, &opts)
 }
 
 // matches applies the label and field selectors of a list or watch.
@@ -185,14 +201,14 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, info requestI
 		writeStatus(w, st)
 		return
 	}
-	items, rev, err := s.listObjects(r.Context(), info.resource, info.namespace, opts)
-	if err != nil {
-		writeStatus(w, readError(err))
+	items, meta, st := s.listPage(r.Context(), info.resource, info.namespace, opts) // pagination.go
+	if st != nil {
+		writeStatus(w, st)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.List[api.Object]{
+	writeRead(w, r, info.resource, listResponse{
 		TypeMeta: api.TypeMeta{APIVersion: info.resource.APIVersion(), Kind: info.resource.Kind + "List"},
-		Metadata: api.ListMeta{ResourceVersion: strconv.FormatInt(rev, 10)},
+		Metadata: meta,
 		Items:    items,
 	})
 }

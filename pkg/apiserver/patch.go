@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,13 @@ func (s *Server) servePatch(w http.ResponseWriter, r *http.Request, info request
 		writeStatus(w, st)
 		return
 	}
-	var warnings []string // of the last attempt: update may retry
+	validation, st := readFieldValidation(r) // fieldvalidation.go
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	duplicates := api.DuplicateFields(body) // in the patch; the patched object has none
+	var warnings []string                   // of the last attempt: update may retry
 	obj, st := s.update(r.Context(), info, func(cur api.Object) (api.Object, *api.Status) {
 		doc, err := json.Marshal(cur)
 		if err != nil {
@@ -29,10 +36,13 @@ func (s *Server) servePatch(w http.ResponseWriter, r *http.Request, info request
 		if err != nil {
 			return nil, badRequest(err.Error())
 		}
-		out, warns, st := decodeBody(patched, info.resource)
-		warnings = warns
+		out, unknown, st := decodeBody(patched, info.resource)
+		warnings = slices.Concat(duplicates, unknown)
 		if st != nil {
 			return nil, st
+		}
+		if err := validation.strict(warnings); err != nil {
+			return nil, strictPatchInvalid(patchType, body, patched, err)
 		}
 		if !pinned {
 			// No resourceVersion in the patch: it applies to whatever is current.
@@ -40,7 +50,7 @@ func (s *Server) servePatch(w http.ResponseWriter, r *http.Request, info request
 		}
 		return out, nil
 	})
-	addWarnings(w.Header(), warnings)
+	validation.warn(w.Header(), warnings)
 	if st != nil {
 		writeStatus(w, st)
 		return

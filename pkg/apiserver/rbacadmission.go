@@ -45,6 +45,10 @@ func (s *Server) admitIdentity(ctx context.Context, info requestInfo, obj, old a
 		if err := auth.AdmitNode(u, info.verb, oldNode, o); err != nil {
 			return forbidden(res, meta.Name, err.Error())
 		}
+	case *api.Lease:
+		if err := auth.AdmitNodeLease(u, o); err != nil {
+			return forbidden(res, meta.Name, err.Error())
+		}
 	case *api.CertificateSigningRequest:
 		return s.admitCSR(ctx, u, info, o, old)
 	case *api.Pod:

@@ -63,6 +63,10 @@ type Options struct {
 	ServiceAccountSigningKeyFile string
 	ServiceAccountIssuer         string
 	APIAudiences                 []string
+
+	// Tolerations are the tolerationSeconds new pods get for the
+	// not-ready and unreachable taints (tolerations_admission.go).
+	Tolerations TolerationDefaults
 }
 
 // etcd is where the Store lives: an embedded etcd, or a cluster of its own.
@@ -132,7 +136,7 @@ func RunOptions(ctx context.Context, o Options) error {
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
 		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port,
 		Limits: o.Limits, Encryption: enc, TLS: tlsConfig, Authenticator: authn, KubeletTLS: kubeletTLS,
-		ServiceAccounts: serviceAccounts, ClusterCA: clusterCA})
+		ServiceAccounts: serviceAccounts, ClusterCA: clusterCA, Tolerations: o.Tolerations})
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,9 @@ type Config struct {
 	// advertised address in kube-public/cluster-info for joining nodes
 	// (clusterinfo.go); nil publishes nothing.
 	ClusterCA []byte
+	// Tolerations are the tolerationSeconds new pods get for the
+	// not-ready and unreachable taints (tolerations_admission.go).
+	Tolerations TolerationDefaults
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
@@ -99,6 +102,9 @@ type Server struct {
 	audiences   []string          // what tokens are for, by default
 	maxTokenTTL time.Duration
 	clusterCA   []byte // PEM; for cluster-info
+
+	// tolerations are added to the pods written (tolerations_admission.go).
+	tolerations TolerationDefaults
 }
 
 // New checks the configuration and builds a Server.
@@ -172,11 +178,12 @@ func New(cfg Config) (*Server, error) {
 	s.authz = authorizers{mastersAuthorizer{}, auth.NewNodeAuthorizer(nodeGraph{s.caches, s}), s.rbac}
 	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
 	s.clusterCA = cfg.ClusterCA
+	s.tolerations = cfg.Tolerations.withDefaults()
 	return s, nil
 }
 
 // Bootstrap creates the namespaces every cluster has (default,
-// kube-system, kube-public) when they are missing, labels kube-system
+// kube-system, kube-public, kube-node-lease) when they are missing, labels kube-system
 // privileged (podsecurity.go) if it is not, and puts in place the default
 // roles and bindings (policy.go). It reads before it
 // writes, so that an apiserver starts on an etcd that refuses writes (a
@@ -184,7 +191,9 @@ func New(cfg Config) (*Server, error) {
 // idempotent; call it once at start.
 func (s *Server) Bootstrap(ctx context.Context) error {
 	namespaces := mustResource("namespaces")
-	for _, name := range []string{"default", "kube-system", "kube-public"} {
+	// kube-node-lease holds the nodes' heartbeat Leases; like Kubernetes'
+	// system namespaces controller, it is made here but not protected.
+	for _, name := range []string{"default", "kube-system", "kube-public", api.NamespaceNodeLease} {
 		_, err := s.store.Get(ctx, objectKey(namespaces, "", name))
 		if err == nil {
 			if err := s.ensureLabels(ctx, name, bootstrapLabels[name]); err != nil {
@@ -242,6 +251,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, versionInfo())
 	})
+	s.registerOpenAPI(mux) // /openapi/v2, /openapi/v3 (openapi.go)
 	mux.HandleFunc("/", s.serveAPI)
 	return mux
 }

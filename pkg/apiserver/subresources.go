@@ -10,21 +10,23 @@ import (
 )
 
 // subresourceAPI is what each subresource serves, as Kubernetes' discovery
-// lists it: the kind of its body ("" for the resource's own) and its
-// verbs. Any other verb is a 405 (request.go), so that DELETE
-// pods/p1/status cannot delete the pod. Discovery shows this table.
+// lists it: the kind of its body ("" for the resource's own), with its
+// group and version where they are not the resource's (a Scale is
+// autoscaling/v1's whatever the resource's group), and its verbs. Any
+// other verb is a 405 (request.go), so that DELETE pods/p1/status cannot
+// delete the pod. Discovery shows this table.
 var subresourceAPI = map[string]struct {
-	kind  string
-	verbs []string
+	kind, group, version string
+	verbs                []string
 }{
-	"status":   {"", []string{"get", "patch", "update"}},
-	"scale":    {"Scale", []string{"get", "patch", "update"}},
-	"binding":  {"Binding", []string{"create"}},
-	"finalize": {"", []string{"update"}},
-	"log":      {"", []string{"get"}},
-	"exec":     {"PodExecOptions", []string{"create", "get"}},
-	"token":    {"TokenRequest", []string{"create"}},
-	"approval": {"", []string{"get", "patch", "update"}},
+	"status":   {verbs: []string{"get", "patch", "update"}},
+	"scale":    {kind: "Scale", group: "autoscaling", version: "v1", verbs: []string{"get", "patch", "update"}},
+	"binding":  {kind: "Binding", verbs: []string{"create"}},
+	"finalize": {verbs: []string{"update"}},
+	"log":      {verbs: []string{"get"}},
+	"exec":     {kind: "PodExecOptions", verbs: []string{"create", "get"}},
+	"token":    {kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: []string{"create"}},
+	"approval": {verbs: []string{"get", "patch", "update"}},
 }
 
 // serveBinding answers POST pods/{name}/binding: the scheduler's way of

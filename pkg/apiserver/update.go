@@ -93,6 +93,9 @@ func (s *Server) admitUpdate(ctx context.Context, info requestInfo, obj, old api
 		}
 		normalize(obj)
 		api.SetDefaults(obj)
+		if pod, ok := obj.(*api.Pod); ok {
+			addDefaultTolerations(pod, s.tolerations) // tolerations_admission.go: on update too, as Kubernetes
+		}
 		if specChanged(obj, old) {
 			obj.GetObjectMeta().Generation = old.GetObjectMeta().Generation + 1
 		}

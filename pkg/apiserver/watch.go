@@ -46,6 +46,11 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 		writeStatus(w, st)
 		return
 	}
+	form, st := negotiate(r, false) // objects, one-row Tables or metadata (table.go)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
 	if info.name != "" {
 		opts.fields = nameSelector{FieldSelector: opts.fields, name: info.name}
 	}
@@ -79,7 +84,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 	defer s.metrics.watchers.Dec()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	out := &eventWriter{w: w, rc: http.NewResponseController(w), timeout: s.limits.WatchWriteTimeout}
+	out := &eventWriter{w: w, rc: http.NewResponseController(w), timeout: s.limits.WatchWriteTimeout, as: watchForm(form, res)}
 	defer s.recoverStream(r, out)
 	// Send the headers now: clients wait for them before reading events.
 	if s.sent(r, res, out.flush()) != nil {
@@ -240,9 +245,18 @@ type eventWriter struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	timeout time.Duration
+	// as turns the object of an event into the form the client asked
+	// for (table.go's watchForm); nil sends it as it is.
+	as func(typ string, obj any) (any, error)
 }
 
 func (e *eventWriter) send(typ string, obj any) error {
+	if e.as != nil && typ != api.Error {
+		var err error
+		if obj, err = e.as(typ, obj); err != nil {
+			return err
+		}
+	}
 	b, err := json.Marshal(struct {
 		Type   string `json:"type"`
 		Object any    `json:"object"`

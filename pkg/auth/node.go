@@ -22,6 +22,7 @@ import (
 //	PersistentVolumes       read any; update only its own local volumes,
 //	                        to remove their finalizer (AdmitPersistentVolume)
 //	ServiceAccount tokens   only for the account of a pod bound to it
+//	its own Lease           in kube-node-lease: its heartbeat
 //
 // So a stolen kubelet credential opens one node's worth of the cluster,
 // not all of it. What a request carries in its body (the name of a Node
@@ -85,6 +86,9 @@ func (n *NodeAuthorizer) Authorize(_ context.Context, a Attributes) (Decision, s
 			why = n.podServiceAccount(node, a)
 		}
 	}
+	if a.ResourceRequest && a.APIGroup == api.CoordinationGroup && a.Resource == "leases" {
+		why = ownLease(node, a)
+	}
 	if why != "" {
 		return NoOpinion, fmt.Sprintf("node %q may not %s: %s", node, describeRequest(a), why), nil
 	}
@@ -98,6 +102,31 @@ func (n *NodeAuthorizer) ownNode(node string, a Attributes) string {
 		return ""
 	}
 	return "a node may only change its own Node"
+}
+
+// ownLease: a node reads and writes only its own Lease, in
+// kube-node-lease, where it renews its heartbeat. A create names no object
+// in its path; AdmitNodeLease checks the name in its body. (Kubernetes
+// lets a node read any Lease and narrows only its writes, in
+// NodeRestriction; kubelab narrows both, here.)
+func ownLease(node string, a Attributes) string {
+	switch {
+	case a.Namespace != api.NamespaceNodeLease:
+		return fmt.Sprintf("can only access leases in the %q system namespace", api.NamespaceNodeLease)
+	case a.Name == node || a.Name == "" && a.Verb == "create":
+		return ""
+	}
+	return "can only access node lease with the same name as the requesting node"
+}
+
+// AdmitNodeLease is the Lease part of NodeRestriction: the Lease a node
+// creates must be named after it. Users other than nodes: nil.
+func AdmitNodeLease(u *User, lease *api.Lease) error {
+	node, ok := NodeName(u)
+	if !ok || lease.Namespace == api.NamespaceNodeLease && lease.Name == node {
+		return nil
+	}
+	return forbidden("metadata.name", "node %q can only access node lease with the same name as the requesting node", node)
 }
 
 // boundPod: a node reads any pod, but deletes and reports the status of

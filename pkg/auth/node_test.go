@@ -134,6 +134,17 @@ func TestNodeAuthorizer(t *testing.T) {
 			`node "a" may not create token of serviceaccount "ns/admin": no pod bound to it runs as it`},
 		{"read a ServiceAccount", req(a, "get", "serviceaccounts", "ns", "builder"), NoOpinion, ""},
 
+		{"create its Lease (the name is checked at admission)", req(a, "create", "leases.coordination.k8s.io", "kube-node-lease", ""), Allow, ""},
+		{"get its Lease", req(a, "get", "leases.coordination.k8s.io", "kube-node-lease", "a"), Allow, ""},
+		{"renew its Lease", req(a, "update", "leases.coordination.k8s.io", "kube-node-lease", "a"), Allow, ""},
+		{"renew b's Lease", req(a, "update", "leases.coordination.k8s.io", "kube-node-lease", "b"), NoOpinion,
+			`node "a" may not update lease "kube-node-lease/b": can only access node lease with the same name as the requesting node`},
+		{"read b's Lease", req(a, "get", "leases.coordination.k8s.io", "kube-node-lease", "b"), NoOpinion, ""},
+		{"list the Leases", req(a, "list", "leases.coordination.k8s.io", "kube-node-lease", ""), NoOpinion, ""},
+		{"a leader Lease", req(a, "update", "leases.coordination.k8s.io", "kube-system", "kube-scheduler"), NoOpinion,
+			`node "a" may not update lease "kube-system/kube-scheduler": can only access leases in the "kube-node-lease" system namespace`},
+		{"create a Lease elsewhere", req(a, "create", "leases.coordination.k8s.io", "kube-system", ""), NoOpinion, ""},
+
 		{"read services", req(a, "list", "services", "default", ""), Allow, ""},
 		{"read endpoints", req(a, "watch", "endpoints", "", ""), Allow, ""},
 		{"read endpointslices", req(a, "list", "endpointslices.discovery.k8s.io", "", ""), Allow, ""},
@@ -236,6 +247,38 @@ func TestPodReferences(t *testing.T) {
 			secrets, configMaps, claims := podReferences(testPod("ns", "p", "a", tt.spec))
 			if !slices.Equal(secrets, tt.secrets) || !slices.Equal(configMaps, tt.configMaps) || !slices.Equal(claims, tt.claims) {
 				t.Errorf("references = %v %v %v, want %v %v %v", secrets, configMaps, claims, tt.secrets, tt.configMaps, tt.claims)
+			}
+		})
+	}
+}
+
+func TestAdmitNodeLease(t *testing.T) {
+	lease := func(ns, name string) *api.Lease {
+		return &api.Lease{ObjectMeta: api.ObjectMeta{Namespace: ns, Name: name}}
+	}
+	tests := []struct {
+		name  string
+		u     *User
+		lease *api.Lease
+		want  string
+	}{
+		{"its own", nodeUser("a"), lease("kube-node-lease", "a"), ""},
+		{"another node's", nodeUser("a"), lease("kube-node-lease", "b"),
+			`metadata.name: Forbidden: node "a" can only access node lease with the same name as the requesting node`},
+		{"its name in another namespace", nodeUser("a"), lease("default", "a"),
+			`metadata.name: Forbidden: node "a" can only access node lease with the same name as the requesting node`},
+		{"not a node", &User{Name: "system:kube-scheduler"}, lease("kube-system", "kube-scheduler"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := AdmitNodeLease(tt.u, tt.lease)
+			if got := ""; err != nil {
+				got = err.Error()
+				if got != tt.want {
+					t.Fatalf("AdmitNodeLease: %s\nwant %s", got, tt.want)
+				}
+			} else if tt.want != "" {
+				t.Fatalf("AdmitNodeLease: nil, want %s", tt.want)
 			}
 		})
 	}

@@ -180,7 +180,7 @@ func adminRules() []rule {
 // the claims, volumes and classes of VolumeBinding, which writes the
 // selected node on claims.
 func schedulerRules() []rule {
-	return []rule{
+	return append([]rule{
 		verbs(read...).groups(groupCore).resources("pods", "nodes", "namespaces", "services", "replicationcontrollers"),
 		verbs(read...).groups(groupApps).resources("replicasets"),
 		verbs(read...).groups(groupCore).resources("persistentvolumeclaims", "persistentvolumes"),
@@ -190,7 +190,7 @@ func schedulerRules() []rule {
 		verbs("create").groups(groupCore).resources("pods/binding"),
 		verbs("patch", "update").groups(groupCore).resources("pods/status"),
 		eventsRule(),
-	}
+	}, leaderLeaseRules("kube-scheduler")...)
 }
 
 // controllerManagerRules: each line names the controllers that need it.
@@ -240,7 +240,19 @@ func controllerManagerRules() []rule {
 		verbs("create").groups(groupCore).resources("serviceaccounts"),                // serviceaccount: "default"
 		verbs("watch", "create", "update").groups(groupCore).resources("configmaps"),  // rootca: kube-root-ca.crt in every namespace
 		eventsRule(),
-	}, slices.Concat(certificateControllerRules(), namespaceContentRules())...)
+		// nodelifecycle: the nodes' heartbeats, their Leases in kube-node-lease.
+		verbs(read...).groups(api.CoordinationGroup).resources("leases"),
+	}, slices.Concat(certificateControllerRules(), namespaceContentRules(), leaderLeaseRules("kube-controller-manager"))...)
+}
+
+// leaderLeaseRules: a component that elects a leader
+// (pkg/client/leaderelection) creates its Lease in kube-system and then
+// reads and renews that one only, as Kubernetes' roles allow.
+func leaderLeaseRules(lease string) []rule {
+	return []rule{
+		verbs("create").groups(api.CoordinationGroup).resources("leases"),
+		verbs("get", "update").groups(api.CoordinationGroup).resources("leases").named(lease),
+	}
 }
 
 // certificateControllerRules: certificates/approver approves kubelets'
@@ -327,6 +339,8 @@ func nodeRules() []rule {
 		// A kubelet asks for its serving certificate, and renews its
 		// client certificate, and watches for the answer.
 		verbs("create", "get", "list", "watch").groups(api.CertificatesGroup).resources("certificatesigningrequests"),
+		// Its heartbeat: its own Lease in kube-node-lease (NodeAuthorizer.ownLease).
+		verbs("get", "create", "update", "patch", "delete").groups(api.CoordinationGroup).resources("leases"),
 		eventsRule(),
 	}
 }

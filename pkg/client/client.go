@@ -182,11 +182,12 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, con
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
+	path = dryRunPath(ctx, method, path) // dryrun.go
 	req, err := http.NewRequestWithContext(ctx, method, c.server+path, rd)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", acceptOf(ctx))
 	if err := c.authorize(req); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}

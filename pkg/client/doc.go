@@ -21,6 +21,10 @@
 // Errors from the server are *api.Status values; IsNotFound, IsConflict,
 // IsGone and friends classify them.
 //
+// List with ListOptions.Limit reads in pages, following the server's
+// continue tokens, and returns them all. Writes sent with a context from
+// WithDryRun are server-side dry runs (dryRun=All): answered, not stored.
+//
 // # The informer
 //
 // A controller should not ask the apiserver for every object on every

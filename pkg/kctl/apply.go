@@ -25,6 +25,7 @@ func (o *fileOptions) addFlags(cmd *cobra.Command, what string) {
 
 func newApplyCommand(g *globals) *cobra.Command {
 	var files fileOptions
+	var dryRun string
 	cmd := &cobra.Command{
 		Use:   "apply -f FILENAME",
 		Short: "Create objects, or update them to match their manifest",
@@ -35,10 +36,14 @@ func newApplyCommand(g *globals) *cobra.Command {
 		Example: "  kctl apply -f examples/pod.yaml\n  kctl apply -f examples/\n  cat pod.yaml | kctl apply -f -",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPerObject(cmd.Context(), g, files, "apply", applyOne)
+			if dryRun == dryRunClient {
+				return fmt.Errorf("--dry-run=client is not supported by kctl apply yet; use --dry-run=server")
+			}
+			return runPerObject(cmd.Context(), g, files, "apply", dryRun, applyOne)
 		},
 	}
 	files.addFlags(cmd, "apply")
+	addDryRunFlag(cmd, &dryRun) // dryrun.go
 	return cmd
 }
 
@@ -49,7 +54,12 @@ type objectFunc func(ctx context.Context, c *client.Client, m manifest, warn fun
 // runPerObject reads the manifests and runs fn on each in order. An error
 // about one object is printed and the others go ahead; the exit code says
 // whether any failed. An unreachable server stops everything at once.
-func runPerObject(ctx context.Context, g *globals, files fileOptions, verb string, fn objectFunc) error {
+// With --dry-run=server (dryRun), fn's writes are sent as dry runs.
+func runPerObject(ctx context.Context, g *globals, files fileOptions, verb, dryRun string, fn objectFunc) error {
+	if err := checkDryRun(dryRun); err != nil {
+		return err
+	}
+	ctx = dryRunContext(ctx, dryRun)
 	warn := func(w string) { fmt.Fprintln(g.errOut, "Warning: "+w) }
 	manifests, errs, err := readManifests(files.files, files.recursive, g.in, warn)
 	if err != nil {
@@ -82,7 +92,7 @@ func runPerObject(ctx context.Context, g *globals, files fileOptions, verb strin
 			failed = true
 			continue
 		}
-		fmt.Fprintf(g.out, "%s %s\n", objectLabel(m.res, m.obj.GetObjectMeta().Name), action)
+		fmt.Fprintf(g.out, "%s %s%s\n", objectLabel(m.res, m.obj.GetObjectMeta().Name), action, dryRunSuffix(dryRun))
 	}
 	if failed {
 		return errReported

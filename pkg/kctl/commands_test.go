@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 // fakeAPI is a tiny in-memory apiserver: just enough GET, POST, PUT,
@@ -35,7 +36,7 @@ type fakeAPI struct {
 	before func(r *http.Request)
 }
 
-type fakeRequest struct{ method, path, query, contentType, body, authorization string }
+type fakeRequest struct{ method, path, query, contentType, body, authorization, accept string }
 
 func newFakeAPI(t *testing.T) (*fakeAPI, string) {
 	f := &fakeAPI{objects: map[string]string{}, logs: map[string]string{}}
@@ -49,7 +50,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, fakeRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Content-Type"), string(body),
-		r.Header.Get("Authorization")})
+		r.Header.Get("Authorization"), r.Header.Get("Accept")})
 	if f.before != nil {
 		f.before(r)
 	}
@@ -63,6 +64,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && isLog:
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, log)
+	case r.Method == http.MethodGet && exists && wantsTable(r):
+		writeTable(w, r, resourceOfPath(path), []string{obj}, testNow)
 	case r.Method == http.MethodGet && exists:
 		writeFake(w, http.StatusOK, obj)
 	case r.Method == http.MethodGet && isCollection(path):
@@ -87,6 +90,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if sel.Matches(m.Metadata.Labels) {
 				items = append(items, f.objects[p])
 			}
+		}
+		if wantsTable(r) {
+			writeTable(w, r, lastSegment(path), items, testNow)
+			return
 		}
 		writeFake(w, http.StatusOK, `{"kind":"List","metadata":{"resourceVersion":"1"},"items":[`+strings.Join(items, ",")+`]}`)
 	case r.Method == http.MethodPost:
@@ -165,6 +172,40 @@ func isCollection(path string) bool {
 }
 
 func lastSegment(path string) string { return path[strings.LastIndex(path, "/")+1:] }
+
+// resourceOfPath is the resource an object's path is in: pods for
+// /api/v1/namespaces/default/pods/kubia.
+func resourceOfPath(path string) string { return lastSegment(filepath.Dir(path)) }
+
+// wantsTable reports whether a request asks for a Table, as kctl get
+// and kubectl do.
+func wantsTable(r *http.Request) bool { return strings.Contains(r.Header.Get("Accept"), "as=Table") }
+
+// writeTable answers with the Table of objects (JSON) of a resource, as
+// the apiserver renders it (pkg/printers) at now, honouring includeObject.
+func writeTable(w http.ResponseWriter, r *http.Request, resource string, objects []string, now time.Time) {
+	res, ok := api.Lookup(resource)
+	if !ok {
+		writeStatus(w, http.StatusNotFound, "NotFound", "no resource "+resource)
+		return
+	}
+	objs := make([]api.Object, len(objects))
+	for i, o := range objects {
+		objs[i] = res.New()
+		if err := json.Unmarshal([]byte(o), objs[i]); err != nil {
+			writeStatus(w, http.StatusInternalServerError, "InternalError", err.Error())
+			return
+		}
+	}
+	t, err := printers.NewTable(res.Kind, objs, now, printers.Options{IncludeObject: r.URL.Query().Get("includeObject")})
+	if err != nil {
+		writeStatus(w, http.StatusInternalServerError, "InternalError", err.Error())
+		return
+	}
+	t.Metadata.ResourceVersion = "1"
+	b, _ := json.Marshal(t)
+	writeFake(w, http.StatusOK, string(b))
+}
 
 // mergePatch applies a JSON merge patch, ignoring strategic directives;
 // enough for what the tests check.

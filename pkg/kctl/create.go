@@ -12,6 +12,7 @@ import (
 
 func newCreateCommand(g *globals) *cobra.Command {
 	var files fileOptions
+	var dryRun string
 	cmd := &cobra.Command{
 		Use:   "create -f FILENAME | create KIND NAME [flags]",
 		Short: "Create objects from manifests; an existing object is an error",
@@ -21,10 +22,17 @@ func newCreateCommand(g *globals) *cobra.Command {
 			"  kctl create token --bootstrap   # a token, and the kubelet line that joins a node with it",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPerObject(cmd.Context(), g, files, "create", createOne)
+			fn := createOne
+			if dryRun == dryRunClient {
+				fn = func(context.Context, *client.Client, manifest, func(string)) (string, error) {
+					return actionCreated, nil
+				}
+			}
+			return runPerObject(cmd.Context(), g, files, "create", dryRun, fn)
 		},
 	}
 	files.addFlags(cmd, "create")
+	addDryRunFlag(cmd, &dryRun) // dryrun.go
 	cmd.AddCommand(newCreateNamespaceCommand(g), newCreateServiceAccountCommand(g),
 		newCreateRoleCommand(g), newCreateClusterRoleCommand(g),
 		newCreateRoleBindingCommand(g), newCreateClusterRoleBindingCommand(g),

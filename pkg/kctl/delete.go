@@ -26,6 +26,7 @@ type deleteFlags struct {
 	wait           bool
 	timeout        time.Duration
 	ignoreNotFound bool
+	dryRun         string // dryrun.go
 }
 
 func newDeleteCommand(g *globals) *cobra.Command {
@@ -55,6 +56,7 @@ func newDeleteCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.wait, "wait", false, "wait until the objects are gone (kubectl's default is true, kctl's is false)")
 	f.DurationVar(&o.timeout, "timeout", 0, "with --wait, give up after this long (0: wait forever)")
 	f.BoolVar(&o.ignoreNotFound, "ignore-not-found", false, "say nothing about objects that do not exist")
+	addDryRunFlag(cmd, &o.dryRun)
 	return cmd
 }
 
@@ -114,6 +116,10 @@ func runDelete(ctx context.Context, g *globals, o deleteFlags, args []string) er
 	if err != nil {
 		return err
 	}
+	if err := checkDryRun(o.dryRun); err != nil {
+		return err
+	}
+	ctx = dryRunContext(ctx, o.dryRun)
 	if c := strings.ToLower(o.cascade); c == "true" || c == "false" {
 		fmt.Fprintf(g.errOut, "warning: --cascade=%s is deprecated (boolean value) and can be replaced with --cascade=%s.\n",
 			c, map[string]string{"true": "background", "false": "orphan"}[c])
@@ -224,15 +230,17 @@ func deleteOne(ctx context.Context, g *globals, c *client.Client, v victim, opts
 		}
 		v.uid = obj.GetObjectMeta().UID
 	}
-	if err := rc.Delete(ctx, v.name, opts); err != nil {
-		return err
+	if o.dryRun != dryRunClient {
+		if err := rc.Delete(ctx, v.name, opts); err != nil {
+			return err
+		}
 	}
 	verb := "deleted"
 	if opts.GracePeriodSeconds != nil && *opts.GracePeriodSeconds == 0 {
 		verb = "force deleted"
 	}
-	fmt.Fprintf(g.out, "%s \"%s\" %s\n", kindLabel(v.res), v.name, verb)
-	if !o.wait {
+	fmt.Fprintf(g.out, "%s \"%s\" %s%s\n", kindLabel(v.res), v.name, verb, dryRunSuffix(o.dryRun))
+	if !o.wait || o.dryRun != dryRunNone {
 		return nil
 	}
 	return waitGone(ctx, rc, v, o.timeout)

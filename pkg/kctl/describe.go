@@ -13,6 +13,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/printers"
 )
 
 // describeFunc writes the kind-specific part of `kctl describe` for one
@@ -228,9 +229,9 @@ func (d *describer) events(ctx context.Context, obj api.Object) error {
 
 // eventAge is "5s", or "3m (x4 over 10m)" for a repeated event.
 func eventAge(e *api.Event, now time.Time) string {
-	last := age(eventLastSeen(e), now)
+	last := printers.Age(printers.EventLastSeen(e), now)
 	if e.Count > 1 {
-		return fmt.Sprintf("%s (x%d over %s)", last, e.Count, age(eventFirstSeen(e), now))
+		return fmt.Sprintf("%s (x%d over %s)", last, e.Count, printers.Age(printers.EventFirstSeen(e), now))
 	}
 	return last
 }
@@ -259,13 +260,13 @@ func timestamp(t api.Time) string {
 func describeGeneric(ctx context.Context, d *describer, obj api.Object) error {
 	d.meta(obj.GetObjectMeta())
 	if e, ok := obj.(*api.Event); ok {
-		d.field(0, "Involved Object", eventObject(e.InvolvedObject))
+		d.field(0, "Involved Object", printers.EventObject(e.InvolvedObject))
 		d.field(0, "Type", e.Type)
 		d.field(0, "Reason", e.Reason)
 		d.field(0, "Message", e.Message)
 		d.field(0, "Source", eventSource(e))
-		d.field(0, "First Timestamp", timestamp(eventFirstSeen(e)))
-		d.field(0, "Last Timestamp", timestamp(eventLastSeen(e)))
+		d.field(0, "First Timestamp", timestamp(printers.EventFirstSeen(e)))
+		d.field(0, "Last Timestamp", timestamp(printers.EventLastSeen(e)))
 		d.field(0, "Count", max(e.Count, 1))
 		return nil
 	}

@@ -7,22 +7,23 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/printers"
 )
 
 func describeService(ctx context.Context, d *describer, obj api.Object) error {
 	s := obj.(*api.Service)
 	d.meta(&s.ObjectMeta)
-	d.field(0, "Selector", formatLabels(s.Spec.Selector))
-	d.field(0, "Type", serviceType(s))
-	d.field(0, "IP", orNone(s.Spec.ClusterIP))
+	d.field(0, "Selector", printers.FormatLabels(s.Spec.Selector))
+	d.field(0, "Type", printers.ServiceType(s))
+	d.field(0, "IP", printers.OrNone(s.Spec.ClusterIP))
 	if len(s.Spec.ExternalIPs) > 0 {
 		d.field(0, "External IPs", strings.Join(s.Spec.ExternalIPs, ","))
 	}
 	if s.Spec.ExternalName != "" {
 		d.field(0, "External Name", s.Spec.ExternalName)
 	}
-	if serviceType(s) == api.ServiceTypeLoadBalancer {
-		d.field(0, "LoadBalancer Ingress", serviceExternalIP(s))
+	if printers.ServiceType(s) == api.ServiceTypeLoadBalancer {
+		d.field(0, "LoadBalancer Ingress", printers.ServiceExternalIP(s))
 	}
 	// The Endpoints of a Service share its name; a service without
 	// endpoints yet shows <none>.
@@ -35,19 +36,19 @@ func describeService(ctx context.Context, d *describer, obj api.Object) error {
 	}
 	for _, p := range s.Spec.Ports {
 		name := orDefault(p.Name, "<unset>")
-		d.field(0, "Port", fmt.Sprintf("%s  %d/%s", name, p.Port, protocol(p.Protocol)))
+		d.field(0, "Port", fmt.Sprintf("%s  %d/%s", name, p.Port, printers.Protocol(p.Protocol)))
 		target := p.TargetPort.String()
 		if p.TargetPort.IsZero() {
 			target = fmt.Sprint(p.Port)
 		}
-		d.field(0, "TargetPort", fmt.Sprintf("%s/%s", target, protocol(p.Protocol)))
+		d.field(0, "TargetPort", fmt.Sprintf("%s/%s", target, printers.Protocol(p.Protocol)))
 		if p.NodePort != 0 {
-			d.field(0, "NodePort", fmt.Sprintf("%s  %d/%s", name, p.NodePort, protocol(p.Protocol)))
+			d.field(0, "NodePort", fmt.Sprintf("%s  %d/%s", name, p.NodePort, printers.Protocol(p.Protocol)))
 		}
-		d.field(0, "Endpoints", formatEndpoints(subsets, p.Name, 0))
+		d.field(0, "Endpoints", printers.FormatEndpoints(subsets, p.Name, 0))
 	}
 	d.field(0, "Session Affinity", orDefault(s.Spec.SessionAffinity, "None"))
-	if t := serviceType(s); t == api.ServiceTypeNodePort || t == api.ServiceTypeLoadBalancer {
+	if t := printers.ServiceType(s); t == api.ServiceTypeNodePort || t == api.ServiceTypeLoadBalancer {
 		d.field(0, "External Traffic Policy", orDefault(s.Spec.ExternalTrafficPolicy, "Cluster"))
 	}
 	return d.events(ctx, s)
@@ -56,7 +57,7 @@ func describeService(ctx context.Context, d *describer, obj api.Object) error {
 func describeNode(ctx context.Context, d *describer, obj api.Object) error {
 	n := obj.(*api.Node)
 	d.field(0, "Name", n.Name)
-	d.field(0, "Roles", nodeRoles(n))
+	d.field(0, "Roles", printers.NodeRoles(n))
 	d.labels(0, "Labels", n.Labels)
 	d.labels(0, "Annotations", n.Annotations)
 	d.field(0, "CreationTimestamp", timestamp(n.CreationTimestamp))
@@ -132,7 +133,7 @@ func (d *describer) nodePods(ctx context.Context, n *api.Node) error {
 			total["limits"][name] = total["limits"][name].Add(lim[name])
 		}
 		rows = append(rows, []string{p.Namespace, p.Name, share("cpu", req["cpu"]), share("cpu", lim["cpu"]),
-			share("memory", req["memory"]), share("memory", lim["memory"]), age(p.CreationTimestamp, d.now)})
+			share("memory", req["memory"]), share("memory", lim["memory"]), printers.Age(p.CreationTimestamp, d.now)})
 	}
 	d.field(0, "Non-terminated Pods", fmt.Sprintf("(%d in total)", len(rows)))
 	d.table(1, []string{"Namespace", "Name", "CPU Requests", "CPU Limits", "Memory Requests", "Memory Limits", "Age"}, rows)
@@ -161,8 +162,8 @@ func podResources(p *api.Pod) (requests, limits api.ResourceList) {
 
 func describeReplicaSet(ctx context.Context, d *describer, obj api.Object) error {
 	rs := obj.(*api.ReplicaSet)
-	return d.controller(ctx, rs, formatSelector(rs.Spec.Selector), &rs.Spec.Template, func() {
-		d.field(0, "Replicas", fmt.Sprintf("%d current / %d desired", rs.Status.Replicas, replicas(rs.Spec.Replicas)))
+	return d.controller(ctx, rs, printers.FormatSelector(rs.Spec.Selector), &rs.Spec.Template, func() {
+		d.field(0, "Replicas", fmt.Sprintf("%d current / %d desired", rs.Status.Replicas, printers.Replicas(rs.Spec.Replicas)))
 	})
 }
 
@@ -172,16 +173,16 @@ func describeReplicationController(ctx context.Context, d *describer, obj api.Ob
 	if template == nil {
 		template = &api.PodTemplateSpec{}
 	}
-	return d.controller(ctx, rc, formatLabels(rc.Spec.Selector), template, func() {
-		d.field(0, "Replicas", fmt.Sprintf("%d current / %d desired", rc.Status.Replicas, replicas(rc.Spec.Replicas)))
+	return d.controller(ctx, rc, printers.FormatLabels(rc.Spec.Selector), template, func() {
+		d.field(0, "Replicas", fmt.Sprintf("%d current / %d desired", rc.Status.Replicas, printers.Replicas(rc.Spec.Replicas)))
 	})
 }
 
 func describeDaemonSet(ctx context.Context, d *describer, obj api.Object) error {
 	ds := obj.(*api.DaemonSet)
 	st := ds.Status
-	return d.controller(ctx, ds, formatSelector(ds.Spec.Selector), &ds.Spec.Template, func() {
-		d.field(0, "Node-Selector", formatLabels(ds.Spec.Template.Spec.NodeSelector))
+	return d.controller(ctx, ds, printers.FormatSelector(ds.Spec.Selector), &ds.Spec.Template, func() {
+		d.field(0, "Node-Selector", printers.FormatLabels(ds.Spec.Template.Spec.NodeSelector))
 		d.field(0, "Desired Number of Nodes Scheduled", st.DesiredNumberScheduled)
 		d.field(0, "Current Number of Nodes Scheduled", st.CurrentNumberScheduled)
 		d.field(0, "Number of Nodes Scheduled with Up-to-date Pods", st.UpdatedNumberScheduled)
@@ -252,7 +253,7 @@ func describeEndpoints(ctx context.Context, d *describer, obj api.Object) error 
 		d.line(1, "Ports:")
 		var rows [][]string
 		for _, p := range ss.Ports {
-			rows = append(rows, []string{orDefault(p.Name, "<unset>"), fmt.Sprint(p.Port), protocol(p.Protocol)})
+			rows = append(rows, []string{orDefault(p.Name, "<unset>"), fmt.Sprint(p.Port), printers.Protocol(p.Protocol)})
 		}
 		d.table(2, []string{"Name", "Port", "Protocol"}, rows)
 	}

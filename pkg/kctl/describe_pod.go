@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 func describePod(ctx context.Context, d *describer, obj api.Object) error {
@@ -31,7 +32,7 @@ func describePod(ctx context.Context, d *describer, obj api.Object) error {
 	d.labels(0, "Labels", p.Labels)
 	d.labels(0, "Annotations", withoutKey(p.Annotations, decisionAnnotation)) // shown as a table below
 	if p.DeletionTimestamp != nil {
-		d.field(0, "Status", fmt.Sprintf("Terminating (lasts %s)", age(*p.DeletionTimestamp, d.now)))
+		d.field(0, "Status", fmt.Sprintf("Terminating (lasts %s)", printers.Age(*p.DeletionTimestamp, d.now)))
 		if p.DeletionGracePeriodSeconds != nil {
 			d.field(0, "Termination Grace Period", fmt.Sprintf("%ds", *p.DeletionGracePeriodSeconds))
 		}
@@ -79,7 +80,7 @@ func describePod(ctx context.Context, d *describer, obj api.Object) error {
 		qos = api.PodQOSClass(p)
 	}
 	d.field(0, "QoS Class", qos)
-	d.field(0, "Node-Selectors", formatLabels(p.Spec.NodeSelector))
+	d.field(0, "Node-Selectors", printers.FormatLabels(p.Spec.NodeSelector))
 	d.multiline(0, "Tolerations", tolerations(p.Spec.Tolerations))
 	d.scheduling(p.Annotations[decisionAnnotation])
 	return d.events(ctx, p)
@@ -216,8 +217,8 @@ func (d *describer) ports(level int, ports []api.ContainerPort) {
 	}
 	var cps, hps []string
 	for _, p := range ports {
-		cps = append(cps, fmt.Sprintf("%d/%s", p.ContainerPort, protocol(p.Protocol)))
-		hps = append(hps, fmt.Sprintf("%d/%s", p.HostPort, protocol(p.Protocol)))
+		cps = append(cps, fmt.Sprintf("%d/%s", p.ContainerPort, printers.Protocol(p.Protocol)))
+		hps = append(hps, fmt.Sprintf("%d/%s", p.HostPort, printers.Protocol(p.Protocol)))
 	}
 	key := "Port"
 	if len(ports) > 1 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 // describeStatefulSet is kubectl's layout: counts, the update strategy
@@ -12,14 +13,14 @@ import (
 // templates each pod gets a claim of.
 func describeStatefulSet(ctx context.Context, d *describer, obj api.Object) error {
 	s := obj.(*api.StatefulSet)
-	selector := formatSelector(s.Spec.Selector)
+	selector := printers.FormatSelector(s.Spec.Selector)
 	d.field(0, "Name", s.Name)
 	d.field(0, "Namespace", s.Namespace)
 	d.field(0, "CreationTimestamp", timestamp(s.CreationTimestamp))
 	d.field(0, "Selector", selector)
 	d.labels(0, "Labels", s.Labels)
 	d.labels(0, "Annotations", s.Annotations)
-	d.field(0, "Replicas", fmt.Sprintf("%d desired | %d total", replicas(s.Spec.Replicas), s.Status.Replicas))
+	d.field(0, "Replicas", fmt.Sprintf("%d desired | %d total", printers.Replicas(s.Spec.Replicas), s.Status.Replicas))
 	d.field(0, "Update Strategy", s.Spec.UpdateStrategy.Type)
 	if ru := s.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
 		d.field(1, "Partition", *ru.Partition)

@@ -9,6 +9,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/printers"
 )
 
 // Descriptions of the storage kinds, in kubectl's layout: a volume with
@@ -29,7 +30,7 @@ func describePersistentVolume(ctx context.Context, d *describer, obj api.Object)
 	}
 	d.field(0, "Claim", claim)
 	d.field(0, "Reclaim Policy", pv.Spec.PersistentVolumeReclaimPolicy)
-	d.field(0, "Access Modes", accessModes(pv.Spec.AccessModes))
+	d.field(0, "Access Modes", printers.AccessModes(pv.Spec.AccessModes))
 	if m := pv.Spec.VolumeMode; m != nil {
 		d.field(0, "VolumeMode", *m)
 	}
@@ -56,7 +57,7 @@ func (d *describer) phase(phase string, deleting *api.Time) string {
 	if deleting == nil {
 		return phase
 	}
-	return fmt.Sprintf("Terminating (lasts %s)", age(*deleting, d.now))
+	return fmt.Sprintf("Terminating (lasts %s)", printers.Age(*deleting, d.now))
 }
 
 // volumeNodeAffinity writes the nodes a volume can be used from, a line
@@ -102,7 +103,7 @@ func describePersistentVolumeClaim(ctx context.Context, d *describer, obj api.Ob
 	capacity, modes := "", ""
 	if c.Spec.VolumeName != "" {
 		size := c.Status.Capacity[api.ResourceStorage]
-		capacity, modes = size.String(), accessModes(c.Status.AccessModes)
+		capacity, modes = size.String(), printers.AccessModes(c.Status.AccessModes)
 	}
 	d.field(0, "Capacity", capacity)
 	d.field(0, "Access Modes", modes)
@@ -149,7 +150,7 @@ func describeStorageClass(ctx context.Context, d *describer, obj api.Object) err
 	sc := obj.(*api.StorageClass)
 	d.field(0, "Name", sc.Name)
 	isDefault := "No"
-	if isDefaultClass(sc) {
+	if printers.IsDefaultClass(sc) {
 		isDefault = "Yes"
 	}
 	d.field(0, "IsDefaultClass", isDefault)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 func describeDeployment(ctx context.Context, d *describer, obj api.Object) error {
@@ -22,9 +23,9 @@ func describeDeployment(ctx context.Context, d *describer, obj api.Object) error
 	d.field(0, "CreationTimestamp", timestamp(dep.CreationTimestamp))
 	d.labels(0, "Labels", dep.Labels)
 	d.labels(0, "Annotations", dep.Annotations)
-	d.field(0, "Selector", formatSelector(dep.Spec.Selector))
+	d.field(0, "Selector", printers.FormatSelector(dep.Spec.Selector))
 	d.field(0, "Replicas", fmt.Sprintf("%d desired | %d updated | %d total | %d available | %d unavailable",
-		replicas(dep.Spec.Replicas), st.UpdatedReplicas, st.Replicas, st.AvailableReplicas, st.UnavailableReplicas))
+		printers.Replicas(dep.Spec.Replicas), st.UpdatedReplicas, st.Replicas, st.AvailableReplicas, st.UnavailableReplicas))
 	d.field(0, "StrategyType", dep.Spec.Strategy.Type)
 	d.field(0, "MinReadySeconds", dep.Spec.MinReadySeconds)
 	if ru := dep.Spec.Strategy.RollingUpdate; ru != nil {
@@ -83,7 +84,7 @@ func replicaSetList(rss []*api.ReplicaSet) string {
 	}
 	parts := make([]string, len(rss))
 	for i, rs := range rss {
-		parts[i] = fmt.Sprintf("%s (%d/%d replicas created)", rs.Name, rs.Status.Replicas, replicas(rs.Spec.Replicas))
+		parts[i] = fmt.Sprintf("%s (%d/%d replicas created)", rs.Name, rs.Status.Replicas, printers.Replicas(rs.Spec.Replicas))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -102,7 +103,7 @@ func describeJob(ctx context.Context, d *describer, obj api.Object) error {
 	spec, st := j.Spec, j.Status
 	d.field(0, "Name", j.Name)
 	d.field(0, "Namespace", j.Namespace)
-	d.field(0, "Selector", formatSelector(spec.Selector))
+	d.field(0, "Selector", printers.FormatSelector(spec.Selector))
 	d.labels(0, "Labels", j.Labels)
 	d.labels(0, "Annotations", j.Annotations)
 	if ref := api.ControllerRef(&j.ObjectMeta); ref != nil {
@@ -131,7 +132,7 @@ func describeJob(ctx context.Context, d *describer, obj api.Object) error {
 		d.field(0, "Completed At", timestamp(*st.CompletionTime))
 	}
 	if st.StartTime != nil && st.CompletionTime != nil {
-		d.field(0, "Duration", humanDuration(st.CompletionTime.Sub(st.StartTime.Time)))
+		d.field(0, "Duration", printers.HumanDuration(st.CompletionTime.Sub(st.StartTime.Time)))
 	}
 	if spec.ActiveDeadlineSeconds != nil {
 		d.field(0, "Active Deadline Seconds", fmt.Sprintf("%ds", *spec.ActiveDeadlineSeconds))
@@ -206,7 +207,7 @@ func describeCronJob(ctx context.Context, d *describer, obj api.Object) error {
 func (d *describer) jobTemplate(spec *api.JobSpec) {
 	selector := "<unset>"
 	if spec.Selector != nil {
-		selector = formatSelector(spec.Selector)
+		selector = printers.FormatSelector(spec.Selector)
 	}
 	d.field(0, "Selector", selector)
 	d.field(0, "Parallelism", int32OrUnset(spec.Parallelism))

@@ -34,9 +34,10 @@
 //	rollout*.go      kctl rollout status|history|undo|pause|resume|restart
 //	scale.go         kctl scale, through the scale subresource
 //	get.go           kctl get, including --watch
-//	printers.go      -o yaml|json|name|jsonpath, tables, -L, ages
+//	get_tables.go    asking the server for Tables, as kubectl does: the
+//	                 columns of each kind live in pkg/printers, not here
+//	printers.go      -o yaml|json|name|jsonpath, tables, -L
 //	customcolumns.go -o custom-columns=… and custom-columns-file=…
-//	columns.go       the table columns of each kind (pod STATUS and friends)
 //	events.go        the order events happened in, for get and describe
 //	jsonpath.go      a small JSONPath for -o jsonpath=…: the parser
 //	jsonpath_eval.go running a parsed template

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 // When events happened, and in what order, as get and describe show them.
@@ -21,10 +22,10 @@ func sortEvents(objs []api.Object) {
 }
 
 func eventBefore(a, b *api.Event) bool {
-	if la, lb := eventLastSeen(a), eventLastSeen(b); !la.Equal(lb.Time) {
+	if la, lb := printers.EventLastSeen(a), printers.EventLastSeen(b); !la.Equal(lb.Time) {
 		return la.Before(lb.Time)
 	}
-	if fa, fb := eventFirstSeen(a), eventFirstSeen(b); !fa.Equal(fb.Time) {
+	if fa, fb := printers.EventFirstSeen(a), printers.EventFirstSeen(b); !fa.Equal(fb.Time) {
 		return fa.Before(fb.Time)
 	}
 	if c := compareResourceVersions(a.ResourceVersion, b.ResourceVersion); c != 0 {
@@ -44,18 +45,4 @@ func compareResourceVersions(a, b string) int {
 		return cmp.Compare(len(a), len(b))
 	}
 	return strings.Compare(a, b)
-}
-
-func eventLastSeen(e *api.Event) api.Time {
-	if !e.LastTimestamp.IsZero() {
-		return e.LastTimestamp
-	}
-	return eventFirstSeen(e)
-}
-
-func eventFirstSeen(e *api.Event) api.Time {
-	if !e.FirstTimestamp.IsZero() {
-		return e.FirstTimestamp
-	}
-	return e.CreationTimestamp
 }

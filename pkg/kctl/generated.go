@@ -1,9 +1,10 @@
 package kctl
 
 // The last step of every generator that builds an object from flags
-// (create deployment|job|cronjob, run, expose): post it, or with
-// --dry-run=client only show it, and print it as -o asks or as
-// kubectl's one line, "deployment.apps/web created".
+// (create deployment|job|cronjob, run, expose): post it (with
+// --dry-run=server as a dry run, dryrun.go), or with --dry-run=client
+// only show it, and print it as -o asks or as kubectl's one line,
+// "deployment.apps/web created".
 
 import (
 	"fmt"
@@ -15,12 +16,12 @@ import (
 
 // generatorFlags are --dry-run and -o.
 type generatorFlags struct {
-	dryRun string // none, client (server is not supported yet)
+	dryRun string // none, client or server
 	output string
 }
 
 func (f *generatorFlags) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.dryRun, "dry-run", "none", `Must be "none" or "client". If client, only print the object that would be sent, without sending it.`)
+	addDryRunFlag(cmd, &f.dryRun)
 	cmd.Flags().StringVarP(&f.output, "output", "o", "", "Output format: yaml, json, name, jsonpath=…, custom-columns=…")
 }
 
@@ -28,12 +29,8 @@ func (f *generatorFlags) addFlags(cmd *cobra.Command) {
 // --dry-run=client, and prints it; verb is the word of the one-line form
 // ("created", "exposed").
 func (g *globals) emitGenerated(cmd *cobra.Command, f generatorFlags, resource string, obj api.Object, verb string) error {
-	switch f.dryRun {
-	case "none", "client":
-	case "server":
-		return fmt.Errorf("--dry-run=server is not supported by kctl yet; use --dry-run=client")
-	default:
-		return fmt.Errorf(`Invalid dry-run value (%s). Must be "none", "server", or "client".`, f.dryRun)
+	if err := checkDryRun(f.dryRun); err != nil {
+		return err
 	}
 	var p *printer
 	if f.output != "" {
@@ -43,23 +40,20 @@ func (g *globals) emitGenerated(cmd *cobra.Command, f generatorFlags, resource s
 		}
 	}
 	res := mustLookup(resource)
-	if f.dryRun == "none" {
+	if f.dryRun != dryRunClient {
 		c, err := g.client()
 		if err != nil {
 			return err
 		}
-		created, err := c.Resource(res).Namespace(namespaceFor(res, g.namespace)).Create(cmd.Context(), obj)
+		ctx := dryRunContext(cmd.Context(), f.dryRun)
+		created, err := c.Resource(res).Namespace(namespaceFor(res, g.namespace)).Create(ctx, obj)
 		if err != nil {
 			return err
 		}
 		obj = created
 	}
 	if p == nil {
-		suffix := ""
-		if f.dryRun == "client" {
-			suffix = " (dry run)"
-		}
-		fmt.Fprintf(g.out, "%s %s%s\n", objectLabel(res, obj.GetObjectMeta().Name), verb, suffix)
+		fmt.Fprintf(g.out, "%s %s%s\n", objectLabel(res, obj.GetObjectMeta().Name), verb, dryRunSuffix(f.dryRun))
 		return nil
 	}
 	if p.hasRows() {

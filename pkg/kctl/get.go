@@ -26,6 +26,7 @@ type getOptions struct {
 	watchOnly     bool
 	showLabels    bool
 	noHeaders     bool
+	chunkSize     int64 // list in pages of this many (limit and continue); 0: at once
 }
 
 func newGetCommand(g *globals) *cobra.Command {
@@ -52,6 +53,7 @@ func newGetCommand(g *globals) *cobra.Command {
 	f.BoolVar(&o.watchOnly, "watch-only", false, "print a line per change, without listing first")
 	f.BoolVar(&o.showLabels, "show-labels", false, "add a LABELS column")
 	f.BoolVar(&o.noHeaders, "no-headers", false, "leave out the column names")
+	f.Int64Var(&o.chunkSize, "chunk-size", 500, "Return large lists in chunks rather than all at once. Pass 0 to disable.")
 	return cmd
 }
 
@@ -64,7 +66,7 @@ func runGet(ctx context.Context, g *globals, o getOptions, args []string) error 
 	if err != nil {
 		return err
 	}
-	p.noHeaders, p.showLabels, p.labelColumns, p.clock = o.noHeaders, o.showLabels, o.labelColumns, g.now
+	p.noHeaders, p.showLabels, p.labelColumns = o.noHeaders, o.showLabels, o.labelColumns
 	named := false
 	for _, t := range targets {
 		named = named || len(t.names) > 0
@@ -103,7 +105,7 @@ func getTargets(ctx context.Context, g *globals, c *client.Client, p *printer, t
 	for _, t := range targets {
 		anyNamespaced = anyNamespaced || t.res.Namespaced
 		named = named || len(t.names) > 0
-		objs, errs := fetch(ctx, c, t, ns, o)
+		objs, errs := fetchFrom(ctx, sourceFor(c, t.res, ns, p.isTable()), t, o)
 		for _, err := range errs {
 			if isUnreachable(err) {
 				return err
@@ -143,25 +145,29 @@ func getTargets(ctx context.Context, g *globals, c *client.Client, p *printer, t
 	return nil
 }
 
+// sourceFor reads res in ns: as table rows, or whole objects.
+func sourceFor(c *client.Client, res api.Resource, ns string, tables bool) source {
+	return source{rc: c.Resource(res).Namespace(namespaceFor(res, ns)), res: res, tables: tables}
+}
+
 // fetch gets the named objects of a target one by one, or lists them.
-// Events come in the order they happened (sortEvents), which is how one
-// reads them; the server returns them by name.
 func fetch(ctx context.Context, c *client.Client, t target, ns string, o getOptions) ([]api.Object, []error) {
-	rc := c.Resource(t.res).Namespace(namespaceFor(t.res, ns))
+	return fetchFrom(ctx, sourceFor(c, t.res, ns, false), t, o)
+}
+
+// fetchFrom is fetch from src: objects or table rows.
+func fetchFrom(ctx context.Context, src source, t target, o getOptions) ([]api.Object, []error) {
 	if len(t.names) == 0 {
-		objs, _, err := rc.List(ctx, client.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector})
+		objs, _, err := src.list(ctx, client.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector, Limit: o.chunkSize})
 		if err != nil {
 			return nil, []error{err}
-		}
-		if t.res.Kind == "Event" {
-			sortEvents(objs)
 		}
 		return objs, nil
 	}
 	var objs []api.Object
 	var errs []error
 	for _, name := range t.names {
-		obj, err := rc.Get(ctx, name)
+		obj, err := src.get(ctx, name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -175,15 +181,15 @@ func fetch(ctx context.Context, c *client.Client, t target, ns string, o getOpti
 // until the user interrupts. A watch the server closes is reopened from the
 // last version seen; one that is too old to resume starts from a new list.
 func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t target, ns string, o getOptions) error {
-	rc := c.Resource(t.res).Namespace(namespaceFor(t.res, ns))
-	opts := client.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector}
+	src := sourceFor(c, t.res, ns, p.isTable())
+	opts := client.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector, Limit: o.chunkSize}
 	if len(t.names) > 1 {
 		return errors.New("watch is only supported on a single object or a whole type")
 	}
 	if len(t.names) == 1 {
 		opts.FieldSelector = joinSelector(opts.FieldSelector, "metadata.name="+t.names[0])
 	}
-	objs, rv, err := rc.List(ctx, opts)
+	objs, rv, err := src.list(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -226,7 +232,7 @@ func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t targ
 	}
 	for {
 		opts.ResourceVersion = rv
-		w, err := rc.Watch(ctx, opts)
+		w, err := src.watch(ctx, opts)
 		if err == nil {
 			for ev := range w.ResultChan() {
 				warned, backoff = false, 200*time.Millisecond
@@ -250,7 +256,7 @@ func watch(ctx context.Context, g *globals, c *client.Client, p *printer, t targ
 			// between goes unseen (deletions in between are not seen:
 			// kubectl misses them too).
 			opts.ResourceVersion = ""
-			items, fresh, lerr := rc.List(ctx, opts)
+			items, fresh, lerr := src.list(ctx, opts)
 			if lerr != nil && !transient(lerr) {
 				return lerr
 			}

@@ -3,6 +3,7 @@ package kctl
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 // podJSON is a pod as the fake server holds it; without a
@@ -156,7 +158,8 @@ func (s *syncBuffer) String() string {
 }
 
 // TestWatchMeasuresAgeWhenTheRowIsPrinted is issue 10's item 21: a pod
-// created after `get -w` started printed AGE <invalid>.
+// created after `get -w` started printed AGE <invalid>. The server
+// renders AGE when it sends the row, and kctl prints it as it comes.
 func TestWatchMeasuresAgeWhenTheRowIsPrinted(t *testing.T) {
 	start := testNow
 	var mu sync.Mutex
@@ -167,16 +170,24 @@ func TestWatchMeasuresAgeWhenTheRowIsPrinted(t *testing.T) {
 			"creationTimestamp":%q},"spec":{"containers":[{"name":"c","image":"x"}]}}`, name, created.Format(time.RFC3339))
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !wantsTable(r) {
+			writeStatus(w, http.StatusNotAcceptable, "NotAcceptable", "get asks for a Table")
+			return
+		}
 		if r.URL.Query().Get("watch") != "true" {
-			writeFake(w, http.StatusOK, `{"kind":"List","metadata":{"resourceVersion":"5"},"items":[`+pod("old", start.Add(-5*time.Second))+`]}`)
+			writeTable(w, r, "pods", []string{pod("old", start.Add(-5*time.Second))}, clock())
 			return
 		}
 		// A minute into the watch a pod is made, and seen 10s later.
 		mu.Lock()
 		now = start.Add(70 * time.Second)
 		mu.Unlock()
+		obj := &api.Pod{}
+		_ = json.Unmarshal([]byte(pod("new", start.Add(time.Minute))), obj)
+		tbl, _ := printers.NewTable("Pod", []api.Object{obj}, clock(), printers.Options{NoHeaders: true})
+		b, _ := json.Marshal(tbl)
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"type":"ADDED","object":%s}`+"\n", strings.ReplaceAll(pod("new", start.Add(time.Minute)), "\n", ""))
+		fmt.Fprintf(w, `{"type":"ADDED","object":%s}`+"\n", b)
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	}))
@@ -216,5 +227,58 @@ func TestNewerThan(t *testing.T) {
 	}
 	if got := newerThan([]api.Object{obj("a", "5")}, ""); len(got) != 1 {
 		t.Fatalf("without a revision, everything: %v", got)
+	}
+}
+
+// seenEventJSON is an Event about pod kubia's container c, seen once,
+// ago before testNow.
+func seenEventJSON(name, reason string, ago time.Duration) string {
+	at := testNow.Add(-ago).Format(time.RFC3339)
+	return fmt.Sprintf(`{"apiVersion":"v1","kind":"Event","metadata":{"name":%q,"namespace":"default","creationTimestamp":%q},
+		"involvedObject":{"kind":"Pod","name":"kubia","fieldPath":"spec.containers{c}"},"reason":%q,"message":%q,"type":"Normal",
+		"firstTimestamp":%q,"lastTimestamp":%q,"count":1,"source":{"component":"kubelet","host":"node1"}}`,
+		name, at, reason, reason+" container c", at, at)
+}
+
+// get prints the server's Tables, asked for as kubectl asks: the columns
+// in the server's order (an Event's wide SUBOBJECT before its MESSAGE),
+// and Events in the order they happened, from the whole Events the rows
+// carry.
+func TestGetPrintsTheServersTables(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		query string
+		out   string
+	}{
+		{"events in the order they happened", []string{"get", "events"}, "includeObject=Object&limit=500",
+			"LAST SEEN   TYPE     REASON    OBJECT      MESSAGE\n" +
+				"2m          Normal   Pulled    pod/kubia   Pulled container c\n" +
+				"60s         Normal   Started   pod/kubia   Started container c\n"},
+		{"wide columns where the server puts them", []string{"get", "events", "-o", "wide"}, "includeObject=Object&limit=500",
+			"LAST SEEN   TYPE     REASON    OBJECT      SUBOBJECT            SOURCE           MESSAGE               FIRST SEEN   COUNT   NAME\n" +
+				"2m          Normal   Pulled    pod/kubia   spec.containers{c}   kubelet, node1   Pulled container c    2m           1       b\n" +
+				"60s         Normal   Started   pod/kubia   spec.containers{c}   kubelet, node1   Started container c   60s          1       a\n"},
+		{"one object by name", []string{"get", "pod", "kubia", "--show-labels"}, "",
+			"NAME    READY   STATUS    RESTARTS   AGE         LABELS\n" +
+				"kubia   0/1     Running   0          <unknown>   app=kubia\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, server := newFakeAPI(t)
+			fake.objects["/api/v1/namespaces/default/events/a"] = seenEventJSON("a", "Started", time.Minute)
+			fake.objects["/api/v1/namespaces/default/events/b"] = seenEventJSON("b", "Pulled", 2*time.Minute)
+			fake.objects["/api/v1/namespaces/default/pods/kubia"] = podJSON("kubia", "10.244.1.5", "kubelab/kubia", `{"app":"kubia"}`)
+			out, errOut, code := kctl(t, server, "", tt.args...)
+			if code != 0 || errOut != "" || out != tt.out {
+				t.Errorf("exit %d, stderr %q, out\n%s\nwant\n%s", code, errOut, out, tt.out)
+			}
+			if len(fake.requests) != 1 {
+				t.Fatalf("requests: %+v", fake.requests)
+			}
+			if r := fake.requests[0]; r.accept != tableAccept || r.query != tt.query {
+				t.Errorf("asked with Accept %q and query %q, want kubectl's Accept and %q", r.accept, r.query, tt.query)
+			}
+		})
 	}
 }

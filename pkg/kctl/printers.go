@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/printers"
 )
 
 // Output formats of -o. The ones ending in -file read their template
@@ -40,11 +39,10 @@ type printer struct {
 	labelColumns  []string // -L: a column per label key
 	withNamespace bool     // -A: a NAMESPACE column first
 	withKind      bool     // several types: NAME reads pod/kubia
-	// clock is read once per row, not once per printer: a watch prints
-	// rows for as long as it runs, and an AGE measured from when it
-	// started would be negative for anything created since.
-	clock  func() time.Time
-	widths []int // of the table columns printed so far
+	// tableColumns are the server's columns of the table being printed:
+	// a watch's events after the first come without them.
+	tableColumns []printers.Column
+	widths       []int // of the table columns printed so far
 }
 
 // newPrinter checks -o and --template as kubectl does: "", wide, yaml,
@@ -53,7 +51,7 @@ type printer struct {
 // is the TEMPLATE, SPEC or FILE of the bare format (-o jsonpath
 // --template='{…}').
 func newPrinter(output, template string) (*printer, error) {
-	p := &printer{clock: time.Now}
+	p := &printer{}
 	format, value, hasValue := strings.Cut(output, "=")
 	if template != "" {
 		switch {
@@ -218,8 +216,9 @@ func toGeneric(v any) (any, error) {
 // printTable prints objects of one resource as a table; header says
 // whether to print the column names first (watch prints them once). The
 // printer remembers the column widths, so that the rows a watch prints
-// later line up with the first ones. With custom columns, res does not
-// matter and nothing is added to the columns asked for.
+// later line up with the first ones. With custom columns, objs are whole
+// objects and res does not matter; otherwise they are the rows of the
+// server's Table (tableRow).
 func (p *printer) printTable(w io.Writer, res api.Resource, objs []api.Object, header bool) error {
 	if p.columns != nil {
 		rows, err := customRows(p.columns, objs, header && !p.noHeaders)
@@ -228,27 +227,50 @@ func (p *printer) printTable(w io.Writer, res api.Resource, objs []api.Object, h
 		}
 		return p.writeRows(w, rows)
 	}
-	t := tableFor(res)
+	for _, obj := range objs {
+		if r, ok := obj.(*tableRow); ok && len(r.columns) > 0 {
+			p.tableColumns = r.columns
+			break
+		}
+	}
+	shown := p.shownColumns()
 	var rows [][]string
 	if header && !p.noHeaders {
-		cols := t.headers
-		if p.format == formatWide {
-			cols = append(append([]string(nil), cols...), t.wide...)
+		names := make([]string, len(shown))
+		for i, c := range shown {
+			names[i] = strings.ToUpper(p.tableColumns[c].Name)
 		}
-		rows = append(rows, p.decorate("NAMESPACE", cols, labelColumnHeaders(p.labelColumns), "LABELS"))
+		rows = append(rows, p.decorate("NAMESPACE", names, labelColumnHeaders(p.labelColumns), "LABELS"))
 	}
 	for _, obj := range objs {
-		cells := t.row(obj, p.clock())
-		if p.format != formatWide {
-			cells = cells[:len(t.headers)]
+		r, ok := obj.(*tableRow)
+		if !ok {
+			return fmt.Errorf("kctl: a %T where the row of a table was expected", obj)
 		}
-		if p.withKind {
-			cells[0] = objectLabel(res, cells[0])
+		cells := make([]string, len(shown))
+		for i, c := range shown {
+			if c < len(r.cells) {
+				cells[i] = fmt.Sprint(r.cells[c])
+			}
+			if p.withKind && p.tableColumns[c].Format == "name" {
+				cells[i] = objectLabel(res, cells[i])
+			}
 		}
-		meta := obj.GetObjectMeta()
-		rows = append(rows, p.decorate(meta.Namespace, cells, labelValues(meta.Labels, p.labelColumns), formatLabels(meta.Labels)))
+		rows = append(rows, p.decorate(r.Namespace, cells, labelValues(r.Labels, p.labelColumns), printers.FormatLabels(r.Labels)))
 	}
 	return p.writeRows(w, rows)
+}
+
+// shownColumns are the indexes of the columns printed, in the server's
+// order: those of priority 0, and with -o wide all of them.
+func (p *printer) shownColumns() []int {
+	var shown []int
+	for i, c := range p.tableColumns {
+		if c.Priority == 0 || p.format == formatWide {
+			shown = append(shown, i)
+		}
+	}
+	return shown
 }
 
 // writeRows aligns rows with those printed before and writes them.
@@ -327,70 +349,4 @@ func alignRows(rows [][]string, widths []int) ([]string, []int) {
 		lines[n] = b.String()
 	}
 	return lines, widths
-}
-
-// formatLabels prints a label map as a selector: app=kubia,env=dev.
-func formatLabels(labels map[string]string) string {
-	if len(labels) == 0 {
-		return "<none>"
-	}
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + labels[k]
-	}
-	return strings.Join(parts, ",")
-}
-
-// age is how long ago t was, in kubectl's short form; <unknown> if unset.
-func age(t api.Time, now time.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
-	}
-	return humanDuration(now.Sub(t.Time))
-}
-
-// humanDuration writes a duration with the precision a human wants: exact
-// seconds for the first two minutes, then two units while the smaller one
-// still matters, then one: 5s, 3m20s, 52m, 3h4m, 20h, 4d5h, 30d, 2y.
-func humanDuration(d time.Duration) string {
-	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
-	switch {
-	case d < -time.Second:
-		return "<invalid>"
-	case d < 0:
-		return "0s"
-	case d < 2*time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < 10*time.Minute:
-		return twoUnits(d, time.Minute, "m", time.Second, "s")
-	case d < 3*time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 8*time.Hour:
-		return twoUnits(d, time.Hour, "h", time.Minute, "m")
-	case d < 2*day:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	case d < 8*day:
-		return twoUnits(d, day, "d", time.Hour, "h")
-	case d < 2*year:
-		return fmt.Sprintf("%dd", int(d/day))
-	case d < 8*year:
-		return twoUnits(d, year, "y", day, "d")
-	}
-	return fmt.Sprintf("%dy", int(d/year))
-}
-
-// twoUnits writes d as a whole number of big units and the rest in small
-// units, leaving the small part out when it is zero: 3m20s, 3m.
-func twoUnits(d, big time.Duration, bigName string, small time.Duration, smallName string) string {
-	n := int(d / big)
-	rest := int((d % big) / small)
-	if rest == 0 {
-		return fmt.Sprintf("%d%s", n, bigName)
-	}
-	return fmt.Sprintf("%d%s%d%s", n, bigName, rest, smallName)
 }

@@ -103,6 +103,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newExposeCommand(g),  // expose.go
 		newSetCommand(g),     // set_image.go
 		newRolloutCommand(g), // rollout.go
+		newExplainCommand(g), // explain.go
 	)
 	return root
 }

@@ -20,7 +20,10 @@ func TestRun(t *testing.T) {
 		{"bad label", []string{"run", "b", "--image=b", "--labels=app"}, "", "error: invalid label spec: app\n", 1, "", ""},
 		{"bad env", []string{"run", "b", "--image=b", "--env=A"}, "", "error: invalid env: A\n", 1, "", ""},
 		{"dry run", []string{"run", "b", "--image=b", "--dry-run=client"}, "pod/b created (dry run)\n", "", 0, "", ""},
-		{"server dry run", []string{"run", "b", "--image=b", "--dry-run=server"}, "",
-			"error: --dry-run=server is not supported by kctl yet; use --dry-run=client\n", 1, "", ""},
+		{"server dry run", []string{"run", "b", "--image=b", "--dry-run=server"}, "pod/b created (server dry run)\n", "", 0, pods,
+			`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","labels":{"run":"b"}},"spec":{"containers":[{"name":"b","image":"b"}],` +
+				`"restartPolicy":"Always","dnsPolicy":"ClusterFirst"}}`},
+		{"bad dry run", []string{"run", "b", "--image=b", "--dry-run=maybe"}, "",
+			"error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".\n", 1, "", ""},
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"kubelab/pkg/api"
 )
@@ -20,26 +19,6 @@ const webSet = `{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":
 	"volumeClaimTemplates":[{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"local-path",
 	"resources":{"requests":{"storage":"1Gi"}}}}]},
 	"status":{"replicas":3,"readyReplicas":3}}`
-
-func TestStatefulSetRow(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	set := &api.StatefulSet{ObjectMeta: api.ObjectMeta{Name: "web", CreationTimestamp: api.Time{Time: now.Add(-5 * time.Minute)}},
-		Spec: api.StatefulSetSpec{Replicas: api.Int32(3), Template: api.PodTemplateSpec{Spec: api.PodSpec{
-			Containers: []api.Container{{Name: "web", Image: "kubia:v1"}, {Name: "log", Image: "busybox"}}}}},
-		Status: api.StatefulSetStatus{Replicas: 3, ReadyReplicas: 2}}
-	res, _ := api.ResourceOf(set)
-	tab := tableFor(res)
-	if got := strings.Join(tab.headers, " "); got != "NAME READY AGE" {
-		t.Errorf("headers %s", got)
-	}
-	row := tab.row(set, now)
-	if len(row) != len(tab.headers)+len(tab.wide) {
-		t.Fatalf("%d cells for %d columns", len(row), len(tab.headers)+len(tab.wide))
-	}
-	if got, want := strings.Join(row, " | "), "web | 2/3 | 5m | web,log | kubia:v1,busybox"; got != want {
-		t.Errorf("row:\n  %s\nwant:\n  %s", got, want)
-	}
-}
 
 func TestStatefulSetRolloutStatus(t *testing.T) {
 	set := func(partition *int32, generation, observed int64, ready, updated, current int32, cur, upd string) *api.StatefulSet {

@@ -214,7 +214,7 @@ func (k *Kubelet) run(ctx context.Context, wg *sync.WaitGroup) error {
 	k.log.Info("node ready", zap.String("podCIDR", ipam.CIDR()), zap.String("gateway", ipam.Gateway()),
 		zap.String("runtime", version), zap.String("stateDir", k.opts.RootDir), zap.Bool("podNetwork", network != nil))
 	wg.Go(func() {
-		agent.run(ctx, k.opts.Heartbeat, func(n *api.Node) {
+		agent.run(ctx, node, k.opts.Heartbeat, func(n *api.Node) {
 			if n.Spec.PodCIDR != ipam.CIDR() {
 				k.log.Error("the node's pod CIDR changed; restart the kubelet to use it",
 					zap.String("podCIDR", n.Spec.PodCIDR), zap.String("using", ipam.CIDR()))
@@ -276,7 +276,9 @@ func (k *Kubelet) nodeAgent(runtimeVersion string, port int32) (*nodeAgent, erro
 		return nil, err
 	}
 	return &nodeAgent{
-		api: clientAPI{c: k.client},
+		api:         clientAPI{c: k.client},
+		lease:       &nodeLease{api: clientAPI{c: k.client}, node: k.opts.NodeName, now: time.Now},
+		reportEvery: k.opts.NodeStatusReportFrequency,
 		facts: nodeFacts{
 			name:       k.opts.NodeName,
 			labels:     nodeLabels(k.opts.NodeName, goruntime.GOOS, goruntime.GOARCH, k.opts.NodeLabels),

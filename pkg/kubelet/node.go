@@ -2,8 +2,10 @@ package kubelet
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -66,16 +68,25 @@ func (f *nodeFacts) status(old api.NodeStatus, now time.Time) api.NodeStatus {
 	}
 }
 
-// nodeAgent registers the Node and keeps its heartbeat going. The Ready
-// condition's lastHeartbeatTime is the heartbeat: the node lifecycle
-// controller marks a node whose heartbeat is too old Ready=Unknown, and
-// later evicts its pods.
+// nodeAgent registers the Node and keeps its heartbeat going, in two
+// forms as in Kubernetes: the node Lease, renewed every period
+// (lease.go), and the Ready condition's lastHeartbeatTime, posted with
+// the status when the status changed or every reportEvery. The node
+// lifecycle controller marks a node that shows neither for its grace
+// period Ready=Unknown, and later evicts its pods.
 type nodeAgent struct {
 	api   nodeAPI
+	lease *nodeLease // nil: no Lease, the status alone is the heartbeat
 	facts nodeFacts
 	now   func() time.Time
 	log   *zap.Logger
 	poll  time.Duration // between looks while waiting for a pod CIDR
+
+	// reportEvery is how often the status is posted when nothing in it
+	// changed (Kubernetes' nodeStatusReportFrequency, 5 min); 0: every
+	// period. lastReport is when it was last posted.
+	reportEvery time.Duration
+	lastReport  time.Time
 }
 
 // register creates the Node, or takes over the one that exists (this
@@ -83,12 +94,14 @@ type nodeAgent struct {
 // (podCIDR, taints, cordon), labels others set stay, this kubelet's labels
 // and the whole status are refreshed.
 func (n *nodeAgent) register(ctx context.Context) (*api.Node, error) {
+	now := n.now()
 	want := &api.Node{
 		ObjectMeta: api.ObjectMeta{Name: n.facts.name, Labels: maps.Clone(n.facts.labels), Annotations: maps.Clone(n.facts.annotations)},
-		Status:     n.facts.status(api.NodeStatus{}, n.now()),
+		Status:     n.facts.status(api.NodeStatus{}, now),
 	}
 	node, err := n.api.CreateNode(ctx, want)
 	if err == nil {
+		n.lastReport = now
 		n.log.Info("registered node", zap.String("podCIDR", node.Spec.PodCIDR))
 		return node, nil
 	}
@@ -171,7 +184,8 @@ func (n *nodeAgent) waitForPodCIDR(ctx context.Context, node *api.Node) (*api.No
 	return node, nil
 }
 
-// heartbeat reports the node's status once. If the Node was deleted (by an
+// heartbeat reports the node's status if it changed or is due (see
+// statusChanged), and returns the Node. If the Node was deleted (by an
 // admin, say), it registers it again.
 func (n *nodeAgent) heartbeat(ctx context.Context) (*api.Node, error) {
 	for try := 0; ; try++ {
@@ -182,6 +196,9 @@ func (n *nodeAgent) heartbeat(ctx context.Context) (*api.Node, error) {
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read node %s: %w", n.facts.name, err)
+		}
+		if now := n.now(); now.Sub(n.lastReport) < n.reportEvery && !statusChanged(node.Status, n.facts.status(node.Status, now)) {
+			return node, nil // the Lease says we are alive; the status says nothing new
 		}
 		node, err = n.writeStatus(ctx, node)
 		if client.IsConflict(err) && try < 2 {
@@ -195,32 +212,56 @@ func (n *nodeAgent) heartbeat(ctx context.Context) (*api.Node, error) {
 // condition that node is still the latest version.
 func (n *nodeAgent) writeStatus(ctx context.Context, node *api.Node) (*api.Node, error) {
 	upd := api.DeepCopy(node)
-	upd.Status = n.facts.status(node.Status, n.now())
+	now := n.now()
+	upd.Status = n.facts.status(node.Status, now)
 	out, err := n.api.UpdateNodeStatus(ctx, upd)
 	if err != nil {
 		return nil, fmt.Errorf("update the status of node %s: %w", n.facts.name, err)
 	}
+	n.lastReport = now
 	return out, nil
 }
 
-// run heartbeats every period until ctx is done, handing each node it
-// wrote to seen.
-func (n *nodeAgent) run(ctx context.Context, period time.Duration, seen func(*api.Node)) {
+// statusChanged compares two statuses but for the heartbeat times of
+// their conditions, as Kubernetes' nodeStatusHasChanged: a change (the
+// node lifecycle controller set Ready=Unknown, say) is posted at once.
+func statusChanged(old, new api.NodeStatus) bool {
+	strip := func(s api.NodeStatus) string {
+		s.Conditions = slices.Clone(s.Conditions)
+		for i := range s.Conditions {
+			s.Conditions[i].LastHeartbeatTime = api.Time{}
+		}
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	return strip(old) != strip(new)
+}
+
+// run renews the Lease and heartbeats every period until ctx is done,
+// handing each node it read or wrote to seen. node is the Node as
+// registered, the Lease's owner.
+func (n *nodeAgent) run(ctx context.Context, node *api.Node, period time.Duration, seen func(*api.Node)) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
+		if n.lease != nil {
+			if err := n.lease.renew(ctx, node); err != nil && ctx.Err() == nil {
+				n.log.Warn("could not renew the node lease", zap.Error(err))
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		node, err := n.heartbeat(ctx)
+		latest, err := n.heartbeat(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				n.log.Warn("heartbeat failed", zap.Error(err))
 			}
 			continue
 		}
+		node = latest
 		seen(node)
 	}
 }

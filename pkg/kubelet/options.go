@@ -29,7 +29,7 @@ type Options struct {
 	Iface       string            // take the InternalIP from this interface
 	Address     string            // where /healthz, /metrics, logs and exec listen; default 127.0.0.1
 	Port        int               // their port (the Node's kubeletEndpoint); 0 picks a free one, -1 serves nothing
-	Heartbeat   time.Duration     // between node status updates; default 10s
+	Heartbeat   time.Duration     // between node Lease renewals and looks at the node status; default 10s
 	RootDir     string            // state (pod IP allocations); default .kubelab/kubelet/<node>
 	CPU         string            // capacity; default the host's
 	Memory      string            // capacity; default the host's
@@ -66,6 +66,10 @@ type Options struct {
 	Workers      int           // pods synced at once; default 4
 	RelistPeriod time.Duration // between looks at the runtime; default 1s
 	ResyncPeriod time.Duration // between syncs of every pod, whatever happened; default 30s
+	// NodeStatusReportFrequency is how often the node status is posted
+	// when nothing in it changed; the Lease is the heartbeat in between
+	// (lease.go). Default 5m, Kubernetes' nodeStatusReportFrequency.
+	NodeStatusReportFrequency time.Duration
 	// SyncFrequency is how often the files of a running pod's volumes
 	// from the API (configMap, secret, downwardAPI, projected) are
 	// written again from their sources; default 1m, Kubernetes'
@@ -163,6 +167,7 @@ func (o *Options) Complete() error {
 		o.ClusterDomain = "cluster.local"
 	}
 	setDefault(&o.Heartbeat, 10*time.Second)
+	setDefault(&o.NodeStatusReportFrequency, 5*time.Minute)
 	setDefault(&o.RelistPeriod, time.Second)
 	setDefault(&o.ResyncPeriod, 30*time.Second)
 	setDefault(&o.SyncFrequency, defaultVolumeReread)

@@ -12,6 +12,7 @@ import (
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
+	"kubelab/pkg/client/leaderelection"
 	"kubelab/pkg/component"
 )
 
@@ -27,14 +28,19 @@ type Options struct {
 	LogLevel        string
 	RecordDecisions bool        // write DecisionAnnotation on every pod tried
 	Logger          *zap.Logger // in-process use; else built from LogLevel
+	// LeaderElection: with LeaderElect, the scheduler schedules only
+	// while it holds the Lease kube-system/kube-scheduler.
+	LeaderElection leaderelection.Options
 }
 
 // requestTimeout bounds each request, so that a hung binding cannot hold
 // a worker for ever.
 const requestTimeout = 30 * time.Second
 
-// Run is the scheduler program: it serves /healthz and /metrics, starts
-// the scheduler against the apiserver and runs it until ctx is done. A
+// Run is the scheduler program: it serves /healthz and /metrics, waits
+// for the leader Lease (a standby is healthy), starts the scheduler
+// against the apiserver and runs it until ctx is done or the lease is
+// lost (leaderelection.ErrLost: the process exits). A
 // ctx done before the informers have synced (Ctrl-C while the apiserver
 // is away) is a clean stop, not an error.
 func Run(ctx context.Context, o Options) error {
@@ -66,9 +72,9 @@ func Run(ctx context.Context, o Options) error {
 	rec.Run(ctx)
 
 	reg := component.NewRegistry()
-	var synced atomic.Bool
+	var leading, synced atomic.Bool
 	healthy := func() error {
-		if !synced.Load() {
+		if leading.Load() && !synced.Load() {
 			return errors.New("informers not synced yet")
 		}
 		return nil
@@ -85,20 +91,27 @@ func Run(ctx context.Context, o Options) error {
 		}()
 	}
 
-	s, err := Start(ctx, c, Config{Name: name, Parallelism: o.Parallelism, RecordDecisions: o.RecordDecisions,
-		Events: rec, Logger: log, Registry: reg})
+	lc, err := client.New(cc) // the lease's own client: renewals never wait behind bindings
 	if err != nil {
-		if ctx.Err() != nil {
-			log.Info("stopped before the informers synced")
-			return nil
-		}
 		return err
 	}
-	synced.Store(true)
-	log.Info("scheduling", zap.String("server", cc.Server), zap.String("schedulerName", name),
-		zap.Int("parallelism", s.writers), zap.Float64("qps", o.QPS), zap.Int("burst", o.Burst))
-	<-s.Stopped()
-	return nil
+	return leaderelection.RunOrLead(ctx, lc, o.LeaderElection, log, func(ctx context.Context) error {
+		leading.Store(true)
+		s, err := Start(ctx, c, Config{Name: name, Parallelism: o.Parallelism, RecordDecisions: o.RecordDecisions,
+			Events: rec, Logger: log, Registry: reg})
+		if err != nil {
+			if ctx.Err() != nil {
+				log.Info("stopped before the informers synced")
+				return nil
+			}
+			return err
+		}
+		synced.Store(true)
+		log.Info("scheduling", zap.String("server", cc.Server), zap.String("schedulerName", name),
+			zap.Int("parallelism", s.writers), zap.Float64("qps", o.QPS), zap.Int("burst", o.Burst))
+		<-s.Stopped()
+		return nil
+	})
 }
 
 // Start makes a scheduler for the apiserver behind c and starts it, for

@@ -23,7 +23,9 @@
 // apiserver uses ModRevision as the object's resourceVersion, and the
 // revision a List was read at as the list's resourceVersion. ListAt reads
 // the store as it was at an older revision; WaitForRevision waits for one
-// etcd has not reached yet.
+// etcd has not reached yet. ListPage reads one page of a list, from a key
+// on, at a revision: a paginated list reads every page at the revision of
+// its first, so the pages make one snapshot (page.go).
 //
 // # Writes: one transaction
 //
@@ -38,6 +40,10 @@
 //   - the same transaction takes and gives up the object's claims on unique
 //     things (a ClusterIP, a NodePort), and checks that its namespace
 //     exists and is not terminating.
+//
+// Under a context marked WithDryRun (a server-side dry run), Commit only
+// checks the comparisons, in a transaction without operations, and
+// writes nothing: the same errors, no new revision (dryrun.go).
 //
 // The apiserver builds its read-modify-write loops (PATCH, status updates)
 // on Get and Commit. Errors wrap the sentinels ErrNotFound,

@@ -47,7 +47,8 @@ func (e *ConditionError) Error() string {
 	return fmt.Sprintf("store: %s does not exist", e.Key)
 }
 
-// Commit runs t and returns the revision it was written at. It fails with
+// Commit runs t and returns the revision it was written at; under a dry
+// run's context (WithDryRun) it only checks t and returns t.Rev. It fails with
 // ErrAlreadyExists (create of an existing key), ErrNotFound or ErrConflict
 // (update or delete of a missing or changed key), *ClaimError,
 // *ConditionError, or *NoSpaceError while etcd's database is full.
@@ -67,6 +68,9 @@ func (s *Store) Commit(ctx context.Context, t Txn) (int64, error) {
 	}
 	for _, k := range t.Absent {
 		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.full(k)), "=", 0))
+	}
+	if IsDryRun(ctx) {
+		return s.check(ctx, t, cmps)
 	}
 	var ops []clientv3.Op
 	if t.Value == nil {

@@ -29,7 +29,9 @@ type cluster struct {
 
 // startCluster starts a cluster with the given nodes. The node lifecycle
 // timings are a lab's: a node is Unknown after 3 s without a heartbeat and
-// its pods go 2 s later.
+// its pods go 2 s later (their default tolerations last 2 s). The leader
+// leases last 3 s, so that a controller or scheduler started after one
+// was killed takes over within 3 s.
 func startCluster(t *testing.T, nodes ...string) *cluster {
 	t.Helper()
 	if testing.Short() {
@@ -54,7 +56,8 @@ func (cl *cluster) server() string { return "https://" + cl.addr }
 func (cl *cluster) as(kubeconfigPath string) []string { return connectFlags(kubeconfigPath, cl.addr) }
 
 func (cl *cluster) startAPIServer() {
-	args := append([]string{"--listen", cl.addr, "--data-dir", cl.dir + "/etcd", "--log-level", "warn"},
+	args := append([]string{"--listen", cl.addr, "--data-dir", cl.dir + "/etcd", "--log-level", "warn",
+		"--default-not-ready-toleration-seconds", "2", "--default-unreachable-toleration-seconds", "2"},
 		apiserverTLSFlags(cl.t)...)
 	p := start(cl.t, "apiserver", args...)
 	cl.apiserver = p
@@ -106,6 +109,7 @@ func (cl *cluster) logRefusalEvents() {
 
 func (cl *cluster) startScheduler() {
 	args := append(cl.as(componentKubeconfig(cl.t, "scheduler")), "--listen", "", "--log-level", "warn")
+	args = append(args, leaderElectFlags...)
 	cl.scheduler = start(cl.t, "scheduler", args...)
 }
 
@@ -114,9 +118,14 @@ func (cl *cluster) startScheduler() {
 func (cl *cluster) startController(extra ...string) {
 	args := append(cl.as(componentKubeconfig(cl.t, "controller")), "--listen", "", "--log-level", "warn",
 		"--node-monitor-grace-period", "3s", "--pod-eviction-timeout", "2s")
-	args = append(args, extra...)
+	args = append(append(args, leaderElectFlags...), extra...)
 	cl.controller = start(cl.t, "controller", args...)
 }
+
+// leaderElectFlags make a leader's lease short: Kubernetes' 15 s, 10 s
+// and 2 s would hold a restarted component back 15 s.
+var leaderElectFlags = []string{"--leader-elect-lease-duration", "3s", "--leader-elect-renew-deadline", "2s",
+	"--leader-elect-retry-period", "500ms"}
 
 // startKubelet starts a simulated node, its kubelet as system:node:<node>.
 func (cl *cluster) startKubelet(node string, labels ...string) {

@@ -53,6 +53,7 @@ func newInformers(c *client.Client, o Options, log *zap.Logger) map[string]*clie
 	addDeploymentInformer(c, inf, log)   // deployment.go
 	addStatefulSetInformers(c, inf, log) // statefulset.go
 	addStorageInformers(c, inf, log)     // storage.go
+	addNodeLeaseInformer(c, inf, log)    // nodelease.go
 	return inf
 }
 
@@ -75,9 +76,10 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	inf["pods"].AddHandler(ep.PodHandler())
 	inf["endpoints"].AddHandler(ep.EndpointsHandler())
 
-	nl := nodelifecycle.New(inf["nodes"], inf["pods"], w, rec, log.Named("nodelifecycle"),
+	nl := nodelifecycle.New(inf["nodes"], inf["pods"], inf["leases"], w, rec, log.Named("nodelifecycle"),
 		nodelifecycle.Options{GracePeriod: o.NodeGracePeriod, EvictionTimeout: o.EvictionTimeout})
 	inf["nodes"].AddHandler(nl.NodeHandler())
+	inf["leases"].AddHandler(nl.LeaseHandler())
 
 	owned := map[string]controller.Lister{}
 	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "controllerrevisions", "deployments"} {

@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 
 	"kubelab/pkg/client"
+	"kubelab/pkg/client/leaderelection"
 	"kubelab/pkg/component"
 	"kubelab/pkg/controller"
 )
@@ -51,13 +53,18 @@ type Options struct {
 	// minute start a Job every second at 60.
 	CronJobClockRate float64
 	Logger           *zap.Logger // in-process use; else built from LogLevel
+	// LeaderElection: with LeaderElect, the controllers start only once
+	// this process holds the Lease kube-system/kube-controller-manager.
+	LeaderElection leaderelection.Options
 }
 
 // requestTimeout bounds each request of a sync, so that a worker is never
 // held by an apiserver that does not answer; watches are exempt.
 const requestTimeout = 30 * time.Second
 
-// Run starts the informers and every controller, and blocks until ctx ends.
+// Run waits for the leader Lease (a standby is healthy and does nothing),
+// then starts the informers and every controller, and blocks until ctx
+// ends or the lease is lost (leaderelection.ErrLost: the process exits).
 func Run(ctx context.Context, o Options) error {
 	log := o.Logger
 	if log == nil {
@@ -89,6 +96,13 @@ func Run(ctx context.Context, o Options) error {
 	reg := component.NewRegistry()
 	queueMetrics := client.NewQueueMetrics(reg)
 	h := health{informers: map[string]syncer{}, stuckAfter: stuckAfter}
+	var leading atomic.Bool
+	check := func() error {
+		if !leading.Load() {
+			return nil // a standby: nothing to be stuck on
+		}
+		return h.check()
+	}
 	for name, i := range inf {
 		h.informers[name] = i
 	}
@@ -102,12 +116,25 @@ func Run(ctx context.Context, o Options) error {
 			return fmt.Errorf("--listen: %w", err)
 		}
 		go func() {
-			if err := component.ServeProbes(ctx, ln, reg, h.check, h.check, log); err != nil {
+			if err := component.ServeProbes(ctx, ln, reg, check, check, log); err != nil {
 				log.Error("health server", zap.Error(err))
 			}
 		}()
 	}
 
+	lc, err := client.New(cc) // the lease's own client: renewals never wait behind syncs
+	if err != nil {
+		return err
+	}
+	return leaderelection.RunOrLead(ctx, lc, o.LeaderElection, log, func(ctx context.Context) error {
+		leading.Store(true)
+		return runControllers(ctx, inf, controllers, o.Workers, log)
+	})
+}
+
+// runControllers starts the informers, waits for their caches, runs the
+// controllers and returns once they all stopped.
+func runControllers(ctx context.Context, inf map[string]*client.Informer, controllers []reconciler, workers int, log *zap.Logger) error {
 	var wg sync.WaitGroup
 	all := make([]*client.Informer, 0, len(inf))
 	for _, i := range inf {
@@ -119,9 +146,9 @@ func Run(ctx context.Context, o Options) error {
 		log.Info("stopped before the caches synced")
 		return nil
 	}
-	log.Info("caches synced; starting controllers", zap.Int("workersEach", o.Workers))
+	log.Info("caches synced; starting controllers", zap.Int("workersEach", workers))
 	for _, ctl := range controllers {
-		wg.Go(func() { ctl.Run(ctx, o.Workers) })
+		wg.Go(func() { ctl.Run(ctx, workers) })
 	}
 	wg.Wait()
 	if ctx.Err() != nil {

@@ -4,92 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
-
-	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
 	"kubelab/pkg/client"
 	"kubelab/pkg/controller"
 )
 
-// This file holds what follows from a node's Ready condition: its
-// NoExecute taints, and what happens to its pods.
-//
-// Kubernetes also sets NoSchedule twins of these taints for the scheduler
-// (pkg/controller/nodelifecycle, doNoScheduleTaintingPass); kubelab's
-// scheduler reads the Ready condition instead.
+// This file holds what a node's NoExecute taints do to its pods, as
+// Kubernetes' taint eviction controller does: a pod that tolerates every
+// one of them stays for the shortest tolerationSeconds among the
+// tolerations that match, counted from the taint's timeAdded; one that
+// does not tolerate one goes.
 
-// wantedTaint is the key of the NoExecute taint the node's Ready condition
-// calls for, or "" for none.
-func wantedTaint(node *api.Node) string {
-	cond := readyCondition(node)
-	switch {
-	case cond == nil:
-		return "" // just registered: the kubelet has not reported yet
-	case cond.Status == api.ConditionUnknown:
-		return api.TaintNodeUnreachable
-	case cond.Status == api.ConditionFalse:
-		return api.TaintNodeNotReady
-	}
-	return ""
-}
-
-// isLifecycleTaint reports the taints this controller owns.
-func isLifecycleTaint(t api.Taint) bool {
-	return t.Effect == api.TaintNoExecute && (t.Key == api.TaintNodeUnreachable || t.Key == api.TaintNodeNotReady)
-}
-
-// syncTaints adds the wanted taint and removes the other one, with one
-// node update, and returns the node as written (or as it was).
-func (c *Controller) syncTaints(ctx context.Context, node *api.Node, now time.Time) (*api.Node, error) {
-	want := wantedTaint(node)
-	cp := api.DeepCopy(node)
-	var taints []api.Taint
-	changed, have := false, false
-	for _, t := range cp.Spec.Taints {
-		switch {
-		case !isLifecycleTaint(t):
-			taints = append(taints, t) // someone else's: leave it alone
-		case t.Key == want:
-			taints = append(taints, t)
-			have = true
-		default:
-			changed = true // the node's state moved on: drop it
-		}
-	}
-	if want != "" && !have {
-		added := api.NewTime(now)
-		taints = append(taints, api.Taint{Key: want, Effect: api.TaintNoExecute, TimeAdded: &added})
-		changed = true
-	}
-	if !changed {
-		return node, nil
-	}
-	cp.Spec.Taints = taints
-	out, err := c.w.Update(ctx, cp)
-	if err != nil {
-		return nil, fmt.Errorf("updating the taints of node %s: %w", node.Name, err)
-	}
-	c.log.Info("node taints changed", zap.String("key", node.Name), zap.String("taint", want))
-	return out.(*api.Node), nil
-}
-
-// syncPods acts on the pods of a node that has a lifecycle taint: on an
+// syncPods acts on the pods of a node that has NoExecute taints: on an
 // unreachable node they are marked not ready at once, and every pod is
 // deleted when its time is up.
 func (c *Controller) syncPods(ctx context.Context, node *api.Node, now time.Time) error {
-	var taint *api.Taint
-	for i, t := range node.Spec.Taints {
-		if isLifecycleTaint(t) {
-			taint = &node.Spec.Taints[i]
+	var taints []api.Taint
+	for _, t := range node.Spec.Taints {
+		if t.Effect == api.TaintNoExecute {
+			taints = append(taints, t)
 		}
 	}
-	if taint == nil {
+	if len(taints) == 0 {
 		return nil
 	}
-	unreachable := taint.Key == api.TaintNodeUnreachable
-	since := taintedSince(node, taint, now)
+	unreachable := slices.ContainsFunc(taints, func(t api.Taint) bool { return t.Key == api.TaintNodeUnreachable })
 
 	var errs []error
 	for _, obj := range c.pods.ByIndex(controller.IndexNode, node.Name) {
@@ -97,7 +39,7 @@ func (c *Controller) syncPods(ctx context.Context, node *api.Node, now time.Time
 		if pod.Status.Phase == api.PodSucceeded || pod.Status.Phase == api.PodFailed {
 			continue // nothing runs: nothing to move
 		}
-		if at, ok := evictAt(pod, taint, since, c.opts.EvictionTimeout); ok && !now.Before(at) && !isDaemonPod(pod) {
+		if at, ok := c.evictAt(pod, node, taints, now); ok && !now.Before(at) && !isDaemonPod(pod) {
 			errs = append(errs, c.evict(ctx, node, pod, unreachable))
 			continue
 		}
@@ -108,9 +50,9 @@ func (c *Controller) syncPods(ctx context.Context, node *api.Node, now time.Time
 	return errors.Join(errs...)
 }
 
-// taintedSince is when the node's trouble began: when the taint was added,
-// else when Ready last changed.
-func taintedSince(node *api.Node, taint *api.Taint, now time.Time) time.Time {
+// taintedSince is when a taint was added, else (a taint written without
+// timeAdded) when Ready last changed.
+func taintedSince(node *api.Node, taint api.Taint, now time.Time) time.Time {
 	if taint.TimeAdded != nil {
 		return taint.TimeAdded.Time
 	}
@@ -120,33 +62,52 @@ func taintedSince(node *api.Node, taint *api.Taint, now time.Time) time.Time {
 	return now
 }
 
-// evictAt says when pod is to leave a node tainted since since: after
-// timeout, or after the pod's own tolerationSeconds if it tolerates the
-// taint. ok is false for a pod that tolerates it for ever.
+// evictAt says when pod is to leave a node with the given NoExecute
+// taints: the earliest time any of them runs out. ok is false for a pod
+// that tolerates them all for ever.
+func (c *Controller) evictAt(pod *api.Pod, node *api.Node, taints []api.Taint, now time.Time) (at time.Time, ok bool) {
+	for _, t := range taints {
+		limit, forever := c.toleratedFor(pod, t)
+		if forever {
+			continue
+		}
+		if when := taintedSince(node, t, now).Add(limit); !ok || when.Before(at) {
+			at, ok = when, true
+		}
+	}
+	return at, ok
+}
+
+// toleratedFor is how long pod may stay under taint: the shortest
+// tolerationSeconds of the tolerations that match, or forever when those
+// that match have no limit (Kubernetes' getMinTolerationTime).
 //
-// In Kubernetes a pod that does not tolerate a NoExecute taint goes at
-// once; the 5 minutes come from tolerations with tolerationSeconds 300
-// that admission adds to every pod (DefaultTolerationSeconds). Here the
-// timeout plays the part of those default tolerations.
-func evictAt(pod *api.Pod, taint *api.Taint, since time.Time, timeout time.Duration) (at time.Time, ok bool) {
+// A pod that tolerates none goes at once, as in Kubernetes, except under
+// the not-ready and unreachable taints: there it gets EvictionTimeout
+// (--pod-eviction-timeout). Pods admitted by the apiserver carry
+// tolerations for these two (its DefaultTolerationSeconds admission, 300 s
+// unless configured), so the timeout only serves pods without them.
+func (c *Controller) toleratedFor(pod *api.Pod, taint api.Taint) (limit time.Duration, forever bool) {
+	var seconds *int64
 	tolerated := false
-	var limit *int64
 	for _, tol := range pod.Spec.Tolerations {
-		if !tol.ToleratesTaint(*taint) {
+		if !tol.ToleratesTaint(taint) {
 			continue
 		}
 		tolerated = true
-		if s := tol.TolerationSeconds; s != nil && (limit == nil || *s < *limit) {
-			limit = s
+		if s := tol.TolerationSeconds; s != nil && (seconds == nil || *s < *seconds) {
+			seconds = s
 		}
 	}
 	switch {
-	case !tolerated:
-		return since.Add(timeout), true
-	case limit == nil:
-		return time.Time{}, false
+	case tolerated && seconds == nil:
+		return 0, true
+	case tolerated:
+		return time.Duration(max(*seconds, 0)) * time.Second, false
+	case taint.Key == api.TaintNodeNotReady || taint.Key == api.TaintNodeUnreachable:
+		return c.opts.EvictionTimeout, false
 	}
-	return since.Add(time.Duration(max(*limit, 0)) * time.Second), true
+	return 0, false
 }
 
 // isDaemonPod reports a pod of a DaemonSet: it belongs on its node, down

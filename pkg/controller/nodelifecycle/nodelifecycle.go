@@ -19,9 +19,10 @@ type Options struct {
 	// the node is Ready=Unknown. Default 40 s, as Kubernetes'
 	// --node-monitor-grace-period.
 	GracePeriod time.Duration
-	// EvictionTimeout is how long a node may be unreachable or not ready
-	// before its pods are deleted. Default 5 min, as Kubernetes' default
-	// tolerationSeconds for these taints.
+	// EvictionTimeout is how long a pod that has no toleration for the
+	// not-ready or unreachable taint stays on such a node (evict.go,
+	// toleratedFor). Default 5 min, as the apiserver's default
+	// tolerationSeconds, which admitted pods carry.
 	EvictionTimeout time.Duration
 	// MonitorPeriod is how often every node is checked. Default a quarter
 	// of GracePeriod, at most 5 s (Kubernetes' --node-monitor-period).
@@ -56,39 +57,49 @@ const (
 
 // Controller watches node heartbeats. Its queue holds node names.
 type Controller struct {
-	nodes controller.Lister
-	pods  controller.Lister
-	w     controller.Writer
-	rec   controller.EventRecorder
-	log   *zap.Logger
-	opts  Options
-	queue *client.Queue
+	nodes  controller.Lister
+	pods   controller.Lister
+	leases controller.Lister // the Leases of kube-node-lease; nil: none
+	w      controller.Writer
+	rec    controller.EventRecorder
+	log    *zap.Logger
+	opts   Options
+	queue  *client.Queue
 
 	mu   sync.Mutex
-	seen map[string]observation // node name → its heartbeat as last seen
+	seen map[string]observation // node name → its heartbeats as last seen
 }
 
-// observation is a node's heartbeat and when, by our clock, it last changed.
-type observation struct {
+// probe is what a kubelet last said to show it is alive: the Ready
+// condition's lastHeartbeatTime, and its Lease's renewTime.
+type probe struct {
 	heartbeat time.Time
-	at        time.Time
+	renew     time.Time
 }
 
-// New returns a controller reading Nodes and Pods (indexed by
-// controller.IndexNode) from the given caches.
-func New(nodes, pods controller.Lister, w controller.Writer, rec controller.EventRecorder, log *zap.Logger, opts Options) *Controller {
+// observation is a node's probe and when, by our clock, it last changed.
+type observation struct {
+	probe probe
+	at    time.Time
+}
+
+// New returns a controller reading Nodes, Pods (indexed by
+// controller.IndexNode) and the Leases of kube-node-lease (nil for none)
+// from the given caches.
+func New(nodes, pods, leases controller.Lister, w controller.Writer, rec controller.EventRecorder, log *zap.Logger, opts Options) *Controller {
 	if log == nil {
 		log = zap.NewNop()
 	}
 	return &Controller{
-		nodes: nodes,
-		pods:  pods,
-		w:     w,
-		rec:   rec,
-		log:   log,
-		opts:  opts.withDefaults(),
-		queue: client.NewQueue("nodelifecycle"),
-		seen:  map[string]observation{},
+		nodes:  nodes,
+		pods:   pods,
+		leases: leases,
+		w:      w,
+		rec:    rec,
+		log:    log,
+		opts:   opts.withDefaults(),
+		queue:  client.NewQueue("nodelifecycle"),
+		seen:   map[string]observation{},
 	}
 }
 
@@ -120,6 +131,17 @@ func (c *Controller) monitor(ctx context.Context) {
 	}
 }
 
+// LeaseHandler is for the informer of kube-node-lease: a renewal queues
+// the node of the same name.
+func (c *Controller) LeaseHandler() client.Handler {
+	enqueue := func(obj api.Object) { c.queue.Add(obj.GetObjectMeta().Name) }
+	return client.Handler{
+		OnAdd:    enqueue,
+		OnUpdate: func(_, obj api.Object) { enqueue(obj) },
+		OnDelete: enqueue,
+	}
+}
+
 // NodeHandler is for the nodes informer.
 func (c *Controller) NodeHandler() client.Handler {
 	enqueue := func(obj api.Object) { c.queue.Add(client.KeyOf(obj)) }
@@ -131,7 +153,7 @@ func (c *Controller) NodeHandler() client.Handler {
 }
 
 // Sync brings one node's Ready condition, taints and pods in line with
-// its heartbeat.
+// its heartbeats.
 func (c *Controller) Sync(ctx context.Context, name string) error {
 	obj, ok := c.nodes.Get(name)
 	if !ok {
@@ -149,7 +171,7 @@ func (c *Controller) Sync(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	// 2. The NoExecute taints follow the Ready condition.
+	// 2. The taints follow the Ready condition and spec.unschedulable (taints.go).
 	node, err := c.syncTaints(ctx, node, now)
 	if err != nil {
 		return err
@@ -169,23 +191,45 @@ func readyCondition(node *api.Node) *api.NodeCondition {
 	return nil
 }
 
-// silentFor says how long, by our clock, the node's heartbeat has not
-// changed. See "Whose clock?" in the package documentation.
+// silentFor says how long, by our clock, neither the node's heartbeat
+// nor its Lease has changed: either one is a sign of life, as in
+// Kubernetes, where the kubelet renews its Lease every 10 s and posts
+// its status only every few minutes. See "Whose clock?" in the package
+// documentation.
 func (c *Controller) silentFor(node *api.Node, ready *api.NodeCondition, now time.Time) time.Duration {
-	if ready == nil || ready.LastHeartbeatTime.IsZero() {
+	var p probe
+	if ready != nil {
+		p.heartbeat = ready.LastHeartbeatTime.Time
+	}
+	if lease := c.lease(node.Name); lease != nil && lease.Spec.RenewTime != nil {
+		p.renew = lease.Spec.RenewTime.Time
+	}
+	if p.heartbeat.IsZero() && p.renew.IsZero() {
 		return now.Sub(node.CreationTimestamp.Time) // never reported: count from its registration
 	}
-	return now.Sub(c.heartbeatSeen(node.Name, ready.LastHeartbeatTime.Time, now))
+	return now.Sub(c.probed(node.Name, p, now))
 }
 
-// heartbeatSeen records the heartbeat hb of a node, observed at now, and
-// returns when it was first seen with that value.
-func (c *Controller) heartbeatSeen(name string, hb, now time.Time) time.Time {
+// lease is the node's Lease in kube-node-lease, or nil.
+func (c *Controller) lease(node string) *api.Lease {
+	if c.leases == nil {
+		return nil
+	}
+	obj, ok := c.leases.Get(api.NamespaceNodeLease + "/" + node)
+	if !ok {
+		return nil
+	}
+	return obj.(*api.Lease)
+}
+
+// probed records the probe p of a node, observed at now, and returns
+// when it was first seen with that value.
+func (c *Controller) probed(name string, p probe, now time.Time) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	o, ok := c.seen[name]
-	if !ok || !o.heartbeat.Equal(hb) {
-		o = observation{heartbeat: hb, at: now}
+	if !ok || !o.probe.heartbeat.Equal(p.heartbeat) || !o.probe.renew.Equal(p.renew) {
+		o = observation{probe: p, at: now}
 		c.seen[name] = o
 	}
 	return o.at

@@ -33,6 +33,12 @@ func taint(key string, added time.Time) api.Taint {
 	return api.Taint{Key: key, Effect: api.TaintNoExecute, TimeAdded: &at}
 }
 
+// noSchedule is the NoSchedule twin of a taint, already in place.
+func noSchedule(key string) api.Taint {
+	at := api.NewTime(t0.Add(-time.Hour))
+	return api.Taint{Key: key, Effect: api.TaintNoSchedule, TimeAdded: &at}
+}
+
 // pod returns a running, ready pod on n1 owned by a controller of kind
 // ownerKind ("" for none).
 func pod(name, ownerKind string, tolerations ...api.Toleration) *api.Pod {
@@ -67,16 +73,20 @@ type fixture struct {
 func newFixture(opts Options, objs ...api.Object) *fixture {
 	nodes := controllertest.NewLister()
 	pods := controllertest.NewLister().AddIndex(controller.IndexNode, controller.NodeIndex)
+	leases := controllertest.NewLister()
 	for _, o := range objs {
-		if _, ok := o.(*api.Node); ok {
+		switch o.(type) {
+		case *api.Node:
 			nodes.Add(o)
-		} else {
+		case *api.Lease:
+			leases.Add(o)
+		default:
 			pods.Add(o)
 		}
 	}
 	f := &fixture{w: &controllertest.Writer{}, rec: &controllertest.Recorder{}, now: t0}
 	opts.Clock = func() time.Time { return f.now }
-	f.c = New(nodes, pods, f.w, f.rec, nil, opts)
+	f.c = New(nodes, pods, leases, f.w, f.rec, nil, opts)
 	return f
 }
 
@@ -111,8 +121,9 @@ func TestSync(t *testing.T) {
 					t.Errorf("heartbeat %v transition %v: want the heartbeat kept and the transition now", cond.LastHeartbeatTime, cond.LastTransitionTime)
 				}
 				taints := w.Actions[1].Object.(*api.Node).Spec.Taints
-				if len(taints) != 1 || taints[0].Key != api.TaintNodeUnreachable || taints[0].Effect != api.TaintNoExecute || !taints[0].TimeAdded.Equal(t0) {
-					t.Errorf("taints = %+v, want unreachable:NoExecute added now", taints)
+				if len(taints) != 2 || taints[0].Key != api.TaintNodeUnreachable || taints[0].Effect != api.TaintNoSchedule ||
+					taints[1].Key != api.TaintNodeUnreachable || taints[1].Effect != api.TaintNoExecute || !taints[1].TimeAdded.Equal(t0) {
+					t.Errorf("taints = %+v, want unreachable:NoSchedule and unreachable:NoExecute added now", taints)
 				}
 				if controller.IsPodReady(w.Actions[2].Object.(*api.Pod)) {
 					t.Error("pod still Ready")
@@ -140,13 +151,13 @@ func TestSync(t *testing.T) {
 		},
 		{
 			name: "an unreachable node within the eviction timeout keeps its pods",
-			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-5*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-4*time.Minute))),
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-5*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-4*time.Minute)), noSchedule(api.TaintNodeUnreachable)),
 				notReady(pod("web", "ReplicaSet"))},
 			silent: 5 * time.Minute,
 		},
 		{
 			name: "after the eviction timeout, pods are force-deleted, but not DaemonSet pods",
-			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-6*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-5*time.Minute))),
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-6*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-5*time.Minute)), noSchedule(api.TaintNodeUnreachable)),
 				notReady(pod("web", "ReplicaSet")), notReady(pod("agent", "DaemonSet")), notReady(pod("bare", ""))},
 			silent:     6 * time.Minute,
 			wantWrites: []string{"delete pods default/bare", "delete pods default/web"},
@@ -168,7 +179,7 @@ func TestSync(t *testing.T) {
 		{
 			name: "the eviction timeout comes from the options",
 			opts: lab,
-			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-30*time.Second), taint(api.TaintNodeUnreachable, t0.Add(-21*time.Second))),
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-30*time.Second), taint(api.TaintNodeUnreachable, t0.Add(-21*time.Second)), noSchedule(api.TaintNodeUnreachable)),
 				notReady(pod("web", "ReplicaSet"))},
 			silent:     30 * time.Second,
 			wantWrites: []string{"delete pods default/web"},
@@ -176,7 +187,7 @@ func TestSync(t *testing.T) {
 		},
 		{
 			name: "tolerationSeconds replaces the timeout; a toleration without seconds keeps the pod",
-			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-2*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-90*time.Second))),
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-2*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-90*time.Second)), noSchedule(api.TaintNodeUnreachable)),
 				notReady(pod("short", "ReplicaSet", tolerateUnreachable(api.Int64(60)))),
 				notReady(pod("long", "ReplicaSet", tolerateUnreachable(api.Int64(600)))),
 				notReady(pod("forever", "ReplicaSet", tolerateUnreachable(nil)))},
@@ -191,14 +202,14 @@ func TestSync(t *testing.T) {
 			wantWrites: []string{"update nodes n1"},
 			check: func(t *testing.T, w *controllertest.Writer) {
 				taints := w.Actions[0].Object.(*api.Node).Spec.Taints
-				if len(taints) != 1 || taints[0].Key != api.TaintNodeNotReady {
-					t.Errorf("taints = %+v, want not-ready", taints)
+				if len(taints) != 2 || taints[0].Key != api.TaintNodeNotReady || taints[1].Key != api.TaintNodeNotReady {
+					t.Errorf("taints = %+v, want not-ready NoSchedule and NoExecute", taints)
 				}
 			},
 		},
 		{
 			name: "pods of a not-ready node get a graceful delete; terminating ones are left to the kubelet",
-			objs: []api.Object{node(api.ConditionFalse, t0.Add(-2*time.Second), taint(api.TaintNodeNotReady, t0.Add(-6*time.Minute))),
+			objs: []api.Object{node(api.ConditionFalse, t0.Add(-2*time.Second), taint(api.TaintNodeNotReady, t0.Add(-6*time.Minute)), noSchedule(api.TaintNodeNotReady)),
 				pod("web", "ReplicaSet"), terminating(pod("old", "ReplicaSet"))},
 			silent:     2 * time.Second,
 			wantWrites: []string{"delete pods default/web"},
@@ -223,13 +234,90 @@ func TestSync(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:       "cordon: spec.unschedulable brings the unschedulable taint",
+			objs:       []api.Object{cordoned(node(api.ConditionTrue, t0.Add(-time.Second)))},
+			silent:     time.Second,
+			wantWrites: []string{"update nodes n1"},
+			check: func(t *testing.T, w *controllertest.Writer) {
+				taints := w.Actions[0].Object.(*api.Node).Spec.Taints
+				if len(taints) != 1 || taints[0].Key != api.TaintNodeUnschedulable || taints[0].Effect != api.TaintNoSchedule || !taints[0].TimeAdded.Equal(t0) {
+					t.Errorf("taints = %+v, want unschedulable:NoSchedule added now", taints)
+				}
+			},
+		},
+		{
+			name:   "a cordoned node that has its taint is left alone",
+			objs:   []api.Object{cordoned(node(api.ConditionTrue, t0.Add(-time.Second), noSchedule(api.TaintNodeUnschedulable)))},
+			silent: time.Second,
+		},
+		{
+			name:       "uncordon removes the taint",
+			objs:       []api.Object{node(api.ConditionTrue, t0.Add(-time.Second), noSchedule(api.TaintNodeUnschedulable))},
+			silent:     time.Second,
+			wantWrites: []string{"update nodes n1"},
+			check: func(t *testing.T, w *controllertest.Writer) {
+				if taints := w.Actions[0].Object.(*api.Node).Spec.Taints; len(taints) != 0 {
+					t.Errorf("taints = %+v, want none", taints)
+				}
+			},
+		},
+		{
+			name: "a fresh Lease keeps alive a node whose status is old",
+			objs: []api.Object{node(api.ConditionTrue, t0.Add(-4*time.Minute)),
+				lease(t0.Add(-3 * time.Second))},
+			silent: 3 * time.Second,
+		},
+		{
+			name: "the apiserver's default tolerations: 300 s on an unreachable node",
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-6*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-299*time.Second)), noSchedule(api.TaintNodeUnreachable)),
+				notReady(pod("web", "ReplicaSet", defaultTolerations()...))},
+			silent: 6 * time.Minute,
+		},
+		{
+			name: "the apiserver's default tolerations run out",
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-6*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-300*time.Second)), noSchedule(api.TaintNodeUnreachable)),
+				notReady(pod("web", "ReplicaSet", defaultTolerations()...))},
+			silent:     6 * time.Minute,
+			wantWrites: []string{"delete pods default/web"},
+			wantEvents: []string{"Normal TaintManagerEviction Marking for deletion Pod default/web from Node n1"},
+		},
+		{
+			name: "a limited toleration wins over an unlimited one",
+			objs: []api.Object{node(api.ConditionUnknown, t0.Add(-2*time.Minute), taint(api.TaintNodeUnreachable, t0.Add(-90*time.Second)), noSchedule(api.TaintNodeUnreachable)),
+				notReady(pod("web", "ReplicaSet", tolerateUnreachable(nil), tolerateUnreachable(api.Int64(60))))},
+			silent:     2 * time.Minute,
+			wantWrites: []string{"delete pods default/web"},
+			wantEvents: []string{"Normal TaintManagerEviction Marking for deletion Pod default/web from Node n1"},
+		},
+		{
+			name: "an admin's NoExecute taint evicts the pods that do not tolerate it, at once and gracefully",
+			objs: []api.Object{node(api.ConditionTrue, t0.Add(-time.Second), api.Taint{Key: "maintenance", Effect: api.TaintNoExecute}),
+				pod("web", "ReplicaSet"),
+				pod("ops", "ReplicaSet", api.Toleration{Key: "maintenance", Operator: "Exists", Effect: api.TaintNoExecute})},
+			silent:     time.Second,
+			wantWrites: []string{"delete pods default/web"},
+			wantEvents: []string{"Normal TaintManagerEviction Marking for deletion Pod default/web from Node n1"},
+			check: func(t *testing.T, w *controllertest.Writer) {
+				if g := w.Actions[0].Options.GracePeriodSeconds; g != nil {
+					t.Errorf("grace = %d, want the pod's own", *g)
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(tt.opts, tt.objs...)
 			if n, ok := f.c.nodes.Get("n1"); ok {
+				var p probe
 				if cond := readyCondition(n.(*api.Node)); cond != nil {
-					f.c.heartbeatSeen("n1", cond.LastHeartbeatTime.Time, t0.Add(-tt.silent))
+					p.heartbeat = cond.LastHeartbeatTime.Time
+				}
+				if l := f.c.lease("n1"); l != nil {
+					p.renew = l.Spec.RenewTime.Time
+				}
+				if !p.heartbeat.IsZero() || !p.renew.IsZero() {
+					f.c.probed("n1", p, t0.Add(-tt.silent))
 				}
 			}
 			if err := f.c.Sync(context.Background(), "n1"); err != nil {
@@ -283,9 +371,42 @@ func TestHeartbeatOnOwnClock(t *testing.T) {
 // TestDeletedNodeIsForgotten: the pods of a deleted node are the pod
 // garbage collector's, after its quarantine; this controller only forgets
 // the node's heartbeat.
+// TestLeaseIsAHeartbeat: a kubelet that posts its status once and then
+// only renews its Lease is alive; when the renewals stop, the node is
+// Unknown a grace period later.
+func TestLeaseIsAHeartbeat(t *testing.T) {
+	l := lease(t0)
+	f := newFixture(Options{}, node(api.ConditionTrue, t0), l)
+	ctx := context.Background()
+	leases := f.c.leases.(*controllertest.Lister)
+	for i := range 12 { // two minutes of renewals
+		f.now = t0.Add(time.Duration(i) * 10 * time.Second)
+		l = api.DeepCopy(l)
+		l.Spec.RenewTime = &api.MicroTime{Time: f.now}
+		leases.Add(l)
+		if err := f.c.Sync(ctx, "n1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.w.Strings(); len(got) != 0 {
+		t.Fatalf("a node renewing its Lease got writes %q", got)
+	}
+	f.now = f.now.Add(39 * time.Second)
+	if err := f.c.Sync(ctx, "n1"); err != nil || len(f.w.Strings()) != 0 {
+		t.Fatalf("39 s after the last renewal: writes %q, err %v; want none", f.w.Strings(), err)
+	}
+	f.now = f.now.Add(2 * time.Second)
+	if err := f.c.Sync(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"updateStatus nodes n1", "update nodes n1"}; !slices.Equal(f.w.Strings(), want) {
+		t.Errorf("41 s after the last renewal: writes %q, want %q", f.w.Strings(), want)
+	}
+}
+
 func TestDeletedNodeIsForgotten(t *testing.T) {
 	f := newFixture(Options{}, pod("web", "ReplicaSet"), pod("agent", "DaemonSet"))
-	f.c.heartbeatSeen("n1", t0, t0)
+	f.c.probed("n1", probe{heartbeat: t0}, t0)
 	if err := f.c.Sync(context.Background(), "n1"); err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +427,7 @@ func TestRunChecksPeriodically(t *testing.T) {
 	var mu sync.Mutex
 	now := t0
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	c := New(nodes, pods, w, &controllertest.Recorder{}, nil, Options{MonitorPeriod: time.Millisecond, Clock: clock})
+	c := New(nodes, pods, nil, w, &controllertest.Recorder{}, nil, Options{MonitorPeriod: time.Millisecond, Clock: clock})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -336,6 +457,26 @@ func TestDefaults(t *testing.T) {
 	}
 	if lab := (Options{GracePeriod: 10 * time.Second}).withDefaults(); lab.MonitorPeriod != 2500*time.Millisecond {
 		t.Errorf("monitor period for a 10 s grace = %v, want 2.5 s", lab.MonitorPeriod)
+	}
+}
+
+func cordoned(n *api.Node) *api.Node {
+	n.Spec.Unschedulable = true
+	return n
+}
+
+// lease is n1's Lease in kube-node-lease, renewed at renew.
+func lease(renew time.Time) *api.Lease {
+	return &api.Lease{ObjectMeta: api.ObjectMeta{Name: "n1", Namespace: api.NamespaceNodeLease},
+		Spec: api.LeaseSpec{HolderIdentity: api.String("n1"), LeaseDurationSeconds: api.Int32(40), RenewTime: &api.MicroTime{Time: renew}}}
+}
+
+// defaultTolerations are those the apiserver's DefaultTolerationSeconds
+// admission gives every pod.
+func defaultTolerations() []api.Toleration {
+	return []api.Toleration{
+		{Key: api.TaintNodeNotReady, Operator: "Exists", Effect: api.TaintNoExecute, TolerationSeconds: api.Int64(300)},
+		tolerateUnreachable(api.Int64(300)),
 	}
 }
 

@@ -1,4 +1,4 @@
-package kctl
+package printers
 
 import (
 	"fmt"
@@ -8,24 +8,24 @@ import (
 	"kubelab/pkg/api"
 )
 
-// Rows of the RBAC kinds, as kubectl prints them. A role has no AGE but
-// a CREATED AT timestamp; a binding's ROLE is Kind/name, and -o wide
-// lists its subjects by kind (a ServiceAccount as namespace/name).
+// Rows of the RBAC kinds, as kubectl prints them. A role has no printer
+// of its own (table.go's default shows it); a binding's ROLE is
+// Kind/name, and -o wide lists its subjects by kind (a ServiceAccount as
+// namespace/name).
 
-func roleRow(obj api.Object, now time.Time) []string {
-	m := obj.GetObjectMeta()
-	return []string{m.Name, createdAt(m.CreationTimestamp)}
-}
-
-// createdAt is the CREATED AT column: RFC 3339 in UTC.
-func createdAt(t api.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
+// bindingColumns are a binding's columns; kind names it in their
+// descriptions, as Kubernetes does.
+func bindingColumns(kind string) []Column {
+	return []Column{name(),
+		col("Role", "string", "RoleRef can only reference the current namespace's Role or a ClusterRole."),
+		age(),
+		wide("Users", "string", "Users in the "+kind),
+		wide("Groups", "string", "Groups in the "+kind),
+		wide("ServiceAccounts", "string", "ServiceAccounts in the "+kind),
 	}
-	return t.UTC().Format(time.RFC3339)
 }
 
-func bindingRow(obj api.Object, now time.Time) []string {
+func bindingRow(obj api.Object, now time.Time) []any {
 	var ref api.RoleRef
 	var subjects []api.Subject
 	switch b := obj.(type) {
@@ -36,7 +36,7 @@ func bindingRow(obj api.Object, now time.Time) []string {
 	}
 	m := obj.GetObjectMeta()
 	users, groups, sas := subjectNames(subjects)
-	return []string{m.Name, ref.Kind + "/" + ref.Name, age(m.CreationTimestamp, now),
+	return []any{m.Name, ref.Kind + "/" + ref.Name, Age(m.CreationTimestamp, now),
 		strings.Join(users, ", "), strings.Join(groups, ", "), strings.Join(sas, ", ")}
 }
 
@@ -58,7 +58,7 @@ func subjectNames(subjects []api.Subject) (users, groups, sas []string) {
 
 // csrRow is a CertificateSigningRequest as kubectl prints it: who asked,
 // for which signer, and where it stands (Pending, Approved,Issued, …).
-func csrRow(obj api.Object, now time.Time) []string {
+func csrRow(obj api.Object, now time.Time) []any {
 	csr := obj.(*api.CertificateSigningRequest)
 	duration := "<none>"
 	if e := csr.Spec.ExpirationSeconds; e != nil {
@@ -76,5 +76,5 @@ func csrRow(obj api.Object, now time.Time) []string {
 	if len(conds) == 0 {
 		conds = []string{"Pending"}
 	}
-	return []string{csr.Name, age(csr.CreationTimestamp, now), csr.Spec.SignerName, csr.Spec.Username, duration, strings.Join(conds, ",")}
+	return []any{csr.Name, Age(csr.CreationTimestamp, now), csr.Spec.SignerName, csr.Spec.Username, duration, strings.Join(conds, ",")}
 }

@@ -1,8 +1,7 @@
-package kctl
+package printers
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,18 +13,18 @@ import (
 // many of its pods succeeded, a CronJob by its schedule, a
 // ControllerRevision by its owner.
 
-func deploymentRow(obj api.Object, now time.Time) []string {
+func deploymentRow(obj api.Object, now time.Time) []any {
 	d := obj.(*api.Deployment)
 	st := d.Status
-	return append([]string{d.Name, fmt.Sprintf("%d/%d", st.ReadyReplicas, replicas(d.Spec.Replicas)),
-		itoa(st.UpdatedReplicas), itoa(st.AvailableReplicas), age(d.CreationTimestamp, now)},
-		templateColumns(&d.Spec.Template, formatSelector(d.Spec.Selector))...)
+	return append([]any{d.Name, fmt.Sprintf("%d/%d", st.ReadyReplicas, Replicas(d.Spec.Replicas)),
+		int64(st.UpdatedReplicas), int64(st.AvailableReplicas), Age(d.CreationTimestamp, now)},
+		templateColumns(&d.Spec.Template, FormatSelector(d.Spec.Selector))...)
 }
 
-func jobRow(obj api.Object, now time.Time) []string {
+func jobRow(obj api.Object, now time.Time) []any {
 	j := obj.(*api.Job)
-	return append([]string{j.Name, jobStatus(j), jobCompletions(j), jobDuration(j, now), age(j.CreationTimestamp, now)},
-		templateColumns(&j.Spec.Template, formatSelector(j.Spec.Selector))...)
+	return append([]any{j.Name, jobStatus(j), jobCompletions(j), jobDuration(j, now), Age(j.CreationTimestamp, now)},
+		templateColumns(&j.Spec.Template, FormatSelector(j.Spec.Selector))...)
 }
 
 // jobStatus is the STATUS column: a finished Job's condition, else
@@ -72,32 +71,32 @@ func jobDuration(j *api.Job, now time.Time) string {
 	case start == nil:
 		return ""
 	case end == nil:
-		return humanDuration(now.Sub(start.Time))
+		return HumanDuration(now.Sub(start.Time))
 	default:
-		return humanDuration(end.Sub(start.Time))
+		return HumanDuration(end.Sub(start.Time))
 	}
 }
 
-func cronJobRow(obj api.Object, now time.Time) []string {
+func cronJobRow(obj api.Object, now time.Time) []any {
 	cj := obj.(*api.CronJob)
 	tz, last := "<none>", "<none>"
 	if cj.Spec.TimeZone != nil {
 		tz = *cj.Spec.TimeZone
 	}
 	if t := cj.Status.LastScheduleTime; t != nil {
-		last = age(*t, now)
+		last = Age(*t, now)
 	}
 	suspend := "<unset>"
 	if s := cj.Spec.Suspend; s != nil {
 		suspend = map[bool]string{true: "True", false: "False"}[*s]
 	}
-	return append([]string{cj.Name, cj.Spec.Schedule, tz, suspend, strconv.Itoa(len(cj.Status.Active)), last, age(cj.CreationTimestamp, now)},
-		templateColumns(&cj.Spec.JobTemplate.Spec.Template, formatSelector(cj.Spec.JobTemplate.Spec.Selector))...)
+	return append([]any{cj.Name, cj.Spec.Schedule, tz, suspend, int64(len(cj.Status.Active)), last, Age(cj.CreationTimestamp, now)},
+		templateColumns(&cj.Spec.JobTemplate.Spec.Template, FormatSelector(cj.Spec.JobTemplate.Spec.Selector))...)
 }
 
 // controllerRevisionRow names the owner as kubectl does: lower-case
 // kind.group/name (daemonset.apps/agent).
-func controllerRevisionRow(obj api.Object, now time.Time) []string {
+func controllerRevisionRow(obj api.Object, now time.Time) []any {
 	cr := obj.(*api.ControllerRevision)
 	controller := "<none>"
 	if ref := api.ControllerRef(&cr.ObjectMeta); ref != nil {
@@ -107,5 +106,5 @@ func controllerRevisionRow(obj api.Object, now time.Time) []string {
 		}
 		controller = strings.ToLower(kind) + "/" + ref.Name
 	}
-	return []string{cr.Name, controller, strconv.FormatInt(cr.Revision, 10), age(cr.CreationTimestamp, now)}
+	return []any{cr.Name, controller, cr.Revision, Age(cr.CreationTimestamp, now)}
 }

@@ -1,4 +1,4 @@
-package kctl
+package printers
 
 import (
 	"slices"
@@ -15,39 +15,39 @@ import (
 // VolumeAttributesClass; its column says <unset>, as kubectl's does for a
 // volume or claim without one.
 
-func persistentVolumeRow(obj api.Object, now time.Time) []string {
+func persistentVolumeRow(obj api.Object, now time.Time) []any {
 	pv := obj.(*api.PersistentVolume)
 	claim := ""
 	if ref := pv.Spec.ClaimRef; ref != nil {
 		claim = ref.Namespace + "/" + ref.Name
 	}
 	size := pv.Spec.Capacity[api.ResourceStorage]
-	return []string{pv.Name, size.String(), accessModes(pv.Spec.AccessModes), pv.Spec.PersistentVolumeReclaimPolicy,
+	return []any{pv.Name, size.String(), AccessModes(pv.Spec.AccessModes), pv.Spec.PersistentVolumeReclaimPolicy,
 		phaseOrTerminating(pv.Status.Phase, pv.DeletionTimestamp), claim, pv.Spec.StorageClassName, "<unset>",
-		pv.Status.Reason, age(pv.CreationTimestamp, now), volumeModeCell(pv.Spec.VolumeMode)}
+		pv.Status.Reason, Age(pv.CreationTimestamp, now), volumeModeCell(pv.Spec.VolumeMode)}
 }
 
 // persistentVolumeClaimRow shows capacity and access modes only once the
 // claim has a volume: before, it has asked for them but has none.
-func persistentVolumeClaimRow(obj api.Object, now time.Time) []string {
+func persistentVolumeClaimRow(obj api.Object, now time.Time) []any {
 	c := obj.(*api.PersistentVolumeClaim)
 	capacity, modes := "", ""
 	if c.Spec.VolumeName != "" {
 		size := c.Status.Capacity[api.ResourceStorage]
-		capacity, modes = size.String(), accessModes(c.Status.AccessModes)
+		capacity, modes = size.String(), AccessModes(c.Status.AccessModes)
 	}
 	class := ""
 	if c.Spec.StorageClassName != nil {
 		class = *c.Spec.StorageClassName
 	}
-	return []string{c.Name, phaseOrTerminating(c.Status.Phase, c.DeletionTimestamp), c.Spec.VolumeName, capacity, modes,
-		class, "<unset>", age(c.CreationTimestamp, now), volumeModeCell(c.Spec.VolumeMode)}
+	return []any{c.Name, phaseOrTerminating(c.Status.Phase, c.DeletionTimestamp), c.Spec.VolumeName, capacity, modes,
+		class, "<unset>", Age(c.CreationTimestamp, now), volumeModeCell(c.Spec.VolumeMode)}
 }
 
-func storageClassRow(obj api.Object, now time.Time) []string {
+func storageClassRow(obj api.Object, now time.Time) []any {
 	sc := obj.(*api.StorageClass)
 	name := sc.Name
-	if isDefaultClass(sc) {
+	if IsDefaultClass(sc) {
 		name += " (default)"
 	}
 	policy, mode, expand := api.ReclaimDelete, api.VolumeBindingImmediate, false
@@ -60,7 +60,7 @@ func storageClassRow(obj api.Object, now time.Time) []string {
 	if sc.AllowVolumeExpansion != nil {
 		expand = *sc.AllowVolumeExpansion
 	}
-	return []string{name, sc.Provisioner, policy, mode, strconv.FormatBool(expand), age(sc.CreationTimestamp, now)}
+	return []any{name, sc.Provisioner, policy, mode, strconv.FormatBool(expand), Age(sc.CreationTimestamp, now)}
 }
 
 // accessModeShort are kubectl's abbreviations, in the order it lists them.
@@ -69,7 +69,7 @@ var accessModeShort = []struct{ mode, short string }{
 }
 
 // accessModes is "RWO,ROX": each mode once, in kubectl's order.
-func accessModes(modes []string) string {
+func AccessModes(modes []string) string {
 	var out []string
 	for _, m := range accessModeShort {
 		if slices.Contains(modes, m.mode) {
@@ -93,6 +93,6 @@ func volumeModeCell(m *string) string {
 	return *m
 }
 
-func isDefaultClass(sc *api.StorageClass) bool {
+func IsDefaultClass(sc *api.StorageClass) bool {
 	return sc.Annotations[api.IsDefaultStorageClassAnnotation] == "true"
 }

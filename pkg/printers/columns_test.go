@@ -1,4 +1,4 @@
-package kctl
+package printers
 
 import (
 	"strings"
@@ -125,6 +125,32 @@ func TestPodStatus(t *testing.T) {
 	}
 }
 
+func TestRestartsCell(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	restarted := func(restarts int32, ago time.Duration) api.ContainerStatus {
+		cs := running(true, restarts)
+		cs.LastTerminationState.Terminated = &api.ContainerStateTerminated{ExitCode: 1, FinishedAt: api.NewTime(now.Add(-ago))}
+		return cs
+	}
+	tests := []struct {
+		name string
+		pod  *api.Pod
+		want string
+	}{
+		{"never restarted", podWith(1, "Running", running(true, 0)), "0"},
+		{"restarted, last state unknown", podWith(1, "Running", running(true, 2)), "2"},
+		{"restarted", podWith(1, "Running", restarted(3, 2*time.Minute)), "3 (2m ago)"},
+		{"the latest restart of two containers", podWith(2, "Running", restarted(1, time.Hour), restarted(1, 5*time.Second)), "2 (5s ago)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rowText(t, tt.pod, now)[3]; got != tt.want {
+				t.Errorf("RESTARTS = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestServiceColumns(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -147,7 +173,7 @@ func TestServiceColumns(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &api.Service{Spec: tt.spec, Status: tt.status}
-			if got := serviceExternalIP(s); got != tt.externalIP {
+			if got := ServiceExternalIP(s); got != tt.externalIP {
 				t.Errorf("EXTERNAL-IP = %q, want %q", got, tt.externalIP)
 			}
 			if got := servicePorts(s.Spec.Ports); got != tt.ports {
@@ -187,7 +213,7 @@ func TestFormatEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := formatEndpoints(tt.subsets, tt.portName, tt.max); got != tt.want {
+			if got := FormatEndpoints(tt.subsets, tt.portName, tt.max); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -224,10 +250,10 @@ func TestNodeStatus(t *testing.T) {
 func TestNodeRoles(t *testing.T) {
 	n := &api.Node{ObjectMeta: api.ObjectMeta{Labels: map[string]string{
 		"node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/etcd": "", "disk": "ssd"}}}
-	if got := nodeRoles(n); got != "control-plane,etcd" {
+	if got := NodeRoles(n); got != "control-plane,etcd" {
 		t.Errorf("got %q", got)
 	}
-	if got := nodeRoles(&api.Node{}); got != "<none>" {
+	if got := NodeRoles(&api.Node{}); got != "<none>" {
 		t.Errorf("no roles: got %q", got)
 	}
 }
@@ -247,7 +273,7 @@ func TestFormatSelector(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := formatSelector(tt.sel); got != tt.want {
+			if got := FormatSelector(tt.sel); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -285,8 +311,8 @@ func TestHumanDuration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			if got := humanDuration(tt.d); got != tt.want {
-				t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
+			if got := HumanDuration(tt.d); got != tt.want {
+				t.Errorf("HumanDuration(%v) = %q, want %q", tt.d, got, tt.want)
 			}
 		})
 	}
@@ -296,12 +322,12 @@ func TestCSRRow(t *testing.T) {
 	now := time.Now()
 	csr := &api.CertificateSigningRequest{ObjectMeta: api.ObjectMeta{Name: "node-csr-x", CreationTimestamp: api.Time{Time: now.Add(-time.Minute)}},
 		Spec: api.CertificateSigningRequestSpec{SignerName: api.SignerKubeletClient, Username: "system:bootstrap:abcdef"}}
-	if got := strings.Join(csrRow(csr, now), " | "); got != "node-csr-x | 60s | kubernetes.io/kube-apiserver-client-kubelet | system:bootstrap:abcdef | <none> | Pending" {
+	if got := strings.Join(rowText(t, csr, now), " | "); got != "node-csr-x | 60s | kubernetes.io/kube-apiserver-client-kubelet | system:bootstrap:abcdef | <none> | Pending" {
 		t.Errorf("pending: %s", got)
 	}
 	csr.Status.Conditions = []api.CertificateSigningRequestCondition{{Type: api.CertificateApproved, Status: api.ConditionTrue}}
 	csr.Status.Certificate = []byte("pem")
-	if got := csrRow(csr, now)[5]; got != "Approved,Issued" {
+	if got := rowText(t, csr, now)[5]; got != "Approved,Issued" {
 		t.Errorf("signed: %s", got)
 	}
 }

@@ -1,4 +1,4 @@
-package kctl
+package printers
 
 import (
 	"strings"
@@ -58,15 +58,7 @@ func TestWorkloadRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, ok := api.ResourceOf(tt.obj)
-			if !ok {
-				t.Fatalf("%T is not registered", tt.obj)
-			}
-			tab := tableFor(res)
-			row := tab.row(tt.obj, now)
-			if len(row) != len(tab.headers)+len(tab.wide) {
-				t.Fatalf("%d cells for %d columns", len(row), len(tab.headers)+len(tab.wide))
-			}
+			row := rowText(t, tt.obj, now)
 			if got := strings.Join(row, " | "); got != tt.want {
 				t.Errorf("row:\n  %s\nwant:\n  %s", got, tt.want)
 			}

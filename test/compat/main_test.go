@@ -1,0 +1,168 @@
+package compat
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The cluster every test of the package talks to.
+var (
+	repo      string // the kubelab repository
+	binDir    string // kubectl and clientcheck
+	stateDir  string // the cluster's KUBELAB_DIR
+	cacheDir  string // kubectl's discovery and OpenAPI cache, fresh
+	adminConf string
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("KUBELAB_COMPAT") == "skip" {
+		fmt.Println("KUBELAB_COMPAT=skip: not building kubectl")
+		os.Exit(0)
+	}
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	repo = filepath.Join(wd, "..", "..")
+	tmp, err := os.MkdirTemp("", "kubelab-compat-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	binDir, stateDir, cacheDir = filepath.Join(tmp, "bin"), filepath.Join(tmp, "kubelab"), filepath.Join(tmp, "cache")
+	adminConf = filepath.Join(stateDir, "admin.conf")
+	ldflags, err := versionFlags()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	for _, step := range [][]string{
+		{"make", "-C", repo, "build"},
+		{"go", "build", "-ldflags", ldflags, "-o", binDir + "/", "./cmd/kubectl", "./cmd/clientcheck"},
+	} {
+		if out, err := exec.Command(step[0], step[1:]...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n%s", strings.Join(step, " "), err, out)
+			return 1
+		}
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	env := append(os.Environ(), "KUBELAB_DIR="+stateDir, "KUBELAB_LISTEN="+addr, "NODES=2", "RUNTIME=fake")
+	defer func() {
+		down := exec.Command("hack/down.sh")
+		down.Dir, down.Env = repo, env
+		if out, err := down.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "hack/down.sh: %v\n%s", err, out)
+		}
+	}()
+	up := exec.Command("hack/up.sh")
+	up.Dir, up.Env = repo, env
+	if out, err := up.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "hack/up.sh: %v\n%s", err, out)
+		logs(stateDir)
+		return 1
+	}
+	code := m.Run()
+	if code != 0 {
+		logs(stateDir)
+	}
+	return code
+}
+
+// versionFlags are the -ldflags that stamp kubectl with its release, as
+// Kubernetes' build does: k8s.io/kubectl v0.37.2 is kubectl v1.37.2.
+func versionFlags() (string, error) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "k8s.io/kubectl" && strings.HasPrefix(f[1], "v0.") {
+			minor, _, _ := strings.Cut(strings.TrimPrefix(f[1], "v0."), ".")
+			v := "v1." + strings.TrimPrefix(f[1], "v0.")
+			var flags []string
+			for _, pkg := range []string{"k8s.io/client-go/pkg/version", "k8s.io/component-base/version"} {
+				flags = append(flags, "-X "+pkg+".gitVersion="+v, "-X "+pkg+".gitMajor=1", "-X "+pkg+".gitMinor="+minor,
+					"-X "+pkg+".gitTreeState=clean")
+			}
+			return strings.Join(flags, " "), nil
+		}
+	}
+	return "", fmt.Errorf("go.mod requires no k8s.io/kubectl v0.x")
+}
+
+// logs prints the last lines of each component's log.
+func logs(dir string) {
+	files, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		fmt.Fprintf(os.Stderr, "--- %s (last lines)\n%s\n", filepath.Base(f), strings.Join(lines[max(0, len(lines)-15):], "\n"))
+	}
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// kubectl runs the real kubectl as the cluster's admin, with a fresh
+// cache and no other flag, and returns its output and error output.
+func kubectl(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "kubectl"), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+adminConf, "KUBECACHEDIR="+cacheDir, "HOME="+filepath.Dir(cacheDir))
+	cmd.Dir = repo
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	return out.String(), errOut.String(), err
+}
+
+// mustKubectl runs kubectl and fails the test unless it succeeds.
+func mustKubectl(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, err := kubectl(t, "", args...)
+	if err != nil {
+		t.Fatalf("kubectl %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
+	}
+	return out
+}
+
+// eventually retries cond for up to 30 s.
+func eventually(t *testing.T, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s: %v", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
