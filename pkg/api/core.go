@@ -36,6 +36,13 @@ type PodSpec struct {
 	AutomountServiceAccountToken *bool         `json:"automountServiceAccountToken,omitempty"`
 	DNSPolicy                    string        `json:"dnsPolicy,omitempty"` // ClusterFirst (default), ClusterFirstWithHostNet, Default, None
 	DNSConfig                    *PodDNSConfig `json:"dnsConfig,omitempty"`
+	// SecurityContext applies to every container; {} by default
+	// (securitycontext.go says which fields the kubelet honours: none yet).
+	SecurityContext *PodSecurityContext `json:"securityContext,omitempty"`
+	// EnableServiceLinks injects the Docker-link style variables of the
+	// namespace's Services (WEB_SERVICE_HOST, …); true by default.
+	// kubelab's kubelet injects only KUBERNETES_SERVICE_* (env.go).
+	EnableServiceLinks *bool `json:"enableServiceLinks,omitempty"`
 }
 
 // DNS policies: where a pod's /etc/resolv.conf comes from.
@@ -95,6 +102,17 @@ type Container struct {
 	Lifecycle    *Lifecycle `json:"lifecycle,omitempty"` // lifecycle.go
 	Stdin        bool       `json:"stdin,omitempty"`
 	TTY          bool       `json:"tty,omitempty"`
+	// TerminationMessagePath is the file, in the container, whose content
+	// becomes the message of its terminated state; /dev/termination-log
+	// by default.
+	TerminationMessagePath string `json:"terminationMessagePath,omitempty"`
+	// TerminationMessagePolicy is File (the file only) or
+	// FallbackToLogsOnError (the end of the log if the file is empty and
+	// the container failed); File by default. kubelab's kubelet reads
+	// neither yet.
+	TerminationMessagePolicy string `json:"terminationMessagePolicy,omitempty"`
+	// SecurityContext applies to this container over the pod's.
+	SecurityContext *SecurityContext `json:"securityContext,omitempty"`
 }
 
 // ContainerPort is a port a container listens on.

@@ -13,6 +13,14 @@ const (
 	DefaultSchedulerName                 = "default-scheduler"
 	DefaultTerminationGracePeriodSeconds = 30
 	DefaultSessionAffinityTimeoutSeconds = 10800 // three hours
+	DefaultTerminationMessagePath        = "/dev/termination-log"
+)
+
+// Termination message policies: where a terminated container's message
+// comes from.
+const (
+	TerminationMessageReadFile              = "File"
+	TerminationMessageFallbackToLogsOnError = "FallbackToLogsOnError"
 )
 
 // SetDefaults fills in the defaults of obj in place. Objects of unknown
@@ -26,6 +34,8 @@ func SetDefaults(obj Object) {
 		defaultString(&o.Spec.ServiceAccountName, DefaultServiceAccountName)
 	case *Service:
 		setServiceDefaults(&o.Spec)
+	case *EndpointSlice:
+		setEndpointSliceDefaults(o) // discovery.go
 	case *Endpoints:
 		for i := range o.Subsets {
 			for j := range o.Subsets[i].Ports {
@@ -96,6 +106,12 @@ func setPodSpecDefaults(spec *PodSpec) {
 	defaultString(&spec.RestartPolicy, RestartAlways)
 	defaultString(&spec.SchedulerName, DefaultSchedulerName)
 	defaultString(&spec.DNSPolicy, DNSClusterFirst)
+	if spec.SecurityContext == nil {
+		spec.SecurityContext = &PodSecurityContext{} // clients read it unchecked
+	}
+	if spec.EnableServiceLinks == nil {
+		spec.EnableServiceLinks = Bool(true)
+	}
 	if spec.TerminationGracePeriodSeconds == nil {
 		spec.TerminationGracePeriodSeconds = Int64(DefaultTerminationGracePeriodSeconds)
 	}
@@ -122,6 +138,8 @@ func setContainerDefaults(c *Container) {
 			c.ImagePullPolicy = PullAlways
 		}
 	}
+	defaultString(&c.TerminationMessagePath, DefaultTerminationMessagePath)
+	defaultString(&c.TerminationMessagePolicy, TerminationMessageReadFile)
 	for i := range c.Ports {
 		defaultString(&c.Ports[i].Protocol, "TCP")
 	}
@@ -202,6 +220,7 @@ func setServiceDefaults(spec *ServiceSpec) {
 	if spec.Type != ServiceTypeExternalName {
 		defaultString(&spec.InternalTrafficPolicy, "Cluster")
 	}
+	setIPFamilyDefaults(spec) // service_ipfamilies.go
 }
 
 // setReplicationControllerDefaults follows Kubernetes' v1 defaults: an RC

@@ -60,10 +60,14 @@ spec:
   schedulerName: default-scheduler
   serviceAccountName: default
   dnsPolicy: ClusterFirst
+  securityContext: {}
+  enableServiceLinks: true
   containers:
   - name: web
     image: kubia:v1
     imagePullPolicy: IfNotPresent
+    terminationMessagePath: /dev/termination-log
+    terminationMessagePolicy: File
     ports: [{containerPort: 8080, protocol: TCP}]
     env: [{name: POD_IP, valueFrom: {fieldRef: {apiVersion: v1, fieldPath: status.podIP}}}]
     resources: {limits: {cpu: 500m, memory: 64Mi}, requests: {cpu: 100m, memory: 64Mi}}
@@ -72,6 +76,8 @@ spec:
   - name: sidecar
     image: busybox
     imagePullPolicy: Always
+    terminationMessagePath: /dev/termination-log
+    terminationMessagePolicy: File
   volumes: [{name: scratch, emptyDir: {}}]
 `},
 		{"pod with its own DNS settings keeps them", `
@@ -81,6 +87,8 @@ metadata: {name: dns}
 spec:
   hostNetwork: true
   dnsPolicy: ClusterFirstWithHostNet
+  securityContext: {}
+  enableServiceLinks: true
   dnsConfig: {nameservers: [192.0.2.53], searches: [example.org], options: [{name: ndots, value: "2"}, {name: edns0}]}
   containers: [{name: web, image: "kubia:v1"}]
 `, `
@@ -94,8 +102,10 @@ spec:
   serviceAccountName: default
   hostNetwork: true
   dnsPolicy: ClusterFirstWithHostNet
+  securityContext: {}
+  enableServiceLinks: true
   dnsConfig: {nameservers: [192.0.2.53], searches: [example.org], options: [{name: ndots, value: "2"}, {name: edns0}]}
-  containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+  containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"pod that names its service account keeps it", `
 apiVersion: v1
@@ -114,7 +124,9 @@ spec:
   schedulerName: default-scheduler
   serviceAccountName: builder
   dnsPolicy: ClusterFirst
-  containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+  securityContext: {}
+  enableServiceLinks: true
+  containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"service", `
 apiVersion: v1
@@ -131,6 +143,8 @@ spec:
   type: ClusterIP
   sessionAffinity: None
   internalTrafficPolicy: Cluster
+  ipFamilies: [IPv4]
+  ipFamilyPolicy: SingleStack
   selector: {app: kubia}
   ports: [{port: 80, targetPort: 80, protocol: TCP}, {port: 443, targetPort: https, protocol: UDP}]
 `},
@@ -152,6 +166,8 @@ spec:
   sessionAffinityConfig: {clientIP: {timeoutSeconds: 10800}}
   externalTrafficPolicy: Cluster
   internalTrafficPolicy: Cluster
+  ipFamilies: [IPv4]
+  ipFamilyPolicy: SingleStack
   ports: [{port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
 `},
 		{"external name service", `
@@ -188,7 +204,9 @@ spec:
       terminationGracePeriodSeconds: 30
       schedulerName: default-scheduler
       dnsPolicy: ClusterFirst
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      securityContext: {}
+      enableServiceLinks: true
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"replication controller takes selector and labels from its template", `
 apiVersion: v1
@@ -213,7 +231,9 @@ spec:
       terminationGracePeriodSeconds: 30
       schedulerName: default-scheduler
       dnsPolicy: ClusterFirst
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      securityContext: {}
+      enableServiceLinks: true
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"daemon set", `
 apiVersion: apps/v1
@@ -238,7 +258,9 @@ spec:
       terminationGracePeriodSeconds: 30
       schedulerName: default-scheduler
       dnsPolicy: ClusterFirst
-      containers: [{name: agent, image: "agent:1", imagePullPolicy: IfNotPresent}]
+      securityContext: {}
+      enableServiceLinks: true
+      containers: [{name: agent, image: "agent:1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"namespace", "{apiVersion: v1, kind: Namespace, metadata: {name: dev}}",
 			"{apiVersion: v1, kind: Namespace, metadata: {name: dev}, status: {phase: Active}}"},

@@ -6,7 +6,9 @@ import "testing"
 const podDefaults = `
       terminationGracePeriodSeconds: 30
       schedulerName: default-scheduler
-      dnsPolicy: ClusterFirst`
+      dnsPolicy: ClusterFirst
+      securityContext: {}
+      enableServiceLinks: true`
 
 func TestSetWorkloadDefaults(t *testing.T) {
 	tests := []struct {
@@ -37,7 +39,7 @@ spec:
     metadata: {labels: {app: kubia}}
     spec:
       restartPolicy: Always` + podDefaults + `
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"deployment keeps what it was given", `
 apiVersion: apps/v1
@@ -65,7 +67,7 @@ spec:
     metadata: {labels: {app: kubia}}
     spec:
       restartPolicy: Always` + podDefaults + `
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"recreate deployment has no rolling update", `
 apiVersion: apps/v1
@@ -91,7 +93,7 @@ spec:
     metadata: {labels: {app: kubia}}
     spec:
       restartPolicy: Always` + podDefaults + `
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"job runs one pod to one success", `
 apiVersion: batch/v1
@@ -115,7 +117,7 @@ spec:
     metadata: {labels: {app: pi}}
     spec:
       restartPolicy: Never` + podDefaults + `
-      containers: [{name: pi, image: "perl:5", imagePullPolicy: IfNotPresent}]
+      containers: [{name: pi, image: "perl:5", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"work-queue job keeps completions unset", `
 apiVersion: batch/v1
@@ -139,7 +141,7 @@ spec:
     metadata: {labels: {app: queue}}
     spec:
       restartPolicy: OnFailure` + podDefaults + `
-      containers: [{name: w, image: "worker:1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: w, image: "worker:1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"job with completions runs them one at a time", `
 apiVersion: batch/v1
@@ -162,7 +164,7 @@ spec:
   template:
     spec:
       restartPolicy: Always` + podDefaults + `
-      containers: [{name: w, image: "worker:1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: w, image: "worker:1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 		{"cron job", `
 apiVersion: batch/v1
@@ -192,7 +194,9 @@ spec:
           terminationGracePeriodSeconds: 30
           schedulerName: default-scheduler
           dnsPolicy: ClusterFirst
-          containers: [{name: hello, image: "busybox:1.36", imagePullPolicy: IfNotPresent}]
+          securityContext: {}
+          enableServiceLinks: true
+          containers: [{name: hello, image: "busybox:1.36", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 	}
 	for _, tt := range tests {

@@ -15,7 +15,7 @@ import (
 //
 //	privileged  everything is allowed (kube-system is labelled so)
 //	baseline    no known way to take over the node (hostNetwork, hostPath, hostPort …)
-//	restricted  baseline, and hardened pods; kubelab cannot express it (see below)
+//	restricted  baseline, and hardened pods; kubelab cannot enforce it (see below)
 //
 // A namespace without the label enforces baseline. That is kubelab's
 // default, secure out of the box; Kubernetes' default is privileged.
@@ -26,14 +26,14 @@ import (
 //	pods "x" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true), hostPath volumes (volume "data")
 //
 // Of the baseline checks of Kubernetes (policy/check_*.go in
-// k8s.io/pod-security-admission), kubelab's types express four:
-// appArmorProfile (the beta annotations), hostNamespaces (hostNetwork only),
-// hostPathVolumes and hostPorts. Its pods have no securityContext, so these
-// have nothing to check yet, and a manifest's securityContext is dropped
-// as an unknown field (with a warning) rather than obeyed: hostPID,
-// hostIPC, privileged, capabilities.add, procMount, seccompProfile,
-// seLinuxOptions, sysctls and windowsOptions.hostProcess. Each belongs here
-// the day its field comes into the types.
+// k8s.io/pod-security-admission), kubelab's types express seven:
+// appArmorProfile (the beta annotations), capabilities_baseline,
+// hostNamespaces (hostNetwork only), hostPathVolumes, hostPorts,
+// privileged and seccompProfile_baseline (podsecurity_context.go). The
+// fields the others check are dropped as unknown (with a warning) rather
+// than obeyed: hostPID, hostIPC, procMount, seLinuxOptions, sysctls and
+// windowsOptions.hostProcess. Each belongs here the day its field comes
+// into the types.
 //
 // Only the "latest" version of the standards exists here: the
 // enforce-version label is not read, nor are the warn and audit labels.
@@ -117,7 +117,7 @@ func CheckPodSecurity(level string, meta *ObjectMeta, spec *PodSpec) PodSecurity
 	}
 	if level != PodSecurityBaseline {
 		vs = append(vs, PodSecurityViolation{Reason: "restricted level not supported",
-			Detail: "kubelab pods have no securityContext to set runAsNonRoot, allowPrivilegeEscalation, seccompProfile and capabilities"})
+			Detail: "kubelab's kubelet does not apply runAsNonRoot, allowPrivilegeEscalation, seccompProfile and capabilities"})
 	}
 	return vs
 }
@@ -126,9 +126,12 @@ func CheckPodSecurity(level string, meta *ObjectMeta, spec *PodSpec) PodSecurity
 // sorted by their Kubernetes check ID, as Kubernetes reports them.
 var baselineChecks = []func(*ObjectMeta, *PodSpec) (PodSecurityViolation, bool){
 	checkAppArmor,        // appArmorProfile
+	checkCapabilities,    // capabilities_baseline (podsecurity_context.go)
 	checkHostNamespaces,  // hostNamespaces
 	checkHostPathVolumes, // hostPathVolumes
 	checkHostPorts,       // hostPorts
+	checkPrivileged,      // privileged
+	checkSeccompBaseline, // seccompProfile_baseline
 }
 
 // AppArmorAnnotationPrefix, followed by a container's name, is the

@@ -81,10 +81,10 @@ func TestCheckPodSecurity(t *testing.T) {
 			spec: PodSpec{HostNetwork: true, Volumes: []Volume{hostPath("data")}, Containers: []Container{withPorts("x", 22)}}},
 		{name: "restricted is not supported", level: PodSecurityRestricted,
 			spec: PodSpec{Containers: []Container{{Name: "c", Image: "i"}}},
-			want: "restricted level not supported (kubelab pods have no securityContext to set runAsNonRoot, allowPrivilegeEscalation, seccompProfile and capabilities)"},
+			want: "restricted level not supported (kubelab's kubelet does not apply runAsNonRoot, allowPrivilegeEscalation, seccompProfile and capabilities)"},
 		{name: "restricted reports baseline first", level: PodSecurityRestricted,
 			spec: PodSpec{HostNetwork: true},
-			want: "host namespaces (hostNetwork=true), restricted level not supported (kubelab pods have no securityContext to set runAsNonRoot, allowPrivilegeEscalation, seccompProfile and capabilities)"},
+			want: "host namespaces (hostNetwork=true), restricted level not supported (kubelab's kubelet does not apply runAsNonRoot, allowPrivilegeEscalation, seccompProfile and capabilities)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -105,6 +105,8 @@ var registry = []Resource{
 		Namespaced: true, Subresources: []string{"status"}, New: func() Object { return &Job{} }},
 	{Group: BatchGroup, Version: "v1", Kind: "CronJob", Name: "cronjobs", Singular: "cronjob", ShortNames: []string{"cj"},
 		Namespaced: true, Subresources: []string{"status"}, New: func() Object { return &CronJob{} }},
+	{Group: DiscoveryGroup, Version: "v1", Kind: "EndpointSlice", Name: "endpointslices", Singular: "endpointslice",
+		Namespaced: true, New: func() Object { return &EndpointSlice{} }},
 	{Group: CoordinationGroup, Version: "v1", Kind: "Lease", Name: "leases", Singular: "lease", Namespaced: true,
 		New: func() Object { return &Lease{} }},
 	{Group: CertificatesGroup, Version: "v1", Kind: "CertificateSigningRequest", Name: "certificatesigningrequests",

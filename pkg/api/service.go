@@ -36,6 +36,12 @@ type ServiceSpec struct {
 	HealthCheckNodePort           int32                  `json:"healthCheckNodePort,omitempty"`
 	LoadBalancerIP                string                 `json:"loadBalancerIP,omitempty"`
 	AllocateLoadBalancerNodePorts *bool                  `json:"allocateLoadBalancerNodePorts,omitempty"`
+	// IPFamilies are the address families of the Service's cluster IPs:
+	// [IPv4] by default, and the only one a kubelab cluster has.
+	IPFamilies []string `json:"ipFamilies,omitempty"`
+	// IPFamilyPolicy is SingleStack, PreferDualStack or RequireDualStack;
+	// SingleStack by default.
+	IPFamilyPolicy *string `json:"ipFamilyPolicy,omitempty"`
 }
 
 // ServicePort maps a port of the service to a port of its pods.

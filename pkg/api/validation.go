@@ -210,10 +210,12 @@ func Validate(obj Object) ErrorList {
 		return validateRoleBinding(o)
 	case *ClusterRoleBinding:
 		return validateClusterRoleBinding(o)
-	case *Lease:
-		return validateLease(o) // validation_coordination.go
 	case *CertificateSigningRequest:
 		return validateCertificateSigningRequest(o)
+	case *Lease:
+		return validateLease(o) // validation_coordination.go
+	case *EndpointSlice:
+		return validateEndpointSlice(o) // validation_discovery.go
 	case *PersistentVolume:
 		return validatePersistentVolume(o) // validation_storage.go
 	case *PersistentVolumeClaim:

@@ -50,6 +50,7 @@ func validatePodSpec(spec *PodSpec, p fieldPath) ErrorList {
 		}
 	}
 	errs = append(errs, validateTolerations(spec.Tolerations, p.child("tolerations"))...)
+	errs = append(errs, validatePodSecurityContext(spec.SecurityContext, p.child("securityContext"))...) // securitycontext.go
 	if spec.Affinity != nil && spec.Affinity.NodeAffinity != nil {
 		errs = append(errs, validateNodeAffinity(spec.Affinity.NodeAffinity, p.child("affinity").child("nodeAffinity"))...)
 	}
@@ -90,6 +91,10 @@ func validateContainer(c *Container, spec *PodSpec, p fieldPath, volumes, names,
 		name  string
 		probe *Probe
 	}{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}}
+	errs = append(errs, validateSecurityContext(c.SecurityContext, p.child("securityContext"))...) // securitycontext.go
+	if pol := c.TerminationMessagePolicy; pol != "" && !oneOf(pol, TerminationMessageReadFile, TerminationMessageFallbackToLogsOnError) {
+		errs = append(errs, notSupported(p.child("terminationMessagePolicy"), pol, TerminationMessageReadFile, TerminationMessageFallbackToLogsOnError))
+	}
 	for _, pr := range probes {
 		switch {
 		case pr.probe == nil:

@@ -60,6 +60,7 @@ func validateService(svc *Service) ErrorList {
 	errs = append(errs, validateServicePorts(spec.Ports, typ, p.child("ports"))...)
 	errs = append(errs, validateLabels(spec.Selector, p.child("selector"))...)
 	errs = append(errs, validateSessionAffinity(spec, p)...)
+	errs = append(errs, validateIPFamilies(spec, p)...) // service_ipfamilies.go
 
 	if etp := spec.ExternalTrafficPolicy; etp != "" {
 		if !oneOf(etp, "Cluster", "Local") {

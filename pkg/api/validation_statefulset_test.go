@@ -141,7 +141,7 @@ spec:
     metadata: {labels: {app: web}}
     spec:
       restartPolicy: Always` + podDefaults + `
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
   volumeClaimTemplates:
   - metadata: {name: data}
     spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}, volumeMode: Filesystem}
@@ -175,7 +175,7 @@ spec:
     metadata: {labels: {app: web}}
     spec:
       restartPolicy: Always` + podDefaults + `
-      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent}]
+      containers: [{name: web, image: "kubia:v1", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File}]
 `},
 	}
 	for _, tt := range tests {

@@ -71,6 +71,8 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		errs = append(errs, validatePersistentVolumeClaimUpdate(n, oldObj.(*PersistentVolumeClaim))...)
 	case *StorageClass:
 		errs = append(errs, validateStorageClassUpdate(n, oldObj.(*StorageClass))...)
+	case *EndpointSlice:
+		errs = append(errs, validateEndpointSliceUpdate(n, oldObj.(*EndpointSlice))...) // validation_discovery.go
 	case *Node:
 		o := oldObj.(*Node)
 		if o.Spec.PodCIDR != "" && n.Spec.PodCIDR != o.Spec.PodCIDR {

@@ -14,8 +14,8 @@ func TestDiscovery(t *testing.T) {
 	for _, g := range groups.Groups {
 		groupNames = append(groupNames, g.Name)
 	}
-	if strings.Join(groupNames, " ") != "apps authentication.k8s.io authorization.k8s.io batch certificates.k8s.io coordination.k8s.io rbac.authorization.k8s.io storage.k8s.io" ||
-		groups.Groups[6].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
+	if strings.Join(groupNames, " ") != "apps authentication.k8s.io authorization.k8s.io batch certificates.k8s.io coordination.k8s.io discovery.k8s.io rbac.authorization.k8s.io storage.k8s.io" ||
+		groups.Groups[7].PreferredVersion.GroupVersion != "rbac.authorization.k8s.io/v1" {
 		t.Fatalf("groups = %+v", groups)
 	}
 	var core apiResourceList

@@ -30,9 +30,8 @@ import (
 // The roles name kubelab's resources only. Where Kubernetes' role names
 // more (leases, deployments, jobs,
 // impersonation, serviceaccounts/token, ...), the rule comes when the
-// resource does. endpointslices are the exception: kubelab serves none
-// yet, but its readers are granted them, as in Kubernetes, so that a
-// proxy or a DNS server that reads them needs no policy change.
+// resource does. The proxy and the DNS server may read endpointslices,
+// as in Kubernetes, though kubelab's read Endpoints still.
 
 // Labels and annotations of the default objects, as Kubernetes'. A
 // reconciler may overwrite an object marked autoupdate with the default
@@ -145,6 +144,9 @@ func viewRules() []rule {
 		verbs(read...).groups(groupApps).resources("statefulsets", "statefulsets/scale", "statefulsets/status"),
 		verbs(read...).groups(api.BatchGroup).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
 		verbs(read...).groups(groupCore).resources("persistentvolumeclaims", "persistentvolumeclaims/status"),
+		// Read only, in edit and admin too, as Kubernetes' aggregate roles:
+		// slices are the controller's to write.
+		verbs(read...).groups(groupDiscovery).resources("endpointslices"),
 	}
 }
 
@@ -234,7 +236,9 @@ func controllerManagerRules() []rule {
 		// job: its pods (above), its status; cronjob: its Jobs, its status.
 		verbs("update", "patch").groups(api.BatchGroup).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status"),
 		verbs("create", "delete").groups(api.BatchGroup).resources("jobs"),
-		verbs("create", "update", "delete").groups(groupCore).resources("endpoints"),  // endpoints
+		verbs("create", "update", "delete").groups(groupCore).resources("endpoints"), // endpoints
+		verbs(read...).groups(groupDiscovery).resources("endpointslices"),            // endpointslice, garbagecollector
+		verbs("create", "update", "delete").groups(groupDiscovery).resources("endpointslices"),
 		verbs("update", "patch").groups(groupCore).resources("nodes", "nodes/status"), // nodelifecycle: taints, conditions
 		verbs("update").groups(groupCore).resources("namespaces/finalize"),            // namespace deletion
 		verbs("create").groups(groupCore).resources("serviceaccounts"),                // serviceaccount: "default"

@@ -15,6 +15,12 @@ func describeService(ctx context.Context, d *describer, obj api.Object) error {
 	d.meta(&s.ObjectMeta)
 	d.field(0, "Selector", printers.FormatLabels(s.Spec.Selector))
 	d.field(0, "Type", printers.ServiceType(s))
+	if s.Spec.IPFamilyPolicy != nil {
+		d.field(0, "IP Family Policy", *s.Spec.IPFamilyPolicy)
+	}
+	if len(s.Spec.IPFamilies) > 0 {
+		d.field(0, "IP Families", strings.Join(s.Spec.IPFamilies, ","))
+	}
 	d.field(0, "IP", printers.OrNone(s.Spec.ClusterIP))
 	if len(s.Spec.ExternalIPs) > 0 {
 		d.field(0, "External IPs", strings.Join(s.Spec.ExternalIPs, ","))
@@ -25,14 +31,17 @@ func describeService(ctx context.Context, d *describer, obj api.Object) error {
 	if printers.ServiceType(s) == api.ServiceTypeLoadBalancer {
 		d.field(0, "LoadBalancer Ingress", printers.ServiceExternalIP(s))
 	}
-	// The Endpoints of a Service share its name; a service without
-	// endpoints yet shows <none>.
-	var subsets []api.EndpointSubset
-	epRes, _ := api.Lookup("endpoints")
-	if ep, err := d.c.Resource(epRes).Namespace(s.Namespace).Get(ctx, s.Name); err == nil {
-		subsets = ep.(*api.Endpoints).Subsets
-	} else if !client.IsNotFound(err) {
+	// As kubectl, read the Service's EndpointSlices, found by their
+	// kubernetes.io/service-name label; none at all shows <none>.
+	sliceRes, _ := api.Lookup("endpointslices.discovery.k8s.io")
+	objs, _, err := d.c.Resource(sliceRes).Namespace(s.Namespace).List(ctx,
+		client.ListOptions{LabelSelector: api.LabelServiceName + "=" + s.Name})
+	if err != nil {
 		return err
+	}
+	slices := make([]*api.EndpointSlice, len(objs))
+	for i, o := range objs {
+		slices[i] = o.(*api.EndpointSlice)
 	}
 	for _, p := range s.Spec.Ports {
 		name := orDefault(p.Name, "<unset>")
@@ -45,7 +54,7 @@ func describeService(ctx context.Context, d *describer, obj api.Object) error {
 		if p.NodePort != 0 {
 			d.field(0, "NodePort", fmt.Sprintf("%s  %d/%s", name, p.NodePort, printers.Protocol(p.Protocol)))
 		}
-		d.field(0, "Endpoints", printers.FormatEndpoints(subsets, p.Name, 0))
+		d.field(0, "Endpoints", printers.FormatEndpointSlices(slices, p.Name))
 	}
 	d.field(0, "Session Affinity", orDefault(s.Spec.SessionAffinity, "None"))
 	if t := printers.ServiceType(s); t == api.ServiceTypeNodePort || t == api.ServiceTypeLoadBalancer {

@@ -137,6 +137,11 @@ var printers = map[string]printer{
 	"ClusterRole":        defaultPrinter,
 	"RoleBinding":        {cells: bindingRow, columns: bindingColumns("roleBinding")},
 	"ClusterRoleBinding": {cells: bindingRow, columns: bindingColumns("clusterRoleBinding")},
+	"EndpointSlice": {cells: endpointSliceRow, columns: []Column{name(), // columns_discovery.go
+		col("AddressType", "string", "addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type."),
+		col("Ports", "string", "ports specifies the list of network ports exposed by each endpoint in this slice."),
+		col("Endpoints", "string", "endpoints is a list of unique endpoints in this slice."),
+		age()}},
 	"Lease": {cells: leaseRow, columns: []Column{name(), // columns_lease.go
 		col("Holder", "string", "holderIdentity contains the identity of the holder of a current lease."), age()}},
 	"CertificateSigningRequest": {cells: csrRow, columns: []Column{name(), age(),

@@ -178,18 +178,7 @@ func (c *Controller) hasService(key string) bool {
 // enqueueServicesOf adds the Services of the pod's namespace whose
 // selector matches the pod's labels.
 func (c *Controller) enqueueServicesOf(obj api.Object) {
-	for _, key := range c.servicesFor(obj.(*api.Pod)) {
+	for _, key := range controller.ServicesSelecting(c.services, obj.(*api.Pod)) {
 		c.queue.Add(key)
 	}
-}
-
-func (c *Controller) servicesFor(pod *api.Pod) []string {
-	var keys []string
-	for _, o := range c.services.ByIndex(controller.IndexNamespace, pod.Namespace) {
-		svc := o.(*api.Service)
-		if len(svc.Spec.Selector) > 0 && api.SelectorFromSet(svc.Spec.Selector).Matches(pod.Labels) {
-			keys = append(keys, client.KeyOf(svc))
-		}
-	}
-	return keys
 }

@@ -71,7 +71,7 @@ func resolvePorts(svc *api.Service, pod *api.Pod) (ports []api.EndpointPort, ok 
 		return nil, true
 	}
 	for _, sp := range svc.Spec.Ports {
-		n, found := targetPort(sp, pod)
+		n, found := controller.ResolveTargetPort(sp, pod)
 		if !found {
 			continue // this pod does not serve this port
 		}
@@ -79,29 +79,6 @@ func resolvePorts(svc *api.Service, pod *api.Pod) (ports []api.EndpointPort, ok 
 	}
 	return ports, len(ports) > 0
 }
-
-// targetPort resolves a service port's targetPort in one pod: a number is
-// itself; a name is the container port of that name and protocol, which
-// may differ from pod to pod (that is the point of naming it).
-func targetPort(sp api.ServicePort, pod *api.Pod) (int32, bool) {
-	tp := sp.TargetPort
-	switch {
-	case tp.IsZero():
-		return sp.Port, true // the apiserver defaults it to the port, but be safe
-	case !tp.IsString:
-		return tp.IntVal, true
-	}
-	for _, c := range pod.Spec.Containers {
-		for _, cp := range c.Ports {
-			if cp.Name == tp.StrVal && protocolOf(cp.Protocol) == protocolOf(sp.Protocol) {
-				return cp.ContainerPort, true
-			}
-		}
-	}
-	return 0, false
-}
-
-func protocolOf(p string) string { return cmp.Or(p, "TCP") }
 
 // addressOf is the pod's entry in an Endpoints: its IP, where it runs, and
 // a reference back to it.
@@ -113,11 +90,7 @@ func addressOf(svc *api.Service, pod *api.Pod) api.EndpointAddress {
 	if pod.Spec.NodeName != "" {
 		addr.NodeName = api.String(pod.Spec.NodeName)
 	}
-	// A pod that names this (headless) Service as its subdomain gets a DNS
-	// name of its own: hostname.service.namespace.svc.
-	if pod.Spec.Hostname != "" && pod.Spec.Subdomain == svc.Name {
-		addr.Hostname = pod.Spec.Hostname
-	}
+	addr.Hostname = controller.PodHostname(svc, pod)
 	return addr
 }
 
@@ -126,7 +99,7 @@ func addressOf(svc *api.Service, pod *api.Pod) api.EndpointAddress {
 func portsKey(ports []api.EndpointPort) string {
 	parts := make([]string, len(ports))
 	for i, p := range ports {
-		parts[i] = fmt.Sprintf("%s/%s/%d", p.Name, protocolOf(p.Protocol), p.Port)
+		parts[i] = fmt.Sprintf("%s/%s/%d", p.Name, controller.ProtocolOf(p.Protocol), p.Port)
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ",")

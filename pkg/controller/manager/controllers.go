@@ -48,12 +48,13 @@ func newInformers(c *client.Client, o Options, log *zap.Logger) map[string]*clie
 		inf["configmaps"] = client.NewInformer(c.Resource(controller.Resource("configmaps")),
 			client.ListOptions{FieldSelector: "metadata.name=" + api.RootCAConfigMapName}, log.Named("configmaps"))
 	}
-	addCertificateInformers(c, inf, log) // certificates.go
-	addBatchInformers(c, inf, log)       // batch.go
-	addDeploymentInformer(c, inf, log)   // deployment.go
-	addStatefulSetInformers(c, inf, log) // statefulset.go
-	addStorageInformers(c, inf, log)     // storage.go
-	addNodeLeaseInformer(c, inf, log)    // nodelease.go
+	addCertificateInformers(c, inf, log)  // certificates.go
+	addBatchInformers(c, inf, log)        // batch.go
+	addDeploymentInformer(c, inf, log)    // deployment.go
+	addStatefulSetInformers(c, inf, log)  // statefulset.go
+	addStorageInformers(c, inf, log)      // storage.go
+	addNodeLeaseInformer(c, inf, log)     // nodelease.go
+	addEndpointSliceInformer(c, inf, log) // endpointslice.go
 	return inf
 }
 
@@ -85,8 +86,9 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	for _, name := range []string{"pods", "replicasets", "replicationcontrollers", "daemonsets", "controllerrevisions", "deployments"} {
 		owned[name] = inf[name]
 	}
-	batchOwned(owned, inf)       // batch.go
-	statefulSetOwned(owned, inf) // statefulset.go
+	batchOwned(owned, inf)         // batch.go
+	statefulSetOwned(owned, inf)   // statefulset.go
+	endpointSliceOwned(owned, inf) // endpointslice.go
 	gc := garbagecollector.New(owned, inf["namespaces"], w, garbagecollector.NewLiveClient(c), rec, log.Named("garbagecollector"))
 	for name := range owned {
 		inf[name].AddHandler(gc.Handler(name))
@@ -105,6 +107,7 @@ func newControllers(o Options, c *client.Client, inf map[string]*client.Informer
 	all := []reconciler{rs, ds, ep, nl, gc, pgc, sa}
 	all = append(all, deploymentController(inf, w, rec, log))       // deployment.go
 	all = append(all, statefulSetController(inf, w, rec, log))      // statefulset.go
+	all = append(all, endpointSliceController(inf, w, rec, log))    // endpointslice.go
 	all = append(all, certificateControllers(o, c, inf, w, log)...) // certificates.go
 	all = append(all, batchControllers(o, inf, w, rec, log)...)     // batch.go
 	all = append(all, storageControllers(inf, w, rec, log)...)      // storage.go

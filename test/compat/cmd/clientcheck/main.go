@@ -155,11 +155,12 @@ func watchConfigMaps(ctx context.Context, cs kubernetes.Interface) error {
 	return nil
 }
 
-// sharedInformers syncs informers over pods, nodes and services, and
-// sees a Service it creates.
+// sharedInformers syncs informers over pods, nodes, services and
+// endpointslices, and sees a Service it creates.
 func sharedInformers(ctx context.Context, cs kubernetes.Interface) error {
 	f := informers.NewSharedInformerFactory(cs, 0)
 	f.Core().V1().Pods().Informer() // registered: Start runs it, WaitForCacheSync waits for it
+	f.Discovery().V1().EndpointSlices().Informer()
 	nodes, services := f.Core().V1().Nodes().Informer(), f.Core().V1().Services().Informer()
 	var added atomic.Bool
 	if _, err := services.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: func(obj any) {
@@ -169,8 +170,12 @@ func sharedInformers(ctx context.Context, cs kubernetes.Interface) error {
 	}}); err != nil {
 		return err
 	}
-	f.Start(ctx.Done())
+	// Shutdown waits for the informers, which stop when their channel
+	// closes: close it first (deferred calls run last in, first out).
+	ictx, stop := context.WithCancel(ctx)
 	defer f.Shutdown()
+	defer stop()
+	f.Start(ictx.Done())
 	for typ, ok := range f.WaitForCacheSync(ctx.Done()) {
 		if !ok {
 			return fmt.Errorf("%v did not sync", typ)
