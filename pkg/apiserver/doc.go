@@ -5,7 +5,8 @@
 // A request goes through the same few steps whatever its kind:
 //
 //	route (path → resource, namespace, name, subresource, verb; 405 for a verb the path does not serve)
-//	decode (JSON, YAML or protobuf, else 415; unknown and duplicate fields warn, or 400 with ?fieldValidation=Strict)
+//	decode (JSON, YAML or protobuf, else 415; unknown and duplicate fields warn, or 400 with ?fieldValidation=Strict
+//	        for a field Kubernetes itself lacks: one it has and kubelab does not is a warning)
 //	admission (defaults, generateName, uid, ClusterIP / NodePort / pod CIDR allocation)
 //	validation (422 Invalid naming each bad field)
 //	pod security (403 for a pod its namespace's level forbids, podsecurity.go)
