@@ -68,7 +68,7 @@ var registry = []Resource{
 		Subresources: []string{"status", "finalize"}, Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"},
 		New: func() Object { return &Namespace{} }},
 	{Version: "v1", Kind: "Pod", Name: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true,
-		Subresources: []string{"status", "binding", "log", "exec"}, New: func() Object { return &Pod{} }},
+		Subresources: []string{"status", "binding", "log", "exec", "attach", "portforward"}, New: func() Object { return &Pod{} }},
 	{Version: "v1", Kind: "Service", Name: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true,
 		Subresources: []string{"status"}, New: func() Object { return &Service{} }},
 	{Version: "v1", Kind: "Endpoints", Name: "endpoints", Singular: "endpoints", ShortNames: []string{"ep"}, Namespaced: true,

@@ -39,10 +39,11 @@
 // stored and validated like any object, but no request is checked against
 // them; every request is allowed.
 //
-// A pod's log and exec are the kubelet's to answer: the apiserver forwards
-// them to the address the pod's Node publishes, with none of the caller's
-// headers, and a failed dial tells the caller nothing more than that
-// (nodeproxy.go).
+// A pod's log, exec, attach and port-forward are the kubelet's to answer:
+// the apiserver forwards them to the address the pod's Node publishes,
+// with none of the caller's headers, passing an upgraded connection
+// through (streams.go), and a failed dial tells the caller nothing more
+// than that (nodeproxy.go).
 //
 // The server keeps no state that etcd does not have, so any number of
 // apiservers can share one etcd, and one can be killed at any moment

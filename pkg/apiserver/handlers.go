@@ -32,7 +32,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	case "scale":
 		s.serveScale(w, r, info)
 		return
-	case "log", "exec":
+	case "log", "exec", "attach", "portforward":
 		s.serveNodeProxy(w, r, info)
 		return
 	case "finalize":

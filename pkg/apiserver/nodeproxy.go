@@ -18,7 +18,7 @@ import (
 	"kubelab/pkg/auth"
 )
 
-// The apiserver forwards pods/{name}/log and pods/{name}/exec to the kubelet
+// The apiserver forwards pods/{name}/log, exec, attach and portforward to the kubelet
 // that runs the pod, at the address its Node object publishes. Whoever can
 // write a Node chooses that address, so the proxy must not become a tool
 // for reaching other machines in the caller's name:
@@ -27,7 +27,8 @@ import (
 //     Cookie or impersonation headers are meant for the apiserver, and the
 //     kubelet (or whatever listens at the published address) must never
 //     see them. Only the few headers of an HTTP exchange itself pass
-//     (kubeletHeaders); the body does not, as kubelab's exec has no stdin;
+//     (kubeletHeaders); the body does not: streams flow only once the
+//     connection is upgraded;
 //   - a failed dial answers one generic message, and the detail goes to
 //     the log: "connection refused" against "timeout" would let a caller
 //     map which ports of a host are open;
@@ -50,8 +51,12 @@ var kubeletHeaders = []string{
 	"Sec-Websocket-Key", "Sec-Websocket-Version", "Sec-Websocket-Protocol", "Sec-Websocket-Extensions",
 }
 
-// serveNodeProxy forwards pods/{name}/log and pods/{name}/exec to
-// http://{InternalIP}:{daemonEndpoints.kubeletEndpoint.Port}/pods/{ns}/{name}/{log|exec}.
+// serveNodeProxy forwards pods/{name}/log, exec, attach and portforward to
+// https://{InternalIP}:{daemonEndpoints.kubeletEndpoint.Port}, at the
+// kubelet's path for each (kubeletPath, streams.go). An upgrade (exec,
+// attach and port-forward over WebSocket or SPDY) passes through: the
+// proxy forwards the upgrade request and, once the kubelet answers 101,
+// copies bytes both ways, as Kubernetes' UpgradeAwareHandler does.
 func (s *Server) serveNodeProxy(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	ctx := r.Context()
 	obj, _, st := s.load(ctx, info.resource, info.namespace, info.name)
@@ -81,11 +86,20 @@ func (s *Server) serveNodeProxy(w http.ResponseWriter, r *http.Request, info req
 			"the apiserver has no client certificate for kubelets (--kubelet-client-certificate)"))
 		return
 	}
+	path, st := kubeletPath(pod, info, r.URL.Query().Get("container"))
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	if st := s.authorizeStreamUpgrade(r, info); st != nil {
+		writeStatus(w, st)
+		return
+	}
 	proxy := &httputil.ReverseProxy{
 		Transport: s.kubeletTransport(node.Name),
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
-			pr.Out.URL.Path = fmt.Sprintf("/pods/%s/%s/%s", info.namespace, info.name, info.subresource)
+			pr.Out.URL.Path = path
 			pr.Out.URL.RawQuery = r.URL.RawQuery
 			pr.Out.Header = onlyKubeletHeaders(pr.Out.Header)
 			pr.Out.Body, pr.Out.ContentLength, pr.Out.TransferEncoding = http.NoBody, 0, nil

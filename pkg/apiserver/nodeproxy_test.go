@@ -32,7 +32,7 @@ func (k *fakeKubelet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k.seen = append(k.seen, r)
 	k.body = append(k.body, string(b))
 	k.mu.Unlock()
-	if strings.HasSuffix(r.URL.Path, "/exec") {
+	if strings.HasPrefix(r.URL.Path, "/exec/") {
 		w.Header().Set("Trailer", "X-Exit-Code")
 		io.WriteString(w, strings.Join(r.URL.Query()["command"], " ")+"\n")
 		w.Header().Set("X-Exit-Code", "3")
@@ -108,10 +108,10 @@ func TestNodeProxyForwardsNoCallerHeaders(t *testing.T) {
 		{name: "log", method: "GET", path: podsPath + "/web/log?follow=true",
 			wantPath: "/pods/default/web/log", wantBody: "a log line\n"},
 		{name: "exec, its exit code in the trailer", method: "POST", path: podsPath + "/web/exec?command=echo&command=hi",
-			body: "not for the kubelet", wantPath: "/pods/default/web/exec", wantBody: "echo hi\n", wantTrailer: "3"},
+			body: "not for the kubelet", wantPath: "/exec/default/web/kubia", wantBody: "echo hi\n", wantTrailer: "3"},
 		{name: "an exec upgrade keeps Connection and Upgrade", method: "POST", path: podsPath + "/web/exec?command=sh",
 			extra:    map[string]string{"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": "v4.channel.k8s.io"},
-			wantPath: "/pods/default/web/exec", wantBody: "sh\n", wantTrailer: "3",
+			wantPath: "/exec/default/web/kubia", wantBody: "sh\n", wantTrailer: "3",
 			wantHeaders: map[string]string{"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": "v4.channel.k8s.io"}},
 	}
 	for _, tt := range tests {

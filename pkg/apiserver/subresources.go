@@ -19,14 +19,16 @@ var subresourceAPI = map[string]struct {
 	kind, group, version string
 	verbs                []string
 }{
-	"status":   {verbs: []string{"get", "patch", "update"}},
-	"scale":    {kind: "Scale", group: "autoscaling", version: "v1", verbs: []string{"get", "patch", "update"}},
-	"binding":  {kind: "Binding", verbs: []string{"create"}},
-	"finalize": {verbs: []string{"update"}},
-	"log":      {verbs: []string{"get"}},
-	"exec":     {kind: "PodExecOptions", verbs: []string{"create", "get"}},
-	"token":    {kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: []string{"create"}},
-	"approval": {verbs: []string{"get", "patch", "update"}},
+	"status":      {verbs: []string{"get", "patch", "update"}},
+	"scale":       {kind: "Scale", group: "autoscaling", version: "v1", verbs: []string{"get", "patch", "update"}},
+	"binding":     {kind: "Binding", verbs: []string{"create"}},
+	"finalize":    {verbs: []string{"update"}},
+	"log":         {verbs: []string{"get"}},
+	"exec":        {kind: "PodExecOptions", verbs: []string{"create", "get"}},
+	"attach":      {kind: "PodAttachOptions", verbs: []string{"create", "get"}},
+	"portforward": {kind: "PodPortForwardOptions", verbs: []string{"create", "get"}},
+	"token":       {kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: []string{"create"}},
+	"approval":    {verbs: []string{"get", "patch", "update"}},
 }
 
 // serveBinding answers POST pods/{name}/binding: the scheduler's way of

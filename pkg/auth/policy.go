@@ -155,8 +155,8 @@ func viewRules() []rule {
 // bindings: that is admin's.
 func editRules() []rule {
 	return []rule{
-		verbs(read...).groups(groupCore).resources("secrets", "pods/exec"),
-		verbs(write...).groups(groupCore).resources("pods", "pods/exec",
+		verbs(read...).groups(groupCore).resources("secrets", "pods/exec", "pods/attach", "pods/portforward"),
+		verbs(write...).groups(groupCore).resources("pods", "pods/exec", "pods/attach", "pods/portforward",
 			"replicationcontrollers", "replicationcontrollers/scale",
 			"services", "endpoints", "configmaps", "secrets", "serviceaccounts", "events"),
 		verbs(write...).groups(groupApps).resources("daemonsets", "replicasets", "replicasets/scale"),

@@ -93,6 +93,8 @@ func newRootCommand(g *globals) *cobra.Command {
 		newDrainCommand(g),
 		newLogsCommand(g),
 		newExecCommand(g),
+		newAttachCommand(g),      // attach.go
+		newPortForwardCommand(g), // portforward.go
 		newAPIResourcesCommand(g),
 		newClusterInfoCommand(g),
 		newConfigCommand(g),

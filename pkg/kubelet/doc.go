@@ -70,7 +70,8 @@
 // interface of package kubelet/runtime, eight methods shaped by what
 // Docker needs, and three optional ones a runtime of real processes adds,
 // found by type assertion: SandboxPIDer (where to wire a sandbox's eth0),
-// LogsExecer (logs, exec, exec probes) and PodDirRemover (emptyDir
+// LogsExecer (logs, exec probes), Attacher (interactive exec, attach)
+// and PodDirRemover (emptyDir
 // volumes). That package also says what a pod network is (PodNetwork). It
 // is a leaf: the runtimes and the network import it and nothing else of
 // the kubelet, so this package can build them.
@@ -108,8 +109,9 @@
 // # Serving
 //
 // The kubelet serves /healthz, /metrics (running pods and containers, pod
-// start latency), and the log and exec endpoints that the apiserver
-// proxies `kctl logs` and `kctl exec` to (streams.go), on
+// start latency), and the endpoints that the apiserver proxies pods'
+// log (streams.go), exec and attach (streams_remotecommand.go, over
+// WebSocket or SPDY) and port-forward (streams_portforward.go) to, on
 // --address:--port. The apiserver reaches it at the Node's InternalIP and
 // kubeletEndpoint port. The address defaults to 127.0.0.1, so that a
 // laptop does not expose it: that works on one host with --node-ip

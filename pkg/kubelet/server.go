@@ -59,8 +59,9 @@ func (m *metrics) count(cs []runtime.Container) {
 }
 
 // handler serves the kubelet's own endpoints: /healthz, /metrics, and
-// the log and exec endpoints the apiserver proxies GET pods/{name}/log
-// and POST pods/{name}/exec to (streams.go).
+// those the apiserver proxies pods/{name}/log (streams.go), exec and
+// attach (streams_remotecommand.go) and portforward
+// (streams_portforward.go) to.
 func handler(reg *prometheus.Registry, streams *streamServer) http.Handler {
 	mux := http.NewServeMux()
 	streams.register(mux)
@@ -81,7 +82,7 @@ func serve(ctx context.Context, l net.Listener, h http.Handler, log *zap.Logger)
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Info("serving /healthz, /metrics, and pods' logs and exec", zap.String("address", l.Addr().String()))
+	log.Info("serving /healthz, /metrics, and pods' logs, exec, attach and port-forward", zap.String("address", l.Addr().String()))
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -17,28 +17,20 @@ import (
 	"kubelab/pkg/kubelet/runtime"
 )
 
-// The kubelet's log and exec endpoints, which the apiserver proxies
-// `GET pods/{name}/log` and `POST pods/{name}/exec` to:
+// The kubelet's log endpoint, which the apiserver proxies
+// `GET pods/{name}/log` to:
 //
 //	GET  /pods/{namespace}/{name}/log?container=C&follow=true&tailLines=N&previous=true
-//	POST /pods/{namespace}/{name}/exec?container=C&command=ls&command=-l
 //
 // A log is plain text, flushed as it comes when following (Kubernetes'
-// sinceSeconds, timestamps and limitBytes are not supported, and ignored). Exec is not
-// interactive (no stdin, no terminal): the answer is the command's stdout
-// and stderr, interleaved as they come, in a plain text stream, and its
-// exit code arrives in the HTTP trailer X-Exit-Code once it ended.
-// (Kubernetes upgrades the connection to SPDY or WebSocket and multiplexes
-// stdin, stdout, stderr, resize and an error channel over it.)
+// sinceSeconds, timestamps and limitBytes are not supported, and
+// ignored). Exec, attach and port-forward upgrade the connection instead
+// (streams_remotecommand.go, streams_portforward.go).
 //
 // Errors are api.Status objects, as the apiserver's own: 404 for a pod or
 // container that is not on this node, 400 for a bad query or a container
 // that cannot answer (none named in a pod of several, not started, no
 // previous run, not running for exec).
-
-// ExitCodeTrailer is the HTTP trailer in which the exec endpoint sends the
-// command's exit code.
-const ExitCodeTrailer = "X-Exit-Code"
 
 // streamServer serves the endpoints above from the runtime.
 type streamServer struct {
@@ -51,7 +43,11 @@ type streamServer struct {
 
 func (s *streamServer) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pods/{namespace}/{name}/log", s.serveLog)
-	mux.HandleFunc("POST /pods/{namespace}/{name}/exec", s.serveExec)
+	for _, method := range []string{"GET", "POST"} { // GET for a WebSocket, POST for SPDY
+		mux.HandleFunc(method+" /exec/{namespace}/{pod}/{container}", s.serveExec)
+		mux.HandleFunc(method+" /attach/{namespace}/{pod}/{container}", s.serveAttach)
+		mux.HandleFunc(method+" /portForward/{namespace}/{pod}", s.servePortForward)
+	}
 }
 
 func (s *streamServer) serveLog(w http.ResponseWriter, r *http.Request) {
@@ -77,46 +73,6 @@ func (s *streamServer) serveLog(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("a log stream broke off", zap.String("container", c.ID), zap.Error(err))
 	default:
 		out.start() // an empty log is a 200 too
-	}
-}
-
-func (s *streamServer) serveExec(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	cmd := q["command"]
-	stdin, err1 := boolParam(q, "stdin")
-	tty, err2 := boolParam(q, "tty")
-	switch err := firstErr(err1, err2); {
-	case err != nil:
-		writeStatus(w, http.StatusBadRequest, err.Error())
-		return
-	case len(cmd) == 0:
-		writeStatus(w, http.StatusBadRequest, "you must specify at least one command for the container (command=…)")
-		return
-	case stdin || tty:
-		writeStatus(w, http.StatusBadRequest, "this kubelet runs commands without stdin or a terminal: leave out -i and -t")
-		return
-	}
-	c, code, msg := s.container(r.Context(), r.PathValue("namespace"), r.PathValue("name"), q.Get("container"), false)
-	if code != 0 {
-		writeStatus(w, code, msg)
-		return
-	}
-	if c.State != runtime.ContainerRunning {
-		writeStatus(w, http.StatusBadRequest, fmt.Sprintf("container %s is not running", c.Name))
-		return
-	}
-	out := &streamWriter{w: w, rc: http.NewResponseController(w), flush: true, trailer: ExitCodeTrailer}
-	exit, err := s.streams.Exec(r.Context(), c.ID, cmd, nil, out, out)
-	switch {
-	case err != nil && !out.started():
-		writeStatus(w, http.StatusInternalServerError, err.Error())
-	case err != nil:
-		// The trailer stays empty, which tells the client the command's
-		// end is unknown.
-		s.log.Warn("an exec stream broke off", zap.String("container", c.ID), zap.Error(err))
-	default:
-		out.start()
-		w.Header().Set(ExitCodeTrailer, strconv.Itoa(exit))
 	}
 }
 
@@ -195,10 +151,9 @@ func containerNames(cs []api.Container) string {
 // when asked to, so a follower sees each line as it is printed. Until its
 // first byte the handler can still answer with an error instead.
 type streamWriter struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	flush   bool
-	trailer string // announced with the headers
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	flush bool
 
 	mu      sync.Mutex
 	written bool
@@ -230,9 +185,6 @@ func (s *streamWriter) startLocked() {
 	h := s.w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if s.trailer != "" {
-		h.Set("Trailer", s.trailer)
-	}
 	s.w.WriteHeader(http.StatusOK)
 	if s.flush {
 		_ = s.rc.Flush()

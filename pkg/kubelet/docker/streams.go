@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
@@ -75,22 +74,7 @@ func (r *Runtime) Exec(ctx context.Context, containerID string, cmd []string, st
 		}
 		return -1, fmt.Errorf("exec: %w", err)
 	}
-	// The stream ends when the command exits; the engine may need a moment
-	// more to record its exit code.
-	for {
-		res, err := r.docker.ExecInspect(ctx, exec.ID, client.ExecInspectOptions{})
-		if err != nil {
-			return -1, fmt.Errorf("exec: %w", err)
-		}
-		if !res.Running {
-			return res.ExitCode, nil
-		}
-		select {
-		case <-ctx.Done():
-			return -1, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	return r.execExitCode(ctx, exec.ID)
 }
 
 func orDiscard(w io.Writer) io.Writer {

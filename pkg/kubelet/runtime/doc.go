@@ -22,7 +22,7 @@
 // # Writing a runtime
 //
 // A runtime implements the eight methods of Runtime, and those of
-// SandboxPIDer, LogsExecer and PodDirRemover that it can. It keeps no
+// SandboxPIDer, LogsExecer, Attacher and PodDirRemover that it can. It keeps no
 // memory the kubelet relies on: it puts ContainerLabels on every container
 // it makes and reads them back with ContainerFromLabels in ListContainers,
 // which is how a restarted kubelet finds its pods again. Compare
