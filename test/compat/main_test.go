@@ -131,8 +131,16 @@ func freeAddr() (string, error) {
 // cache and no other flag, and returns its output and error output.
 func kubectl(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
+	return kubectlEnv(t, nil, stdin, args...)
+}
+
+// kubectlEnv is kubectl with more environment variables, such as an
+// EDITOR.
+func kubectlEnv(t *testing.T, env []string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "kubectl"), args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+adminConf, "KUBECACHEDIR="+cacheDir, "HOME="+filepath.Dir(cacheDir))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Dir = repo
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
