@@ -127,9 +127,15 @@ func forbiddenFor(a auth.Attributes, reason string) *api.Status {
 		if a.Subresource != "" {
 			resource += "/" + a.Subresource
 		}
-		subject := resource
+		// The subject is the resource qualified by its group, without the
+		// subresource, as Kubernetes' NewForbidden words it:
+		// pods "web" is forbidden: … cannot create resource "pods/exec".
+		subject := a.Resource
+		if a.APIGroup != "" {
+			subject += "." + a.APIGroup
+		}
 		if a.Name != "" {
-			subject = fmt.Sprintf("%s %q", resource, a.Name)
+			subject = fmt.Sprintf("%s %q", subject, a.Name)
 		}
 		msg = fmt.Sprintf("%s is forbidden: User %q cannot %s resource %q in API group %q", subject, a.User.Name, a.Verb, resource, a.APIGroup)
 		if a.Namespace != "" {

@@ -161,6 +161,17 @@ func TestRBACView(t *testing.T) {
 	if st := r.status(); st.Reason != "Forbidden" || st.Message != want {
 		t.Errorf("403 = %+v, want the message %q", st, want)
 	}
+	// The subject is the group-qualified resource, without a subresource.
+	for _, c := range []struct{ method, path, want string }{
+		{"POST", "/api/v1/namespaces/ns1/pods/p/exec",
+			`pods "p" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "ns1"`},
+		{"DELETE", "/apis/apps/v1/namespaces/ns1/deployments/web",
+			`deployments.apps "web" is forbidden: User "viewer" cannot delete resource "deployments" in API group "apps" in the namespace "ns1"`},
+	} {
+		if st := v.must(http.StatusForbidden, c.method, c.path, nil).status(); st.Message != c.want {
+			t.Errorf("%s %s: 403 %q, want %q", c.method, c.path, st.Message, c.want)
+		}
+	}
 	v.must(http.StatusForbidden, "GET", "/api/v1/namespaces/ns2/pods", nil)
 	v.must(http.StatusForbidden, "GET", "/api/v1/pods", nil) // all namespaces is not ns1
 	v.must(http.StatusForbidden, "GET", "/api/v1/namespaces/ns1/secrets", nil)
