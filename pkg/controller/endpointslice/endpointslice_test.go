@@ -113,6 +113,13 @@ func TestSync(t *testing.T) {
 				endpoint("a", "10.244.1.3", true, true, false)}}},
 		},
 		{
+			name: "two slices for one group (two syncs raced on generateName): the extra one goes",
+			objs: []api.Object{web, pod("a", "web", "10.244.1.1", true),
+				stored("web-aaaaa", "web", p8080, endpoint("a", "10.244.1.1", true, true, false)),
+				stored("web-bbbbb", "web", p8080, endpoint("a", "10.244.1.1", true, true, false))},
+			wantActions: []string{"delete endpointslices default/web-bbbbb"},
+		},
+		{
 			name: "not-ready pods are neither ready nor serving; terminating pods stay, serving but not ready",
 			objs: []api.Object{web, pod("a", "web", "10.244.1.1", false), terminating(pod("b", "web", "10.244.1.2", true)),
 				pod("noip", "web", "", true), finished(pod("done", "web", "10.244.1.4", true))},
@@ -283,6 +290,11 @@ func TestHandlers(t *testing.T) {
 				c.SliceHandler().OnDelete(stored("web-abcde", "web", nil))
 				c.SliceHandler().OnDelete(handWritten(stored("db-manual", "db", nil)))
 			},
+			want: []string{"default/web"},
+		},
+		{
+			name: "a new slice of ours syncs its service, which deletes it if it is one too many",
+			fire: func(c *Controller) { c.SliceHandler().OnAdd(stored("web-bbbbb", "web", nil)) },
 			want: []string{"default/web"},
 		},
 	}

@@ -42,6 +42,9 @@ func (c *Controller) PodHandler() client.Handler {
 
 // SliceHandler is for the endpointslices informer: a slice of ours that
 // someone else changed or deleted is put back, by syncing its Service.
+// A new slice syncs it too: two syncs close together can each create a
+// slice before the cache shows the other's (generateName makes no
+// conflict), and the sync that sees both deletes the extra one.
 func (c *Controller) SliceHandler() client.Handler {
 	enqueue := func(obj api.Object) {
 		m := obj.GetObjectMeta()
@@ -52,6 +55,7 @@ func (c *Controller) SliceHandler() client.Handler {
 		c.queue.Add(m.Namespace + "/" + name)
 	}
 	return client.Handler{
+		OnAdd:    enqueue,
 		OnUpdate: func(_, obj api.Object) { enqueue(obj) },
 		OnDelete: enqueue,
 	}
