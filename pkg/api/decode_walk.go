@@ -77,7 +77,7 @@ func (w *walker) walk(path string, v any, t reflect.Type) any {
 			w.wrongType(path, "object", v)
 			return v
 		}
-		fields := jsonFields(t)
+		fields := JSONFields(t)
 		out := make(map[string]any, len(m))
 		for _, k := range sortedKeys(m) {
 			f, ok := fields[k]
@@ -186,11 +186,12 @@ func describeJSON(v any) string {
 
 var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
 
-// jsonFields maps the JSON names of a struct's fields to their types,
+// JSONFields maps the JSON names of a struct's fields to their types,
 // including the fields of embedded structs, which encoding/json promotes
 // (TypeMeta's apiVersion and kind, a Volume's source fields). A field of
-// the outer struct wins over a promoted one of the same name.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
+// the outer struct wins over a promoted one of the same name. Any Go type
+// works, Kubernetes' own too: the apiserver's wire edge walks those with it.
+func JSONFields(t reflect.Type) map[string]reflect.Type {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(map[string]reflect.Type)
 	}
@@ -222,7 +223,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		fields[name] = f.Type
 	}
 	for _, e := range embedded {
-		for name, ft := range jsonFields(e) {
+		for name, ft := range JSONFields(e) {
 			if _, ok := fields[name]; !ok {
 				fields[name] = ft
 			}

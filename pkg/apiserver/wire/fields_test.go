@@ -50,8 +50,8 @@ func compareFields(path string, ours, theirs reflect.Type, seen map[reflect.Type
 		}
 		seen[ours] = true
 		defer delete(seen, ours)
-		theirFields := jsonFields(theirs)
-		for name, f := range jsonFields(ours) {
+		theirFields := api.JSONFields(theirs)
+		for name, f := range api.JSONFields(ours) {
 			tf, ok := theirFields[name]
 			if !ok {
 				*missing = append(*missing, joinPath(path, name))

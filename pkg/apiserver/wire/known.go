@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubelab/pkg/api"
 )
 
 // kubelab's types have a subset of Kubernetes' fields. A manifest written
@@ -55,7 +57,7 @@ func knownIn(t reflect.Type, rest string) bool {
 		if end < 0 {
 			end = len(rest)
 		}
-		f, ok := jsonFields(t)[rest[:end]]
+		f, ok := api.JSONFields(t)[rest[:end]]
 		return ok && knownIn(f, strings.TrimPrefix(rest[end:], "."))
 	case reflect.Slice, reflect.Array:
 		inner, ok := strings.CutPrefix(rest, "[")
@@ -89,46 +91,4 @@ func isObject(t reflect.Type) bool {
 		t = t.Elem()
 	}
 	return t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(unmarshalerType)
-}
-
-// jsonFields maps a struct's JSON field names to their types, as
-// encoding/json sees them: an embedded struct without a name of its own
-// ("inline", as TypeMeta is) lends its fields to the outer one, whose own
-// fields win; a field tagged "-" or unexported is not there.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	fields := map[string]reflect.Type{}
-	var embedded []reflect.Type
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				embedded = append(embedded, ft)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		fields[name] = f.Type
-	}
-	for _, e := range embedded {
-		for name, ft := range jsonFields(e) {
-			if _, ok := fields[name]; !ok {
-				fields[name] = ft
-			}
-		}
-	}
-	return fields
 }
