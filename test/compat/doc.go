@@ -10,4 +10,15 @@
 // KUBELAB_DIR on a free port, and stops and removes it at the end.
 //
 //	cd test/compat && go test ./...
+//
+// What simulated nodes cannot show — kubectl logs, exec (with a terminal,
+// under a pty), cp and port-forward — needs a node that runs pods on
+// Docker. KUBELAB_COMPAT_RUNTIME=docker starts the cluster with one, as
+// `make up` does as root (its bridge, routes and chains in the host's
+// network namespace, which make test therefore gives it alone):
+//
+//	cd test/compat && KUBELAB_COMPAT_RUNTIME=docker go test -run 'Basics|DockerNode' ./...
+//
+// It skips, saying why, without root or Docker, or when a kubelab node or
+// lab already runs on the host.
 package compat

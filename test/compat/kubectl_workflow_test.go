@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -70,8 +71,9 @@ func TestKubectlWorkflow(t *testing.T) {
 		if out := k(t, "describe", "deployment", "web"); !strings.Contains(out, "Replicas:") || !strings.Contains(out, "StrategyType:") {
 			t.Errorf("describe deployment:\n%s", out)
 		}
-		if out := k(t, "describe", "svc", "web"); !strings.Contains(out, "Selector:") || !strings.Contains(out, "TargetPort:") {
-			t.Errorf("describe svc:\n%s", out)
+		if out := k(t, "describe", "svc", "web"); !strings.Contains(out, "Selector:") || !strings.Contains(out, "TargetPort:") ||
+			!regexp.MustCompile(`Endpoints:\s+\d+\.\d+\.\d+\.\d+:8080,\d+\.\d+\.\d+\.\d+:8080\n`).MatchString(out) {
+			t.Errorf("describe svc (with both pods' endpoints):\n%s", out)
 		}
 		if out := k(t, "describe", "rs"); !strings.Contains(out, "Pods Status:") {
 			t.Errorf("describe rs:\n%s", out)
@@ -165,7 +167,21 @@ func TestKubectlWorkflow(t *testing.T) {
 		}
 	})
 	step("delete", func(t *testing.T) {
-		k(t, "delete", "-f", abs)
+		// Orphaned, the ReplicaSet stays and loses its owner.
+		rs := k(t, "get", "rs", "-l", "app=web", "-o", "name")
+		k(t, "delete", "deployment", "web", "--cascade=orphan")
+		eventually(t, "the orphaned ReplicaSet without its owner", func() error {
+			out, errOut, err := kubectl(t, "", "-n", "flow", "get", strings.TrimSpace(rs), "-o", "jsonpath={.metadata.ownerReferences}")
+			if err != nil || out != "" {
+				return fmt.Errorf("%v: %q %s", err, out, errOut)
+			}
+			return nil
+		})
+		if out := k(t, "get", "pods", "-l", "app=web", "-o", "name"); strings.Count(out, "pod/") != 2 { // replace -f made it 2 again
+			t.Errorf("the orphaned ReplicaSet's pods:\n%s\n%s", out, k(t, "get", "rs,pods", "-o", "wide", "--show-labels"))
+		}
+		k(t, "delete", "rs", "-l", "app=web")
+		k(t, "delete", "-f", abs, "--ignore-not-found")
 		k(t, "delete", "svc", "solo")
 		k(t, "delete", "pod", "solo", "--grace-period=1", "--ignore-not-found") // drain --force deleted it
 	})

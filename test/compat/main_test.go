@@ -2,12 +2,14 @@ package compat
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,14 +21,50 @@ var (
 	stateDir  string // the cluster's KUBELAB_DIR
 	cacheDir  string // kubectl's discovery and OpenAPI cache, fresh
 	adminConf string
+	runtime   string // the nodes' runtime: fake, or docker for one real node
 )
+
+// The cluster's nodes: KUBELAB_COMPAT_RUNTIME=docker runs the suite against
+// one node on Docker, as `make up` starts it as root, for what simulated
+// nodes cannot show (logs, exec, cp, port-forward); make test does so in a
+// step of its own, since that node owns the host's pod network. Otherwise
+// (the default) two simulated nodes.
+const runtimeEnv = "KUBELAB_COMPAT_RUNTIME"
 
 func TestMain(m *testing.M) {
 	if os.Getenv("KUBELAB_COMPAT") == "skip" {
 		fmt.Println("KUBELAB_COMPAT=skip: not building kubectl")
 		os.Exit(0)
 	}
+	runtime = os.Getenv(runtimeEnv)
+	switch runtime {
+	case "", "fake":
+		runtime = "fake"
+	case "docker":
+		if why := dockerNodeMissing(); why != "" {
+			fmt.Printf("%s=docker: skipping, %s\n", runtimeEnv, why)
+			os.Exit(0)
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "%s=%q: want fake or docker\n", runtimeEnv, runtime)
+		os.Exit(2)
+	}
 	os.Exit(run(m))
+}
+
+// dockerNodeMissing says why a Docker node cannot run here, or "".
+func dockerNodeMissing() string {
+	switch {
+	case os.Geteuid() != 0:
+		return "a Docker node needs root"
+	case exec.Command("docker", "info").Run() != nil:
+		return "Docker is not reachable"
+	case exec.Command("ip", "link", "show", "klab0").Run() == nil:
+		return "a kubelab node runs on this host (bridge klab0): make down first"
+	case exec.Command("ip", "link", "show", "klab-lab").Run() == nil:
+		return "a kubelab lab runs on this host (bridge klab-lab): make lab-down first"
+	}
+	return ""
 }
 
 func run(m *testing.M) int {
@@ -63,14 +101,40 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	env := append(os.Environ(), "KUBELAB_DIR="+stateDir, "KUBELAB_LISTEN="+addr, "NODES=2", "RUNTIME=fake")
-	defer func() {
-		down := exec.Command("hack/down.sh")
-		down.Dir, down.Env = repo, env
-		if out, err := down.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "hack/down.sh: %v\n%s", err, out)
-		}
-	}()
+	dashboard, err := freeAddr()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	env := append(os.Environ(), "KUBELAB_DIR="+stateDir, "KUBELAB_LISTEN="+addr, "DASHBOARD_LISTEN="+dashboard)
+	if runtime == "docker" {
+		env = append(env, "NODES=1", "RUNTIME=docker")
+	} else {
+		env = append(env, "NODES=2", "RUNTIME=fake")
+	}
+	var once sync.Once
+	down := func() {
+		once.Do(func() {
+			down := exec.Command("hack/down.sh")
+			down.Dir, down.Env = repo, env
+			if out, err := down.CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "hack/down.sh: %v\n%s", err, out)
+			}
+		})
+	}
+	defer down()
+	// go test's -timeout ends the process with a panic, which runs no
+	// deferred call: stop the cluster (and a Docker node's network) a
+	// little before.
+	flag.Parse()
+	if d := flag.Lookup("test.timeout").Value.(flag.Getter).Get().(time.Duration); d > 0 {
+		stop := time.AfterFunc(d-20*time.Second, func() {
+			fmt.Fprintln(os.Stderr, "the tests are about to time out: stopping the cluster")
+			logs(stateDir)
+			down()
+		})
+		defer stop.Stop()
+	}
 	up := exec.Command("hack/up.sh")
 	up.Dir, up.Env = repo, env
 	if out, err := up.CombinedOutput(); err != nil {
@@ -157,6 +221,14 @@ func mustKubectl(t *testing.T, args ...string) string {
 		t.Fatalf("kubectl %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 	}
 	return out
+}
+
+// needDockerNode skips the test unless the cluster's node runs on Docker.
+func needDockerNode(t *testing.T) {
+	t.Helper()
+	if runtime != "docker" {
+		t.Skipf("needs the Docker node: %s=docker runs it (make test does)", runtimeEnv)
+	}
 }
 
 // eventually retries cond for up to 30 s.
