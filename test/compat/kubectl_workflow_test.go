@@ -66,6 +66,12 @@ func TestKubectlWorkflow(t *testing.T) {
 		if out := k(t, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"); out != "2" {
 			t.Errorf("jsonpath: %q", out)
 		}
+		if out := k(t, "get", "svc", "web", "-o", "yaml"); !strings.Contains(out, "apiVersion: v1\nkind: Service\n") || !strings.Contains(out, "  clusterIP: 10.") {
+			t.Errorf("-o yaml:\n%s", out)
+		}
+		if out := k(t, "get", "pods", "-l", "app=web", "-o", "json"); !strings.Contains(out, `"kind": "List"`) || strings.Count(out, `"kind": "Pod"`) != 2 {
+			t.Errorf("-o json:\n%s", out)
+		}
 	})
 	step("describe", func(t *testing.T) {
 		if out := k(t, "describe", "deployment", "web"); !strings.Contains(out, "Replicas:") || !strings.Contains(out, "StrategyType:") {
@@ -83,8 +89,9 @@ func TestKubectlWorkflow(t *testing.T) {
 		if out := k(t, "describe", "pod", pod); !strings.Contains(out, "Containers:") || !strings.Contains(out, "Events:") {
 			t.Errorf("describe pod:\n%s", out)
 		}
-		if out := mustKubectl(t, "describe", "nodes"); !strings.Contains(out, "Capacity:") {
-			t.Errorf("describe nodes:\n%s", out)
+		if out := mustKubectl(t, "describe", "nodes"); !strings.Contains(out, "Capacity:") ||
+			!regexp.MustCompile(`Lease:\s+HolderIdentity:\s+sim-1\n`).MatchString(out) {
+			t.Errorf("describe nodes (with the node's Lease):\n%s", out)
 		}
 	})
 	rv := func(t *testing.T) string {
@@ -127,6 +134,19 @@ func TestKubectlWorkflow(t *testing.T) {
 			t.Errorf("after scale, label, annotate and patches: %q", out)
 		}
 		k(t, "wait", "--for=condition=Available", "deployment/web", "--timeout=60s")
+	})
+	step("apply configures", func(t *testing.T) {
+		edited, err := os.ReadFile(abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := filepath.Join(t.TempDir(), "web.yaml")
+		if err := os.WriteFile(changed, []byte(strings.Replace(string(edited), "app: web\nspec:\n  replicas: 2", "app: web\n    tier: front\nspec:\n  replicas: 3", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out := k(t, "apply", "-f", changed); !strings.Contains(out, "deployment.apps/web configured") || !strings.Contains(out, "service/web unchanged") {
+			t.Errorf("apply of a changed manifest:\n%s", out)
+		}
 	})
 	step("replace and create -f", func(t *testing.T) {
 		k(t, "replace", "-f", abs)
