@@ -70,6 +70,9 @@ type DaemonSetSpec struct {
 	Template        PodTemplateSpec         `json:"template"`
 	UpdateStrategy  DaemonSetUpdateStrategy `json:"updateStrategy,omitzero"`
 	MinReadySeconds int32                   `json:"minReadySeconds,omitempty"`
+	// RevisionHistoryLimit is how many old ControllerRevisions are kept
+	// for rollbacks (default 10).
+	RevisionHistoryLimit *int32 `json:"revisionHistoryLimit,omitempty"`
 }
 
 // DaemonSetUpdateStrategy is RollingUpdate or OnDelete.

@@ -266,6 +266,9 @@ func setDaemonSetDefaults(spec *DaemonSetSpec) {
 			us.RollingUpdate.MaxSurge = &zero
 		}
 	}
+	if spec.RevisionHistoryLimit == nil {
+		spec.RevisionHistoryLimit = Int32(DefaultRevisionHistoryLimit)
+	}
 	setPodSpecDefaults(&spec.Template.Spec)
 }
 

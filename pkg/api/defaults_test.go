@@ -251,6 +251,7 @@ metadata: {name: agent}
 spec:
   selector: {matchLabels: {app: agent}}
   updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1, maxSurge: 0}}
+  revisionHistoryLimit: 10
   template:
     metadata: {labels: {app: agent}}
     spec:

@@ -25,6 +25,9 @@ func validateDaemonSet(ds *DaemonSet) ErrorList {
 	if ds.Spec.MinReadySeconds < 0 {
 		errs = append(errs, invalid(p.child("minReadySeconds"), ds.Spec.MinReadySeconds, "must be greater than or equal to 0"))
 	}
+	if n := ds.Spec.RevisionHistoryLimit; n != nil && *n < 0 {
+		errs = append(errs, invalid(p.child("revisionHistoryLimit"), *n, "must be greater than or equal to 0"))
+	}
 	errs = append(errs, validateSelectorAndTemplate(ds.Spec.Selector, &ds.Spec.Template, p)...)
 	return append(errs, validateDaemonSetUpdateStrategy(&ds.Spec.UpdateStrategy, p.child("updateStrategy"))...)
 }

@@ -223,6 +223,7 @@ var fieldDocs = map[string]string{
 	"CronJobSpec.ConcurrencyPolicy":                        "default Allow",
 	"CronJobSpec.FailedJobsHistoryLimit":                   "default 1",
 	"CronJobSpec.SuccessfulJobsHistoryLimit":               "default 3",
+	"DaemonSetSpec.RevisionHistoryLimit":                   "RevisionHistoryLimit is how many old ControllerRevisions are kept for rollbacks (default 10).",
 	"DeploymentSpec.Paused":                                "no rollout while set",
 	"DeploymentSpec.ProgressDeadlineSeconds":               "default 600",
 	"DeploymentSpec.RevisionHistoryLimit":                  "default 10",

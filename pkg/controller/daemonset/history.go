@@ -19,11 +19,6 @@ import (
 	"kubelab/pkg/controller"
 )
 
-// revisionHistoryLimit is how many unused old revisions a DaemonSet keeps:
-// Kubernetes' default of spec.revisionHistoryLimit, a field kubelab's
-// DaemonSetSpec does not have.
-const revisionHistoryLimit = 10
-
 // encodeRevision is what a DaemonSet's revision holds: the part of the
 // DaemonSet that a rollback copies back.
 func encodeRevision(t *api.PodTemplateSpec) json.RawMessage { return controller.EncodeTemplate(t) }
@@ -60,5 +55,9 @@ func (c *Controller) pruneRevisions(ctx context.Context, ds *api.DaemonSet, hash
 	keep := func(cr *api.ControllerRevision) bool {
 		return live[cr.Labels[HashLabel]] || controller.RevisionHolds(cr, data)
 	}
-	return controller.PruneRevisions(ctx, c.w, revs, keep, revisionHistoryLimit)
+	limit := api.DefaultRevisionHistoryLimit // an object the apiserver did not default, in a unit test
+	if n := ds.Spec.RevisionHistoryLimit; n != nil {
+		limit = int(*n)
+	}
+	return controller.PruneRevisions(ctx, c.w, revs, keep, limit)
 }

@@ -80,17 +80,26 @@ func TestRevisions(t *testing.T) {
 		},
 		{
 			name: "history within the limit is kept",
-			objs: append(old(revisionHistoryLimit), v2, node, revisionOf(v2, 11)),
+			objs: append(old(api.DefaultRevisionHistoryLimit), v2, node, revisionOf(v2, 11)),
 		},
 		{
 			name: "the oldest unused revisions beyond the limit go",
-			objs: append(old(revisionHistoryLimit+2), v2, node, revisionOf(v2, 13)),
+			objs: append(old(api.DefaultRevisionHistoryLimit+2), v2, node, revisionOf(v2, 13)),
 			want: []string{"delete controllerrevisions default/logs-" + templateHash(&newDS(image("old:0")).Spec.Template),
 				"delete controllerrevisions default/logs-" + templateHash(&newDS(image("old:1")).Spec.Template)},
 		},
 		{
+			name: "the DaemonSet's own limit",
+			objs: append(old(2), func() api.Object {
+				ds := newDS(image("fluentbit:2"))
+				ds.Spec.RevisionHistoryLimit = api.Int32(1)
+				return ds
+			}(), node, revisionOf(v2, 3)),
+			want: []string{"delete controllerrevisions default/logs-" + templateHash(&newDS(image("old:0")).Spec.Template)},
+		},
+		{
 			name: "a revision a pod still runs is kept",
-			objs: append(old(revisionHistoryLimit+2), v2, node, revisionOf(v2, 13),
+			objs: append(old(api.DefaultRevisionHistoryLimit+2), v2, node, revisionOf(v2, 13),
 				daemonPod("logs-a", newDS(image("old:0")), "node-a")),
 			want: []string{"delete controllerrevisions default/logs-" + templateHash(&newDS(image("old:1")).Spec.Template)},
 		},
