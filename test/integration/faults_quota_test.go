@@ -56,10 +56,8 @@ func TestFaultEtcdQuota(t *testing.T) {
 	const quota = 16 << 20
 	fs := startFaultServer(t, apiserver.Limits{}, store.EmbeddedConfig{QuotaBackendBytes: quota})
 	ctx, cancel := context.WithCancel(context.Background())
-	compactorDone := make(chan struct{})
-	defer func() { cancel(); <-compactorDone }() // before etcd closes
+	defer cancel()
 	const interval = 500 * time.Millisecond
-	go func() { fs.store.RunCompactor(ctx, interval, zap.NewNop()); close(compactorDone) }() // as RunOptions does, every 5 minutes
 	const path = "/api/v1/namespaces/default/configmaps"
 
 	cm := bigConfigMap("big", 900<<10)
@@ -99,6 +97,12 @@ func TestFaultEtcdQuota(t *testing.T) {
 	if code, body := fs.send(t, "DELETE", path+"/big", nil); code != http.StatusOK {
 		t.Fatalf("delete at the quota: %d %.300s", code, body)
 	}
+	// The compactor (as RunOptions runs it every 5 minutes) starts only
+	// now: running during the edits, it could free their old revisions
+	// and disarm the alarm before the checks above.
+	compactorDone := make(chan struct{})
+	defer func() { cancel(); <-compactorDone }() // before etcd closes
+	go func() { fs.store.RunCompactor(ctx, interval, zap.NewNop()); close(compactorDone) }()
 	deleted := time.Now()
 	var created api.ConfigMap
 	for {
