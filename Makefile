@@ -65,6 +65,7 @@ bench: ## run the benchmarks and print their ratios
 	hack/bench/proxy.sh
 	hack/bench/rollout.sh
 	hack/bench/dns.sh
+	hack/bench/dashboard.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/

@@ -12,12 +12,15 @@
 #   RUNTIME=docker hack/up.sh    insist on the real node
 #   EGRESS=1 hack/up.sh          let pods reach addresses outside the cluster
 #                                (masqueraded); by default they cannot
+#   DASHBOARD_LISTEN=127.0.0.1:9090 hack/up.sh
+#                                serve the web dashboard there (default 127.0.0.1:8080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${KUBELAB_DIR:-$PWD/.kubelab}"
 addr="${KUBELAB_LISTEN:-127.0.0.1:6443}"
 server="https://$addr"
 nodes="${NODES:-1}"
+dashboard_addr="${DASHBOARD_LISTEN:-127.0.0.1:8080}"
 runtime="${RUNTIME:-auto}"
 egress=deny
 [ "${EGRESS:-0}" = 1 ] && egress=allow
@@ -51,7 +54,7 @@ start() { # name, then the command line
 	echo "  started $name (pid $!), log: $dir/logs/$name.log"
 }
 
-for b in apiserver scheduler controller kubelet proxy kctl kubeadm; do
+for b in apiserver scheduler controller kubelet proxy kctl kubeadm dashboard; do
 	[ -x "bin/$b" ] || { echo "bin/$b is missing: run 'make build' first" >&2; exit 1; }
 done
 echo "starting kubelab in $dir"
@@ -80,6 +83,13 @@ echo "ready"
 start scheduler bin/scheduler --kubeconfig "$dir/scheduler.conf" --listen 127.0.0.1:10259
 start controller bin/controller --kubeconfig "$dir/controller-manager.conf" --listen 127.0.0.1:10257 \
 	--cluster-signing-cert-file "$dir/pki/ca.crt" --cluster-signing-key-file "$dir/pki/ca.key"
+# The dashboard reads as its own user, whose ClusterRole lets it read what
+# it shows; viewers act as themselves (pkg/dashboard/doc.go).
+[ -f "$dir/dashboard.conf" ] || bin/kubeadm kubeconfig user --dir "$dir" --server "$server" \
+	--client-name kubelab-dashboard --out "$dir/dashboard.conf"
+bin/dashboard rbac | kctl apply -f - >/dev/null
+start dashboard bin/dashboard --kubeconfig "$dir/dashboard.conf" --listen "$dashboard_addr"
+echo "http://$dashboard_addr" >"$dir/dashboard.url" # for kctl dashboard
 # node_identity NAME sets kubelet_id to the kubelet's flags for its
 # identity: a kubeconfig as system:node:NAME, and a serving certificate for
 # NAME, which the apiserver checks before it forwards logs and exec to it.
@@ -139,7 +149,7 @@ kctl apply -f addons/local-path.yaml
 kctl get nodes
 cat <<MSG
 
-kubelab is up. Try:
+kubelab is up. The dashboard: http://$dashboard_addr (bin/kctl dashboard opens it). Try:
   bin/kctl apply -f examples/replicaset.yaml
   bin/kctl get pods -o wide
   bin/kctl describe pod <name>      # the Scheduling table says why each node was or was not chosen

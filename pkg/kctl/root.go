@@ -106,6 +106,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newSetCommand(g),     // set_image.go
 		newRolloutCommand(g), // rollout.go
 		newExplainCommand(g), // explain.go
+		newDashboardCommand(g),
 	)
 	return root
 }
