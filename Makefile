@@ -51,8 +51,8 @@ down: ## stop the cluster started by make up
 join-token: ## print a bootstrap token and the kubelet command line that joins a node (make up first)
 	bin/kctl --kubeconfig $(or $(KUBELAB_DIR),.kubelab)/admin.conf create token --bootstrap
 
-lab: build ## an N-node lab on this host: NODES=3 network namespaces, each a kubelet on Docker (root; state in .kubelab-lab/)
-	NODES=$(if $(filter command line environment,$(origin NODES)),$(NODES),3) hack/lab/up.sh
+lab: build ## an N-node lab on this host: NODES=3 network namespaces, each a kubelet on Docker (root; state in .kubelab-lab/); NETWORK=vxlan for VXLAN between nodes
+	NODES=$(if $(filter command line environment,$(origin NODES)),$(NODES),3) NETWORK=$(NETWORK) hack/lab/up.sh
 
 lab-down: ## stop the lab, remove everything it made, and check that nothing is left
 	hack/lab/down.sh
@@ -63,6 +63,7 @@ bench: ## run the benchmarks and print their ratios
 	hack/bench/podstart.sh
 	hack/bench/up.sh
 	hack/bench/proxy.sh
+	hack/bench/proxysync.sh
 	hack/bench/rollout.sh
 	hack/bench/dns.sh
 	hack/bench/dashboard.sh

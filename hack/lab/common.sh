@@ -25,6 +25,16 @@ lab_chain=KLAB-LAB             # host filter chain accepting traffic across the 
 cluster_dns=10.96.0.10         # the kube-dns Service of addons/dns.yaml
 pod_egress=deny                # EGRESS=1: pods may leave the cluster (a lab of real hosts)
 [ "${EGRESS:-0}" = 1 ] && pod_egress=allow
+vxlan_dev=klab.vxlan           # each node's VXLAN device in vxlan mode (the kubelet's default name)
+
+# How pod traffic crosses nodes, the kubelet's --network-mode: host-gw
+# (routed via the other node's address; the nodes share the lab bridge)
+# or vxlan (wrapped in UDP 8472 between node addresses, as between VMs on
+# different networks). up.sh takes NETWORK=host-gw|vxlan and records it,
+# so that node.sh restarts a node in the mode the lab has.
+lab_network() {
+	cat "$dir/run/network" 2>/dev/null || echo host-gw
+}
 
 node_name() { echo "node$1"; }
 node_ns()   { echo "klab-node$1"; }

@@ -42,8 +42,8 @@ for i in $nodes; do
 	# Whatever the cleanup could not reach (a node whose namespace is gone).
 	ids=$(docker ps -aq --filter "label=io.kubelab.node=$name")
 	[ -n "$ids" ] && docker rm -f $ids >/dev/null && echo "$name: removed $(echo $ids | wc -w) containers"
-	# Deleting the namespace deletes its links (eth0, klab0, pod veths)
-	# and with eth0 the host end of its veth.
+	# Deleting the namespace deletes its links (eth0, klab0, pod veths,
+	# in vxlan mode klab.vxlan) and with eth0 the host end of its veth.
 	ip netns del "$ns" 2>/dev/null && echo "$name: removed namespace $ns"
 	ip link del "$(node_veth "$i")" 2>/dev/null
 	# tmpfs volumes the kubelet mounted and could not unmount.
@@ -73,6 +73,7 @@ check "lab containers (label io.kubelab.node=nodeI)" \
 	"$(for i in $nodes; do docker ps -aq --filter "label=io.kubelab.node=$(node_name "$i")"; done)"
 check "klab-node namespaces" "$(ip netns list | awk '{print $1}' | grep '^klab-node')"
 check "lab bridges or veths ($lab_bridge, klab-h*)" "$(ip -o link show | awk -F': ' '{print $2}' | grep -E "^($lab_bridge|klab-h[0-9]+)(@|$)")"
+check "VXLAN devices in the host's namespace ($vxlan_dev)" "$(ip -o link show type vxlan 2>/dev/null | awk -F': ' '{print $2}' | grep "^$vxlan_dev\(@\|$\)")"
 check "routes to $cluster_cidr, $service_cidr or $lab_net.0/24" \
 	"$(ip route show table all | grep -E '^(unreachable )?(10\.244\.|10\.(9[6-9]|10[0-9]|11[01])\.|198\.51\.100\.)')"
 check "KLAB chains in the host's iptables" "$(iptables-save 2>/dev/null | grep -E '^:KLAB|-j KLAB')"

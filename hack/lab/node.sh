@@ -55,11 +55,11 @@ start)
 			--node-name "$name" --node-ip "$(node_ip "$i")" --address "$(node_ip "$i")" --port 10250 \
 			--server "$server" --bootstrap-token "$(join_field token)" --ca-cert-hash "$(join_field ca-cert-hash)" \
 			--kubeconfig "$dir/$name/kubelet.conf" --root-dir "$dir/$name" --bridge "$pod_bridge" \
-			--cluster-cidr "$cluster_cidr" --network-mode host-gw \
+			--cluster-cidr "$cluster_cidr" --network-mode "$(lab_network)" \
 			--pod-egress "$pod_egress" --cluster-dns "$cluster_dns" \
 			>>"$dir/logs/kubelet-$name.log" 2>&1 &
 		echo $! >"$pidfile"
-		echo "  started kubelet of $name in $(node_ns "$i") (pid $!), log: $dir/logs/kubelet-$name.log"
+		echo "  started kubelet of $name in $(node_ns "$i") (pid $!, network mode $(lab_network)), log: $dir/logs/kubelet-$name.log"
 	fi
 	# The proxy's rules go into the node's namespace only, as the
 	# kubelet's do; /healthz and /metrics on the node's address. Every

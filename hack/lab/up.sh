@@ -8,7 +8,10 @@
 #
 # Each node is a network namespace with its own kubelet; the kubelets share
 # the host's Docker engine (each labels its containers io.kubelab.node=nodeI)
-# and route each other's pod CIDRs over the lab bridge (host-gw). Nothing
+# and route each other's pod CIDRs over the lab bridge (host-gw), or with
+# NETWORK=vxlan (`make lab NODES=3 NETWORK=vxlan`) wrap pod packets in
+# VXLAN between the node addresses, each node's device klab.vxlan with an
+# MTU 50 bytes below its eth0's. Nothing
 # leaves the machine: before anything starts the host namespace gets
 # `unreachable` routes for the pod and service ranges, and the node
 # namespaces have no default route. State, certificates, kubeconfigs and
@@ -18,6 +21,7 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 . hack/lab/common.sh
 nodes="${NODES:-3}"
+network="${NETWORK:-host-gw}"
 
 die() { echo "lab: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root: it makes network namespaces, a bridge, routes and iptables rules"
@@ -27,6 +31,7 @@ for b in apiserver scheduler controller kubelet proxy kctl kubeadm; do
 	[ -x "bin/$b" ] || die "bin/$b is missing: run 'make build' first"
 done
 [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 1 ] && [ "$nodes" -le 200 ] || die "NODES=$nodes: want 1 to 200"
+case $network in host-gw|vxlan) ;; *) die "NETWORK=$network: want host-gw or vxlan" ;; esac
 if [ -f .kubelab/run/runtime ]; then
 	die "a 'make up RUNTIME=docker' cluster is running here (it shares the unreachable routes): make down first"
 fi
@@ -44,8 +49,9 @@ failed() {
 trap failed ERR
 mkdir -p "$dir/logs" "$dir/run"
 echo "$nodes" >"$dir/run/nodes"
+echo "$network" >"$dir/run/network"
 
-echo "starting a $nodes-node kubelab lab in $dir"
+echo "starting a $nodes-node kubelab lab in $dir, network mode $network"
 # 1. Nothing of the lab may leave the machine, whatever goes wrong later.
 for cidr in "$cluster_cidr" "$service_cidr"; do
 	ip route replace unreachable "$cidr"
@@ -55,7 +61,8 @@ echo "  host: unreachable $cluster_cidr and $service_cidr"
 # 2. The lab network: a bridge with the host's address. Docker set the host's
 #    FORWARD policy to DROP and turned on bridge-nf-call-iptables, so frames
 #    bridged between two nodes pass the host's FORWARD chain too: accept them
-#    in a chain of the lab's own.
+#    in a chain of the lab's own (routed pod packets in host-gw mode, UDP
+#    8472 between node addresses in vxlan mode).
 ip link add "$lab_bridge" type bridge
 ip addr add "$host_ip/24" dev "$lab_bridge"
 ip link set "$lab_bridge" up
@@ -127,6 +134,7 @@ Try:
   bin/kctl apply -f examples/replicaset.yaml -f examples/nodeport.yaml
   bin/kctl get pods -o wide                       # spread over node1..node$nodes
   nsenter --net=/run/netns/$(node_ns 1) wget -qO- http://$(node_ip $nodes):30123/   # any pod, from any node
+  nsenter --net=/run/netns/$(node_ns 1) bin/kctl doctor   # node1's check-up: network mode $network (vxlan: and the tunnel's MTU)
   hack/lab/node.sh stop node2                     # NotReady after 10 s, its pods recreated elsewhere after 20 s more
   hack/lab/node.sh start node2
   bin/kctl get csr                                # each node's client and serving certificate requests

@@ -29,12 +29,14 @@ func newDoctorCommand(g *globals) *cobra.Command {
 		Short: "Check this machine for what breaks a kubelab node, and say how to fix it",
 		Long: "doctor checks this machine as a kubelab node: Docker, root, ip_forward,\n" +
 			"br_netfilter and the FORWARD policy, the iptables backend, the node address,\n" +
+			"the pod network's mode (host-gw or vxlan) and in vxlan mode the tunnel's MTU,\n" +
 			"kubelab's ports that listen beyond loopback and answer without authentication\n" +
 			"(it asks them anonymously, through loopback only), and state left by an\n" +
 			"earlier kubelet. It changes nothing. Run it as root on each node; it exits 1\n" +
 			"when it finds a problem.",
 		Example: `  kctl doctor
-  kctl doctor --node-ip 192.168.56.11     # the address the kubelet will get with --node-ip`,
+  kctl doctor --node-ip 192.168.56.11     # the address the kubelet will get with --node-ip
+  nsenter --net=/run/netns/klab-node1 bin/kctl doctor   # a node of make lab, from inside its namespace`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			facts := gatherDoctorFacts(cmd.Context(), nodeIP)
@@ -161,6 +163,8 @@ var networkFixes = []struct{ phrase, fix string }{
 		"(update-alternatives --set iptables /usr/sbin/iptables-nft), restart Docker, then kubelet --cleanup and start it again"},
 	{"iptables not found", "install iptables (apt-get install iptables)"},
 	{"is on no interface", "give --node-ip an address of this machine (ip -4 addr)"},
+	{"does not fit once wrapped", "raise the MTU of the link between the nodes to the tunnel's plus 50 (ip link set dev <link> mtu <n>); " +
+		"the kubelet makes its tunnel 50 bytes below 1500"},
 	{"the default route leaves by", "nothing, if that address is the one the other nodes reach; else kubelet --node-ip <that address>"},
 }
 

@@ -99,6 +99,7 @@ func networkFacts(ctx context.Context, nodeIP, defaultRouteDev string) (nodechec
 		f.Egress, f.EgressRefused, err = nodecheck.Egress(lines)
 		note(err)
 	}
+	podNetworkFacts(ctx, &f)
 	// The tables of the legacy backend, which iptables-nft does not show.
 	if b, err := os.ReadFile("/proc/net/ip_tables_names"); err == nil {
 		f.LegacyTables = strings.Fields(string(b))
@@ -106,6 +107,65 @@ func networkFacts(ctx context.Context, nodeIP, defaultRouteDev string) (nodechec
 		note(err)
 	}
 	return f, ""
+}
+
+// podNetworkFacts reads how pod traffic crosses nodes: vxlan mode when
+// the kubelet's VXLAN device exists, host-gw when only the pods' bridge
+// does. The standard library reads the links of the namespace kctl runs
+// in (through netlink, unlike /sys, which shows the namespace it was
+// mounted in); `ip -d -j link` adds what only it prints of a VXLAN
+// device: its VNI, port, address and link.
+func podNetworkFacts(ctx context.Context, f *nodecheck.NetworkFacts) {
+	if br, err := net.InterfaceByName(nodecheck.DefaultBridge); err == nil {
+		f.Mode, f.BridgeMTU = nodecheck.ModeHostGW, br.MTU
+	}
+	vx, err := net.InterfaceByName(nodecheck.VXLANDevice)
+	if err != nil {
+		return
+	}
+	f.Mode = nodecheck.ModeVXLAN
+	out, err := command(ctx, "ip", "-d", "-j", "link", "show", "dev", nodecheck.VXLANDevice)
+	if err == nil {
+		f.Tunnel, err = parseVXLANLink(out)
+	}
+	if err != nil {
+		f.Errs = append(f.Errs, fmt.Errorf("the VXLAN device %s: %w", nodecheck.VXLANDevice, err))
+	}
+	f.Tunnel.MTU = vx.MTU
+	if f.Tunnel.Link != "" {
+		if l, err := net.InterfaceByName(f.Tunnel.Link); err == nil {
+			f.Tunnel.LinkMTU = l.MTU
+		}
+	}
+}
+
+// parseVXLANLink reads a VXLAN device's settings from the output of
+// `ip -d -j link show dev DEV`:
+//
+//	[{"ifname":"klab.vxlan","mtu":1450,…,"linkinfo":{"info_kind":"vxlan",
+//	  "info_data":{"id":1,"local":"198.51.100.11","link":"eth0","port":8472,…}}}]
+func parseVXLANLink(jsonText string) (nodecheck.TunnelFacts, error) {
+	var links []struct {
+		MTU      int `json:"mtu"`
+		LinkInfo struct {
+			Kind string `json:"info_kind"`
+			Data struct {
+				ID    int    `json:"id"`
+				Local string `json:"local"`
+				Link  string `json:"link"`
+				Port  int    `json:"port"`
+			} `json:"info_data"`
+		} `json:"linkinfo"`
+	}
+	if err := json.Unmarshal([]byte(jsonText), &links); err != nil {
+		return nodecheck.TunnelFacts{}, fmt.Errorf("ip -d -j link: %w", err)
+	}
+	if len(links) != 1 || links[0].LinkInfo.Kind != "vxlan" {
+		return nodecheck.TunnelFacts{}, fmt.Errorf("ip -d -j link: not one VXLAN device: %.200s", jsonText)
+	}
+	l := links[0]
+	d := l.LinkInfo.Data
+	return nodecheck.TunnelFacts{MTU: l.MTU, VNI: d.ID, Port: d.Port, Local: d.Local, Link: d.Link}, nil
 }
 
 func readSysctl(name string) (string, error) {

@@ -68,6 +68,14 @@ func TestDiagnose(t *testing.T) {
 			"[warning] could not check: iptables -w -v -S: Permission denied (you must be root)\n"},
 		{"network checks could not run", func(f *doctorFacts) { f.networkErr = `node IP "x": not an IPv4 address` },
 			"[warning] could not run the network checks: node IP \"x\": not an IPv4 address\n"},
+		{"a lab node in vxlan mode", func(f *doctorFacts) { f.network = vxlanNetwork(f.network, 1450) },
+			"[ok] network mode vxlan: packets for pods on other nodes go through klab.vxlan (VNI 1, UDP port 8472, from 198.51.100.11 on eth0), " +
+				"wrapped in UDP to the node's address\n[ok] tunnel MTU 1450: a pod packet of up to 1450 bytes and 50 bytes of VXLAN headers fit eth0's MTU 1500\n"},
+		{"a tunnel too big for its link", func(f *doctorFacts) { f.network = vxlanNetwork(f.network, 1500) },
+			"[problem] tunnel MTU 1500, but eth0 has MTU 1500: a pod packet of more than 1450 bytes to another node does not fit once wrapped " +
+				"(50 bytes of VXLAN headers), and is lost → fix: raise the MTU of the link between the nodes"},
+		{"a node in host-gw mode", func(f *doctorFacts) { f.network.Mode, f.network.BridgeMTU = nodecheck.ModeHostGW, 1500 },
+			"[ok] network mode host-gw: packets for pods on other nodes are routed via those nodes' addresses"},
 		{"nothing of kubelab listens", func(*doctorFacts) {}, "[ok] no kubelab program listens in this network namespace"},
 		{"make up's apiserver on loopback", func(f *doctorFacts) { f.listeners = []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:6443")} },
 			"[ok] apiserver listens on 127.0.0.1:6443, loopback only\n"},
@@ -198,6 +206,50 @@ func TestParseProcNetTCP(t *testing.T) {
 			}
 			if e := fmt.Sprint(err); (tt.err == "" && err != nil) || (tt.err != "" && e != tt.err) {
 				t.Errorf("error = %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
+
+// vxlanNetwork is n on a lab node in vxlan mode, its tunnel of MTU mtu
+// over eth0 of MTU 1500.
+func vxlanNetwork(n nodecheck.NetworkFacts, mtu int) nodecheck.NetworkFacts {
+	n.Mode, n.BridgeMTU = nodecheck.ModeVXLAN, mtu
+	n.Tunnel = nodecheck.TunnelFacts{MTU: mtu, VNI: 1, Port: 8472, Local: "198.51.100.11", Link: "eth0", LinkMTU: 1500}
+	return n
+}
+
+func TestParseVXLANLink(t *testing.T) {
+	tests := []struct {
+		name, json string
+		want       nodecheck.TunnelFacts
+		err        string
+	}{{
+		name: "as iproute2 6.1 prints it",
+		json: `[{"ifindex":4,"ifname":"klab.vxlan","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1450,"qdisc":"noqueue",` +
+			`"linkinfo":{"info_kind":"vxlan","info_data":{"id":1,"local":"198.51.100.11","link":"eth0","port_range":{"low":0,"high":0},` +
+			`"port":8472,"learning":false,"ttl":0,"df":"unset","ageing":300}},"num_tx_queues":1}]`,
+		want: nodecheck.TunnelFacts{MTU: 1450, VNI: 1, Port: 8472, Local: "198.51.100.11", Link: "eth0"},
+	}, {
+		name: "not a VXLAN device",
+		json: `[{"ifname":"klab.vxlan","mtu":1500,"linkinfo":{"info_kind":"bridge"}}]`,
+		err:  "not one VXLAN device",
+	}, {
+		name: "not JSON",
+		json: `4: klab.vxlan: <BROADCAST,MULTICAST> mtu 1450`,
+		err:  "ip -d -j link",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseVXLANLink(tt.json)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("error %v, want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("parseVXLANLink = %+v, %v; want %+v", got, err, tt.want)
 			}
 		})
 	}

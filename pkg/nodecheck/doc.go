@@ -7,6 +7,8 @@
 //	             bridge, the iptables chain and rule, the kernel settings
 //	network.go   NetworkFacts and Evaluate, the judgement of a node's network
 //	iptables.go  reading those facts out of `iptables -S` lines
+//	podnetwork.go how pod traffic crosses nodes: host-gw or vxlan, and
+//	             whether the VXLAN tunnel's packets fit its link
 //	listeners.go KubelabPorts and Listeners, the judgement of who can
 //	             use kubelab's programs: where each listens, and
 //	             whether it answered an anonymous Probe (kctl doctor's

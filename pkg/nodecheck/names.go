@@ -13,6 +13,13 @@ const (
 	// `make lab` (hack/lab/common.sh).
 	LabBridge = "klab-lab"
 
+	// VXLANDevice is a node's VXLAN device in vxlan mode (kubelet
+	// --network-mode=vxlan), and VXLANOverhead what the tunnel adds to
+	// each packet: outer Ethernet 14, IPv4 20, UDP 8 and VXLAN 8 bytes.
+	// So a tunnel over a link of MTU 1500 carries pod packets of 1450.
+	VXLANDevice   = "klab.vxlan"
+	VXLANOverhead = 50
+
 	// ForwardChain is kubelab's filter chain, jumped to from FORWARD,
 	// that accepts pod traffic.
 	ForwardChain = "KLAB-FORWARD"
@@ -22,6 +29,12 @@ const (
 	// EgressRejectComment marks the rule of ForwardChain that refuses
 	// pod traffic leaving the cluster; its packet counter says how much.
 	EgressRejectComment = "kubelab: pod egress denied"
+
+	// ModeHostGW and ModeVXLAN are how pod traffic crosses nodes
+	// (kubelet --network-mode): routed via the other node's address, or
+	// wrapped in VXLAN between the node addresses.
+	ModeHostGW = "host-gw"
+	ModeVXLAN  = "vxlan"
 
 	// EgressDeny and EgressAllow are where pods may send: inside the
 	// cluster only, or anywhere (masqueraded).

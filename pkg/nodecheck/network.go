@@ -20,7 +20,25 @@ type NetworkFacts struct {
 	NodeIP          string   // the node's address, "" when not given
 	NodeIPDev       string   // the link holding the node IP
 	DefaultRouteDev string   // the link of the default route
-	Errs            []error  // what could not be read
+
+	// How pod traffic crosses nodes, as the node's links show it:
+	// ModeVXLAN when VXLANDevice exists, ModeHostGW when only the pods'
+	// bridge does, "" when neither (no kubelet has wired this node yet).
+	Mode      string
+	BridgeMTU int         // the pods' bridge's MTU, 0 if unknown: pods' packets are at most this big
+	Tunnel    TunnelFacts // in vxlan mode
+
+	Errs []error // what could not be read
+}
+
+// TunnelFacts describe a node's VXLAN device. Zero values are unknown.
+type TunnelFacts struct {
+	MTU     int    // the device's: the largest pod packet it carries
+	VNI     int    // the VXLAN network identifier
+	Port    int    // the UDP port of the tunnel, on every node
+	Local   string // the address the tunnel's UDP packets come from: the node IP
+	Link    string // the link they leave by
+	LinkMTU int    // and its MTU, which must hold a pod packet plus VXLANOverhead
 }
 
 // Evaluate turns facts into findings. It is pure, so its table of cases
@@ -96,6 +114,8 @@ func Evaluate(f NetworkFacts) []Finding {
 	default:
 		add(OK, "node IP %s is on %s", f.NodeIP, f.NodeIPDev)
 	}
+
+	out = append(out, podNetwork(f)...)
 
 	for _, err := range f.Errs {
 		add(Warning, "could not check: %v", err)

@@ -33,6 +33,20 @@ func TestEvaluate(t *testing.T) {
 			want: []string{"problem: node IP 192.0.2.11 is on no interface"}},
 		{name: "pod egress allowed", change: func(f *NetworkFacts) { f.Egress = EgressAllow },
 			want: []string{"warning: pod egress allowed"}},
+		{name: "host-gw", change: func(f *NetworkFacts) { f.Mode, f.BridgeMTU = ModeHostGW, 1500 }},
+		{name: "vxlan, the tunnel fits its link", change: func(f *NetworkFacts) { *f = vxlanNode(*f) }},
+		{name: "vxlan, the tunnel as big as its link", change: func(f *NetworkFacts) {
+			*f = vxlanNode(*f)
+			f.Tunnel.MTU, f.BridgeMTU = 1500, 1500
+		}, want: []string{"problem: tunnel MTU 1500, but eth1 has MTU 1500: a pod packet of more than 1450 bytes"}},
+		{name: "vxlan, the pods' bridge bigger than the tunnel", change: func(f *NetworkFacts) {
+			*f = vxlanNode(*f)
+			f.BridgeMTU = 1500
+		}, want: []string{"warning: the pods' bridge has MTU 1500, more than the tunnel's 1450"}},
+		{name: "vxlan, MTU unread", change: func(f *NetworkFacts) {
+			*f = vxlanNode(*f)
+			f.Tunnel = TunnelFacts{}
+		}, want: []string{"warning: could not read the MTU of klab.vxlan"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,6 +66,43 @@ func TestEvaluate(t *testing.T) {
 			}
 			if len(tt.want) == 0 && len(bad) != 0 {
 				t.Errorf("want no warnings or problems, got\n%s", text)
+			}
+		})
+	}
+}
+
+// vxlanNode is f on a node in vxlan mode as the kubelet makes it.
+func vxlanNode(f NetworkFacts) NetworkFacts {
+	f.Mode, f.BridgeMTU = ModeVXLAN, 1450
+	f.Tunnel = TunnelFacts{MTU: 1450, VNI: 1, Port: 8472, Local: "192.0.2.11", Link: "eth1", LinkMTU: 1500}
+	return f
+}
+
+// The check-up says which mode a node runs and, in vxlan mode, the
+// tunnel's MTU and where it comes from.
+func TestEvaluateSaysTheMode(t *testing.T) {
+	tests := []struct {
+		name string
+		f    NetworkFacts
+		want []string
+	}{
+		{"no pod network yet", NetworkFacts{}, nil},
+		{"host-gw", NetworkFacts{Mode: ModeHostGW, BridgeMTU: 1500}, []string{
+			"ok: network mode host-gw: packets for pods on other nodes are routed via those nodes' addresses, " +
+				"so the nodes must share one layer-2 network (kubelet --network-mode=vxlan when they do not); pods' MTU 1500"}},
+		{"vxlan", vxlanNode(NetworkFacts{}), []string{
+			"ok: network mode vxlan: packets for pods on other nodes go through klab.vxlan (VNI 1, UDP port 8472, from 192.0.2.11 on eth1), " +
+				"wrapped in UDP to the node's address",
+			"ok: tunnel MTU 1450: a pod packet of up to 1450 bytes and 50 bytes of VXLAN headers fit eth1's MTU 1500"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range podNetwork(tt.f) {
+				got = append(got, f.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
 	}

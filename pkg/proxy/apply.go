@@ -119,14 +119,12 @@ func explainRestoreError(stderr, text string) string {
 // Chains reads the chain names from iptables-save: its ":CHAIN POLICY
 // [packets:bytes]" lines.
 func (a *IPTables) Chains(table string) ([]string, error) {
-	var out, stderr bytes.Buffer
-	cmd := exec.Command(a.command+"-save", "-t", table)
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := a.ns.Do(cmd.Run); err != nil {
-		return nil, fmt.Errorf("%s-save -t %s: %w: %s", a.command, table, err, strings.TrimSpace(stderr.String()))
+	out, err := a.save(table)
+	if err != nil {
+		return nil, err
 	}
 	var chains []string
-	sc := bufio.NewScanner(&out)
+	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
 		if line := sc.Text(); strings.HasPrefix(line, ":") {
@@ -136,11 +134,40 @@ func (a *IPTables) Chains(table string) ([]string, error) {
 	return chains, sc.Err()
 }
 
+// save is iptables-save's text of one table.
+func (a *IPTables) save(table string) (string, error) {
+	var out, stderr bytes.Buffer
+	cmd := exec.Command(a.command+"-save", "-t", table)
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := a.ns.Do(cmd.Run); err != nil {
+		return "", fmt.Errorf("%s-save -t %s: %w: %s", a.command, table, err, strings.TrimSpace(stderr.String()))
+	}
+	return out.String(), nil
+}
+
 // EnsureJumps inserts each missing jump at position 1, so the proxy sees
-// packets before Docker's rules do.
+// packets before Docker's rules do. It reads each table once with
+// iptables-save instead of asking iptables about each jump, a command
+// apiece: every full sync calls it, and a change that comes meanwhile
+// waits for it. A jump the text does not show is asked about once more
+// before it is inserted, so an iptables-save that spells a rule
+// differently costs time, never a second copy of the jump.
 func (a *IPTables) EnsureJumps(jumps []Jump) error {
+	saved := map[string]string{}
+	for _, j := range jumps {
+		if _, ok := saved[j.Table]; !ok {
+			out, err := a.save(j.Table)
+			if err != nil {
+				return err
+			}
+			saved[j.Table] = out
+		}
+	}
 	return a.ns.Do(func() error {
 		for _, j := range jumps {
+			if strings.Contains(saved[j.Table], "\n"+j.saveLine()+"\n") {
+				continue
+			}
 			ok, err := a.ipt.Exists(j.Table, j.From, j.Rule()...)
 			if err != nil {
 				return fmt.Errorf("check the jump from %s/%s to %s: %w", j.Table, j.From, j.Chain, err)
@@ -153,6 +180,18 @@ func (a *IPTables) EnsureJumps(jumps []Jump) error {
 		}
 		return nil
 	})
+}
+
+// saveLine is the jump as iptables-save prints it:
+// -A INPUT -m conntrack --ctstate NEW -m comment --comment "kubelab proxy" -j KLAB-EXTERNAL
+func (j Jump) saveLine() string {
+	rule := j.Rule()
+	for i, arg := range rule {
+		if i > 0 && rule[i-1] == "--comment" {
+			rule[i] = `"` + arg + `"`
+		}
+	}
+	return "-A " + j.From + " " + strings.Join(rule, " ")
 }
 
 // DeleteJumps deletes every copy of each jump. Asking iptables about a

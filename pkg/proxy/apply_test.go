@@ -56,6 +56,20 @@ func TestIPTablesApplyUpdateCleanup(t *testing.T) {
 			t.Errorf("nat table lacks %q:\n%s", want, nat)
 		}
 	}
+	// EnsureJumps finds the jumps in iptables-save's text as saveLine
+	// spells them: otherwise every full sync asks iptables about each.
+	saved := map[string]string{"nat": nat, "filter": ns.run(t, "iptables-save", "-t", "filter")}
+	for _, j := range Jumps {
+		if text := saved[j.Table]; !strings.Contains(text, "\n"+j.saveLine()+"\n") {
+			t.Errorf("iptables-save -t %s does not show the jump as %q:\n%s", j.Table, j.saveLine(), text)
+		}
+	}
+	if err := a.EnsureJumps(Jumps); err != nil { // again: nothing to add
+		t.Fatal(err)
+	}
+	if again := ns.run(t, "iptables-save", "-t", "nat"); strings.Count(again, "-j KLAB-SERVICES") != strings.Count(nat, "-j KLAB-SERVICES") {
+		t.Errorf("a second EnsureJumps added jumps:\n%s", again)
+	}
 	if strings.Contains(nat, "LEFTOVER") {
 		t.Error("the leftover chain survived the first full sync")
 	}

@@ -57,14 +57,28 @@
 //
 // # Syncing
 //
-// A Proxier runs the loop: informer handlers call Changed, and Run syncs
-// at most once per MinSyncPeriod, so a burst of changes (a Deployment
-// scaled to 50) becomes one update. It remembers the Ruleset it applied
-// last and writes only the chains that differ (Ruleset.Update): an
-// endpoint change rewrites one KLAB-SVC chain and adds or deletes
-// KLAB-SEP chains, whatever the number of services. Every SyncPeriod, and
-// after any failure, it writes everything (Ruleset.Replace), which
-// repairs whatever was changed behind its back. The first sync also reads
+// A Proxier runs the loop. Informer handlers note which service changed
+// (a Service and its Endpoints share the key "ns/name"); Run then
+// computes the ServicePorts of those services alone and compares them
+// with what the last sync applied (changes.go). A change that alters no
+// rule costs nothing: a new pod's address first lands in
+// notReadyAddresses, which the rules ignore, and only its turning ready a
+// moment later needs a sync.
+//
+// The syncs that are needed are paced by a token bucket (runner.go): it
+// holds SyncBurst tokens (2) and gains one every MinSyncPeriod (1 s); a
+// sync spends one. A lone change finds a token and is applied at once; in
+// a storm (a Deployment scaled to 50) the first changes are applied at
+// once and the rest wait for the next token and are applied together, in
+// one sync, which reads the caches as they are by then.
+//
+// A sync remembers the Ruleset it applied and writes only the chains that
+// differ from the last one (Ruleset.Update): an endpoint change rewrites
+// one KLAB-SVC chain and adds or deletes KLAB-SEP chains, whatever the
+// number of services. Every SyncPeriod a periodic sync, on a schedule of
+// its own that no change pays for, and any sync after a failure write
+// everything (Ruleset.Replace), which repairs whatever was changed behind
+// the proxy's back. The first sync also reads
 // back which chains exist and deletes the proxy's chains it no longer
 // wants: services deleted while the proxy was down.
 //
@@ -88,7 +102,9 @@
 //
 // # What it costs
 //
-// hack/bench/proxy.sh measures it with 10,000 services. The two iptables
+// hack/bench/proxy.sh measures it with 10,000 services, and
+// hack/bench/proxysync.sh on a Docker node how long a pod that turns
+// ready, or stops being ready, waits for its rules. The two iptables
 // backends differ: the legacy one copies the whole table in and out of
 // the kernel on every call, so loading everything is fast but even a
 // one-chain update costs as much as the table is big; the nf_tables one

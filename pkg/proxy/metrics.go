@@ -10,9 +10,13 @@ import (
 type metrics struct {
 	syncDuration *prometheus.HistogramVec // by kind: full, partial
 	syncErrors   prometheus.Counter
-	rules        *prometheus.GaugeVec // by table
-	services     prometheus.Gauge
-	servicePorts prometheus.Gauge
+	// changesSkipped counts the looks at changed services that found
+	// their rules unchanged, so that no sync was needed.
+	changesSkipped prometheus.Counter
+	syncWait       prometheus.Histogram
+	rules          *prometheus.GaugeVec // by table
+	services       prometheus.Gauge
+	servicePorts   prometheus.Gauge
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -25,6 +29,16 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		syncErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "proxy_sync_errors_total",
 			Help: "Syncs that failed to apply the rules; the next sync is a full one.",
+		}),
+		changesSkipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "proxy_changes_skipped_total",
+			Help: "Changes of Services or Endpoints that altered no rule (a pod not ready yet, a status), so cost no sync.",
+		}),
+		syncWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "proxy_sync_wait_seconds",
+			Help: "Time from a change that alters the rules to the start of the sync that applies it: " +
+				"near 0 for a lone change, up to --min-sync-period in a storm.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16), // 0.1 ms to 3.3 s
 		}),
 		rules: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "proxy_rules",
@@ -40,7 +54,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.syncDuration, m.syncErrors, m.rules, m.services, m.servicePorts)
+		reg.MustRegister(m.syncDuration, m.syncErrors, m.changesSkipped, m.syncWait, m.rules, m.services, m.servicePorts)
 	}
 	return m
 }

@@ -49,7 +49,7 @@ func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node Node
 		byKey[ep.Namespace+"/"+ep.Name] = ep
 	}
 
-	var out []ServicePort
+	out := make([]ServicePort, 0, len(services)) // most have one port: no copying as it grows
 	for _, svc := range services {
 		if !hasRules(svc) {
 			continue

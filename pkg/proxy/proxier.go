@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,9 +21,13 @@ import (
 type Config struct {
 	// Node describes this node. With no IPs, the Node object's
 	// InternalIPs are used, once the kubelet has registered it.
-	Node          NodeInfo
-	MinSyncPeriod time.Duration // at least this long between two syncs: changes arriving meanwhile are applied together
-	SyncPeriod    time.Duration // a full sync at least this often
+	Node NodeInfo
+	// MinSyncPeriod spaces out the syncs of a storm of changes: after
+	// SyncBurst syncs back to back, one per MinSyncPeriod, and changes
+	// arriving meanwhile are applied together (runner.go).
+	MinSyncPeriod time.Duration
+	SyncBurst     int           // syncs that may run back to back; 0: DefaultSyncBurst
+	SyncPeriod    time.Duration // a full sync this often
 
 	Applier   RuleApplier
 	Conntrack Conntrack    // nil: entries of removed UDP endpoints stay
@@ -41,12 +46,13 @@ type EventRecorder interface {
 }
 
 // Proxier keeps the node's iptables rules in line with the Services and
-// Endpoints. Informer handlers call Changed; Run syncs.
+// Endpoints. Informer handlers note changes; Run syncs.
 type Proxier struct {
 	cfg     Config
 	log     *zap.Logger
 	metrics *metrics
-	changed chan struct{} // holds one pending "something changed"
+	pending changes       // what changed since Run last looked (changes.go)
+	changed chan struct{} // holds one pending "look at pending"
 	status  chan struct{} // holds one pending "look at the statuses"
 
 	// applied is what the kernel holds, as far as the proxy knows: the
@@ -54,6 +60,7 @@ type Proxier struct {
 	// after a failure), and the next sync is a full one. Only the sync
 	// goroutine touches it.
 	applied     *Ruleset
+	appliedNode NodeInfo          // the node as the last successful sync saw it
 	nodeIPs     []string          // the node addresses of the last sync, to log changes
 	refused     map[string]string // service key → its refused endpoints, as last reported
 	firstSynced bool
@@ -68,14 +75,14 @@ func New(cfg Config) *Proxier {
 		status: make(chan struct{}, 1), refused: map[string]string{}}
 }
 
-// Handler is the informer handler of Services and Endpoints: any change
-// means "sync soon". Which object changed does not matter: a sync
-// computes everything from the caches.
+// Handler is the informer handler of Services and Endpoints. It notes
+// which service changed: Run syncs only if that service's rules would
+// change (changes.go). A sync itself computes everything from the caches.
 func (p *Proxier) Handler() client.Handler {
 	return client.Handler{
-		OnAdd:    func(api.Object) { p.Changed() },
-		OnUpdate: func(_, _ api.Object) { p.Changed() },
-		OnDelete: func(api.Object) { p.Changed() },
+		OnAdd:    p.objectChanged,
+		OnUpdate: func(_, new api.Object) { p.objectChanged(new) },
+		OnDelete: p.objectChanged,
 	}
 }
 
@@ -83,7 +90,10 @@ func (p *Proxier) Handler() client.Handler {
 // updates its Node every few seconds; only a change of readiness or of
 // addresses matters to the rules and the load balancer status.
 func (p *Proxier) NodeHandler() client.Handler {
-	h := p.Handler()
+	h := client.Handler{
+		OnAdd:    func(api.Object) { p.Changed() },
+		OnDelete: func(api.Object) { p.Changed() },
+	}
 	h.OnUpdate = func(old, new api.Object) {
 		o, n := old.(*api.Node), new.(*api.Node)
 		if nodeReady(o) != nodeReady(n) || !slices.Equal(internalIPs(o), internalIPs(n)) {
@@ -93,9 +103,16 @@ func (p *Proxier) NodeHandler() client.Handler {
 	return h
 }
 
-// Changed asks for a sync. It never blocks: one pending request stands
-// for any number.
+// Changed asks for a sync, whatever changed: anything may have. It
+// never blocks.
 func (p *Proxier) Changed() {
+	p.pending.addAll()
+	p.wake()
+}
+
+// wake tells Run to look at what changed. It never blocks: one pending
+// wake-up stands for any number.
+func (p *Proxier) wake() {
 	select {
 	case p.changed <- struct{}{}:
 	default:
@@ -103,51 +120,58 @@ func (p *Proxier) Changed() {
 }
 
 // Run syncs until ctx ends: once at once (a full sync, which also removes
-// chains left over from before), then after changes, at most once per
-// MinSyncPeriod, with a full sync every SyncPeriod and retries, spaced
-// out, after a failure. The rules stay when Run returns, so traffic keeps
-// flowing while the proxy restarts. Load balancer statuses are written
-// from a goroutine of their own (runStatus).
+// chains left over from before), then whenever a change would alter the
+// rules, and a full sync every SyncPeriod. A syncRunner paces the syncs
+// (runner.go): a lone change is applied at once, a storm of them in few
+// syncs, and the periodic full sync keeps its own schedule, so no change
+// pays for it. A failed sync is retried, spaced out, with a full sync.
+// The rules stay when Run returns, so traffic keeps flowing while the
+// proxy restarts. Load balancer statuses are written from a goroutine of
+// their own (runStatus).
 func (p *Proxier) Run(ctx context.Context) {
 	statusDone := make(chan struct{})
 	go func() { p.runStatus(ctx); close(statusDone) }()
 	defer func() { <-statusDone }() // nothing of the proxy outlives Run
-	var lastSync, lastFull time.Time
-	var retry <-chan time.Time
+	runner := newSyncRunner(p.cfg.MinSyncPeriod, p.cfg.SyncPeriod, cmp.Or(p.cfg.SyncBurst, DefaultSyncBurst), time.Now())
+	var neededSince time.Time // when a change first needed the sync to come; zero: none waits
 	minBackoff := max(p.cfg.MinSyncPeriod, time.Second)
 	backoff := minBackoff
-	for first := true; ; first = false {
-		if !first {
-			var fullDue <-chan time.Time // none while failing: retry paces that
-			if p.applied != nil {
-				fullDue = time.After(time.Until(lastFull.Add(p.cfg.SyncPeriod)))
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for ctx.Err() == nil {
+		now := time.Now()
+		kind, wait := runner.next(now)
+		if kind == runNone {
+			var due <-chan time.Time // nil: nothing due until a change
+			if wait >= 0 {
+				timer.Reset(wait)
+				due = timer.C
 			}
 			select {
 			case <-ctx.Done():
-				return
 			case <-p.changed:
-			case <-retry:
-			case <-fullDue:
+				if p.needsSync() {
+					runner.request()
+					if neededSince.IsZero() {
+						neededSince = time.Now()
+					}
+				}
+			case <-due:
 			}
-		}
-		if !sleep(ctx, time.Until(lastSync.Add(p.cfg.MinSyncPeriod))) {
-			return
-		}
-		select { // whatever changed while waiting is in this sync
-		case <-p.changed:
-		default:
-		}
-		full := p.applied == nil || time.Since(lastFull) >= p.cfg.SyncPeriod
-		lastSync = time.Now()
-		if err := p.Sync(ctx, full); err != nil {
-			p.log.Error("sync failed; retrying with a full sync", zap.Duration("in", backoff), zap.Error(err))
-			retry, backoff = time.After(backoff), min(2*backoff, max(p.cfg.SyncPeriod, minBackoff))
 			continue
 		}
-		retry, backoff = nil, minBackoff
-		if full {
-			lastFull = lastSync
+		if !neededSince.IsZero() { // the rate limit's delay, plus the loop's
+			p.metrics.syncWait.Observe(now.Sub(neededSince).Seconds())
+			neededSince = time.Time{}
 		}
+		full := p.applied == nil || kind == runPeriodic
+		if err := p.Sync(ctx, full); err != nil {
+			p.log.Error("sync failed; retrying with a full sync", zap.Duration("in", backoff), zap.Error(err))
+			runner.retryAfter(time.Now(), backoff)
+			backoff = min(2*backoff, max(p.cfg.SyncPeriod, minBackoff))
+			continue
+		}
+		backoff = minBackoff
 	}
 }
 
@@ -156,18 +180,22 @@ func (p *Proxier) Run(ctx context.Context) {
 func (p *Proxier) Sync(ctx context.Context, full bool) error {
 	start := time.Now()
 	services, endpoints, nodes := p.snapshot()
-	next := Generate(services, endpoints, p.nodeInfo(nodes))
+	node := p.nodeInfo(nodes)
+	next := Generate(services, endpoints, node)
 	full = full || p.applied == nil
 	text, err := p.restoreText(next, full)
 	if err != nil {
 		return err
 	}
+	var restoreTook time.Duration
 	if text != "" {
+		restoreStart := time.Now()
 		if err := p.cfg.Applier.Restore(text); err != nil {
 			p.applied = nil // the kernel's state is unknown now
 			p.metrics.syncErrors.Inc()
 			return err
 		}
+		restoreTook = time.Since(restoreStart)
 	}
 	if full { // someone may have flushed the built-in chains (a firewall reload)
 		if err := p.cfg.Applier.EnsureJumps(Jumps); err != nil {
@@ -177,7 +205,7 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 		}
 	}
 	prev := p.applied
-	p.applied = next
+	p.applied, p.appliedNode = next, node
 	took := time.Since(start)
 	p.lastSuccess.Store(time.Now().UnixNano())
 	kind := "partial"
@@ -191,7 +219,8 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 		logAt = p.log.Info
 	}
 	logAt("rules synced", zap.String("kind", kind), zap.Int("servicePorts", len(next.Ports)),
-		zap.Int("chainsWritten", strings.Count(text, "\n:")), zap.Int("bytes", len(text)), zap.Duration("took", took))
+		zap.Int("chainsWritten", strings.Count(text, "\n:")), zap.Int("bytes", len(text)),
+		zap.Duration("restore", restoreTook), zap.Duration("took", took))
 
 	if prev != nil {
 		p.deleteStaleConntrack(prev, next)
@@ -368,21 +397,6 @@ func (p *Proxier) Healthy() error {
 		return fmt.Errorf("last successful sync %s ago", ago.Round(time.Second))
 	}
 	return nil
-}
-
-// sleep waits d, or less if ctx ends first (then false).
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 func orNop(l *zap.Logger) *zap.Logger {

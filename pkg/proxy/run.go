@@ -32,6 +32,7 @@ type Options struct {
 	MasqueradeBit int      // the packet-mark bit for "masquerade me"
 	PodEgress     string   // "deny" (default): services lead only to endpoints inside the cluster; "allow": anywhere
 	MinSyncPeriod time.Duration
+	SyncBurst     int // syncs that may run back to back before MinSyncPeriod spaces them out; 0: DefaultSyncBurst
 	SyncPeriod    time.Duration
 	NetNS         string // the node's network namespace (a path); "" for the proxy's own
 	Cleanup       bool   // remove every rule and chain, then exit
@@ -62,6 +63,9 @@ func (o Options) validate() error {
 	}
 	if o.SyncPeriod <= 0 || o.MinSyncPeriod < 0 {
 		return errors.New("--sync-period must be positive and --min-sync-period not negative")
+	}
+	if o.SyncBurst < 0 {
+		return fmt.Errorf("--sync-burst %d: must be at least 1 (0: the default, %d)", o.SyncBurst, DefaultSyncBurst)
 	}
 	return nil
 }
@@ -128,6 +132,7 @@ func Run(ctx context.Context, o Options) error {
 		Node: NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit,
 			AllowEgress: o.PodEgress == EgressAllow, APIServer: serverIP(cc.Server)},
 		MinSyncPeriod:  o.MinSyncPeriod,
+		SyncBurst:      o.SyncBurst,
 		SyncPeriod:     o.SyncPeriod,
 		Applier:        applier,
 		Conntrack:      ct,
@@ -156,7 +161,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	log.Info("caches synced; proxying", zap.String("node", o.NodeName), zap.Strings("nodeIPs", o.NodeIPs),
 		zap.String("clusterCIDR", o.ClusterCIDR), zap.String("podEgress", o.PodEgress), zap.String("netns", o.NetNS), zap.String("iptables", applier.Version()),
-		zap.Duration("minSyncPeriod", o.MinSyncPeriod), zap.Duration("syncPeriod", o.SyncPeriod))
+		zap.Duration("minSyncPeriod", o.MinSyncPeriod), zap.Int("syncBurst", o.SyncBurst), zap.Duration("syncPeriod", o.SyncPeriod))
 	p.Run(ctx)
 	log.Info("stopped; the rules stay in place so traffic keeps flowing (proxy --cleanup removes them)")
 	return nil

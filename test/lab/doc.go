@@ -1,7 +1,11 @@
 // Package lab runs kubelab end to end on the one-host lab of
 // hack/lab/up.sh: the control plane on the host, three nodes as network
 // namespaces klab-node1..3 on the bridge klab-lab, each a kubelet on
-// Docker and a proxy. The tests drive it the way a user would, through
+// Docker and a proxy. TestLab starts the lab twice, one after the other,
+// once in each network mode (NETWORK=host-gw, then vxlan), and runs every
+// case on each; network_test.go checks that the mode is the one asked
+// for (routes, the VXLAN device, the pods' MTU, kctl doctor on a node).
+// The tests drive it the way a user would, through
 // the apiserver at https://198.51.100.1:6443 as the lab's admin (the
 // admin.conf that up.sh has kubeadm write), kctl and `nsenter --net`.
 //
@@ -31,5 +35,5 @@
 // Passed or failed, hack/lab/down.sh runs at the end, and the test fails
 // unless its check finds nothing left: no containers labelled with a lab
 // node, no klab-node namespaces, no klab-lab bridge or klab-h veths, no
-// lab routes, no KLAB chains in the host's iptables.
+// lab routes, no klab.vxlan device, no KLAB chains in the host's iptables.
 package lab

@@ -27,16 +27,29 @@ func nodeName(i int) string { return fmt.Sprintf("node%d", i) }
 func nodeIP(i int) string   { return fmt.Sprintf("198.51.100.%d", 10+i) }
 func nodeNS(i int) string   { return fmt.Sprintf("/run/netns/klab-node%d", i) }
 
-// TestLab starts a 3-node lab and runs the cases in order on it: they
-// share the lab (starting one takes seconds, a stopped node half a
-// minute), and each leaves it as the next expects.
+// The network modes the lab runs in, one after the other: the kubelet's
+// --network-mode, hack/lab/up.sh's NETWORK.
+var networkModes = []string{"host-gw", "vxlan"}
+
+// TestLab starts a 3-node lab in each network mode, one after the other,
+// and runs the cases in order on it: they share the lab (starting one
+// takes seconds, a stopped node half a minute), and each leaves it as the
+// next expects. Each lab is taken down, and checked to leave nothing,
+// before the next starts.
 func TestLab(t *testing.T) {
-	l := startLab(t)
+	for _, mode := range networkModes {
+		t.Run(mode, func(t *testing.T) { testLab(t, mode) })
+	}
+}
+
+func testLab(t *testing.T, network string) {
+	l := startLab(t, network)
 	l.apply(t, "kubia.yaml", kubiaRS+toolboxPod(1)+toolboxPod(2))
 
 	t.Run("ReplicaSetSpreads", l.replicaSetSpreads)
 	t.Run("LogsAndExecOnJoinedNodes", l.logsAndExecOnJoinedNodes) // join_test.go
 	t.Run("PodToPodAcrossNodes", l.podToPodAcrossNodes)
+	t.Run("PodNetworkMode", l.podNetworkMode) // network_test.go
 	t.Run("ClusterIPFromAnotherNode", l.clusterIPFromAnotherNode)
 	t.Run("NodePortOnEveryNode", l.nodePortOnEveryNode)
 	t.Run("LoadBalancerAddressesAnswer", l.loadBalancerAddressesAnswer)
@@ -65,7 +78,8 @@ func (l *lab) replicaSetSpreads(t *testing.T) {
 }
 
 // podToPodAcrossNodes: a pod on node1 reaches a pod on node3 by its IP,
-// through node1's route to node3's pod CIDR (host-gw).
+// through node1's route to node3's pod CIDR (via node3's address in
+// host-gw mode, through node1's VXLAN device in vxlan mode).
 func (l *lab) podToPodAcrossNodes(t *testing.T) {
 	l.waitReady(t, "app=toolbox", 2, 30*time.Second)
 	var target *api.Pod
@@ -313,10 +327,11 @@ func (l *lab) stoppedNodePodsRecreated(t *testing.T) {
 // lab is a running hack/lab lab and a client of its apiserver, as the
 // lab's admin.
 type lab struct {
-	root   string // the repository
-	dir    string // KUBELAB_DIR
-	files  string // manifests written by the tests
-	client *client.Client
+	root    string // the repository
+	network string // the network mode: host-gw or vxlan
+	dir     string // KUBELAB_DIR
+	files   string // manifests written by the tests
+	client  *client.Client
 }
 
 // kubeconfig is the admin's kubeconfig, which hack/lab/up.sh has kubeadm
@@ -324,10 +339,10 @@ type lab struct {
 // and a client certificate in system:masters.
 func (l *lab) kubeconfig() string { return filepath.Join(l.dir, "admin.conf") }
 
-// startLab builds the binaries and starts the lab, or skips the test.
-// hack/lab/down.sh runs when the test ends, passed or failed, and the
-// test fails unless it leaves nothing behind.
-func startLab(t *testing.T) *lab {
+// startLab builds the binaries and starts the lab in the network mode,
+// or skips the test. hack/lab/down.sh runs when the test ends, passed or
+// failed, and the test fails unless it leaves nothing behind.
+func startLab(t *testing.T, network string) *lab {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	root, _ := filepath.Abs(filepath.Join(filepath.Dir(file), "..", ".."))
@@ -339,13 +354,13 @@ func startLab(t *testing.T) *lab {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	l := &lab{root: root, dir: t.TempDir(), files: t.TempDir()}
+	l := &lab{root: root, network: network, dir: t.TempDir(), files: t.TempDir()}
 	t.Cleanup(func() { l.down(t) })
 	start := time.Now()
 	if out, err := l.script("hack/lab/up.sh"); err != nil {
 		t.Fatalf("hack/lab/up.sh: %v\n%s", err, out)
 	}
-	t.Logf("lab up in %s", time.Since(start).Round(100*time.Millisecond))
+	t.Logf("lab up in %s, network mode %s", time.Since(start).Round(100*time.Millisecond), network)
 	cc, err := client.Load(l.kubeconfig(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -425,8 +440,8 @@ func leftovers() []error {
 	if out, _ := run("ip", "netns", "list"); strings.Contains(out, "klab-node") {
 		errs = append(errs, fmt.Errorf("namespaces: %s", strings.TrimSpace(out)))
 	}
-	if out, _ := run("ip", "-o", "link", "show"); regexp.MustCompile(`: (klab-lab|klab-h[0-9]+)[@:]`).MatchString(out) {
-		errs = append(errs, errors.New("the klab-lab bridge or a klab-h veth"))
+	if out, _ := run("ip", "-o", "link", "show"); regexp.MustCompile(`: (klab-lab|klab-h[0-9]+|klab\.vxlan)[@:]`).MatchString(out) {
+		errs = append(errs, errors.New("the klab-lab bridge, a klab-h veth or a klab.vxlan device"))
 	}
 	if out, _ := run("ip", "route", "show", "table", "all"); regexp.MustCompile(`(?m)^(unreachable )?(10\.244\.|10\.96\.0\.0/12|198\.51\.100\.)`).MatchString(out) {
 		errs = append(errs, fmt.Errorf("routes:\n%s", out))
@@ -451,7 +466,7 @@ func (l *lab) logTails(t *testing.T) {
 func (l *lab) script(path string, args ...string) (string, error) {
 	cmd := exec.Command(filepath.Join(l.root, path), args...)
 	cmd.Dir = l.root
-	cmd.Env = append(os.Environ(), "KUBELAB_DIR="+l.dir, fmt.Sprintf("NODES=%d", nodes))
+	cmd.Env = append(os.Environ(), "KUBELAB_DIR="+l.dir, fmt.Sprintf("NODES=%d", nodes), "NETWORK="+l.network)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -27,11 +27,11 @@ const (
 const (
 	DefaultBridge      = nodecheck.DefaultBridge
 	DefaultClusterCIDR = "10.244.0.0/16"
-	DefaultVXLANDevice = "klab.vxlan"
+	DefaultVXLANDevice = nodecheck.VXLANDevice
 	DefaultVNI         = 1
 	DefaultVXLANPort   = 8472 // the Linux kernel's historical VXLAN port, as flannel's
 	DefaultMTU         = 1500
-	vxlanOverhead      = 50 // outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8
+	vxlanOverhead      = nodecheck.VXLANOverhead // outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8
 )
 
 // Pod egress settings (Config.Egress, kubelet --pod-egress).
