@@ -65,11 +65,13 @@ bench: ## run the benchmarks and print their ratios
 	hack/bench/proxy.sh
 	hack/bench/proxysync.sh
 	hack/bench/rollout.sh
+	hack/bench/controlplane.sh
 	hack/bench/dns.sh
 	hack/bench/dashboard.sh
 
 fuzz: ## fuzz decoding, selectors and quantities for 20 s each
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=20s ./pkg/api/
+	$(GO) test -run='^$$' -fuzz=FuzzCleanDecode -fuzztime=20s ./pkg/api/
 	$(GO) test -run='^$$' -fuzz=FuzzParseSelector -fuzztime=20s ./pkg/api/
 	$(GO) test -run='^$$' -fuzz=FuzzParseQuantity -fuzztime=20s ./pkg/api/
 

@@ -55,6 +55,7 @@ func main() {
 	f.StringVar(&opts.TokenAuthFile, "token-auth-file", "", "static bearer tokens, as CSV lines token,user,uid,\"group1,group2\"")
 	f.Int64Var(&opts.Tolerations.NotReady, "default-not-ready-toleration-seconds", 300, "the tolerationSeconds of the toleration for node.kubernetes.io/not-ready:NoExecute added to every pod that has none: how long its pods stay on a node that reports not ready")
 	f.Int64Var(&opts.Tolerations.Unreachable, "default-unreachable-toleration-seconds", 300, "the tolerationSeconds of the toleration for node.kubernetes.io/unreachable:NoExecute added to every pod that has none: how long its pods stay on a node that stopped answering")
+	f.BoolVar(&opts.Profiling, "profiling", false, "serve Go's profiler under /debug/pprof/ to the users RBAC allows to get it (system:masters)")
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "apiserver:", err)

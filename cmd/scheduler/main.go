@@ -34,6 +34,7 @@ func main() {
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:10259", "address to serve /healthz and /metrics on (empty: do not serve them)")
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	opts.LeaderElection.AddFlags(f, "kube-scheduler")
+	f.IntVar(&opts.PercentageOfNodesToScore, "percentage-of-nodes-to-score", 0, "in a cluster of 100 nodes or more, stop filtering once this share of the nodes fit (0: Kubernetes' adaptive default, 42% of 1000 nodes; 100: every node)")
 	f.BoolVar(&opts.RecordDecisions, "record-decisions", true, "write each pod's filter and score results as the annotation "+scheduler.DecisionAnnotation+" (kctl describe pod shows them)")
 	if err := cmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "scheduler:", err)

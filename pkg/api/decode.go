@@ -199,6 +199,15 @@ func Decode(data []byte) (Object, Resource, []string, error) {
 // knows (the apiserver, from the URL). obj should be empty. If the data
 // names an apiVersion or kind, it must be obj's.
 func DecodeInto(data []byte, obj Object) ([]string, error) {
+	if decodeClean(data, obj) { // the common case, in one pass (decode_clean.go)
+		return nil, nil
+	}
+	return decodeCareful(data, obj)
+}
+
+// decodeCareful is DecodeInto for any data: it names every unknown and
+// duplicate field and every value of the wrong type.
+func decodeCareful(data []byte, obj Object) ([]string, error) {
 	top, err := parseObject(data)
 	if err != nil {
 		return nil, err

@@ -135,6 +135,16 @@ func (s *Server) allocate(ctx context.Context, r api.Resource, obj, old api.Obje
 	return nil
 }
 
+// allocates says whether allocate may give obj an address: then a
+// create that loses the address to a concurrent one tries again.
+func allocates(obj api.Object) bool {
+	switch obj.(type) {
+	case *api.Service, *api.Node:
+		return true
+	}
+	return false
+}
+
 func (s *Server) allocateService(ctx context.Context, r api.Resource, svc, old *api.Service) *api.Status {
 	name := svc.Name
 	if svc.Spec.Type == api.ServiceTypeExternalName {

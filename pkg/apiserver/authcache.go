@@ -80,7 +80,7 @@ func (c *objectCache) listAndWatch(ctx context.Context) error {
 			c.set(e.KV.Key, nil)
 			continue
 		}
-		obj, err := c.s.decodeStored(c.res, e.KV)
+		obj, err := c.s.eventObject(c.res, e, false) // shared with the watchers of the event
 		if err != nil {
 			continue
 		}

@@ -53,7 +53,14 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 	// object when another apiserver (or request) chose it at the same
 	// moment: then choose again, a few times, as Kubernetes does.
 	requested := claimsOf(obj)
-	pristine := api.DeepCopy(obj)
+	// A retry starts again from the object as it is now. Copying it is a
+	// JSON round trip, as costly as decoding the request, so only an
+	// object that can be retried is copied: one whose name is generated,
+	// or that is given addresses (allocates).
+	var pristine api.Object
+	if meta.Name == "" || allocates(obj) {
+		pristine = api.DeepCopy(obj)
+	}
 	for attempt := 0; ; attempt++ {
 		generated := meta.Name == "" || attempt > 0 && meta.GenerateName != ""
 		if generated {
@@ -80,6 +87,7 @@ func (s *Server) create(ctx context.Context, info requestInfo, obj api.Object) (
 		// address need at most N rounds.
 		retry := errors.Is(err, store.ErrAlreadyExists) && generated && attempt < 5 ||
 			errors.As(err, &claim) && !slices.Contains(requested, claim.Key) && attempt < maxAllocationRounds
+		retry = retry && pristine != nil
 		if retry {
 			name := meta.Name
 			obj = api.DeepCopy(pristine)

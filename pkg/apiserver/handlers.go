@@ -160,12 +160,21 @@ func parseListOptions(r *http.Request, res api.Resource) (listOptions, *api.Stat
 	return opts, parsePaging(q, &opts)
 }
 
+// everything reports that there is no selector: every object matches.
+func (o listOptions) everything() bool { return o.labels.Empty() && o.fields.Empty() }
+
 // matches applies the label and field selectors of a list or watch.
 func (o listOptions) matches(obj api.Object) bool {
+	return o.matchesWith(obj, func() map[string]string { return api.FieldsOf(obj) })
+}
+
+// matchesWith is matches with obj's fields from fields, asked for only
+// when there is a field selector.
+func (o listOptions) matchesWith(obj api.Object, fields func() map[string]string) bool {
 	if !o.labels.Empty() && !o.labels.Matches(obj.GetObjectMeta().Labels) {
 		return false
 	}
-	return o.fields.Empty() || o.fields.Matches(api.FieldsOf(obj))
+	return o.fields.Empty() || o.fields.Matches(fields())
 }
 
 // listObjects reads every object of a resource in a namespace ("" for all)

@@ -143,7 +143,7 @@ func clientWith(tc *tls.Config) *http.Client {
 }
 
 // mustClientAs is clientAs for a test.
-func mustClientAs(t *testing.T, user string, groups ...string) *http.Client {
+func mustClientAs(t testing.TB, user string, groups ...string) *http.Client {
 	t.Helper()
 	c, err := clientAs(user, groups...)
 	if err != nil {
@@ -154,7 +154,7 @@ func mustClientAs(t *testing.T, user string, groups ...string) *http.Client {
 
 // testServer is an apiserver over its own slice of the shared etcd.
 type testServer struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *Server
 	store  *store.Store
 	http   *httptest.Server
@@ -171,7 +171,7 @@ func (ts *testServer) as(user string, groups ...string) *testServer {
 	return &c
 }
 
-func newTestServer(t *testing.T, options ...func(*Config)) *testServer {
+func newTestServer(t testing.TB, options ...func(*Config)) *testServer {
 	t.Helper()
 	prefix := fmt.Sprintf("/t%d", testSeq.Add(1))
 	return startTestServer(t, prefix, options...)
@@ -180,7 +180,7 @@ func newTestServer(t *testing.T, options ...func(*Config)) *testServer {
 // startTestServer starts an apiserver on the given etcd prefix; a second
 // one on the same prefix acts as a restarted (or second) apiserver. Each
 // option changes the configuration before the server is built.
-func startTestServer(t *testing.T, prefix string, options ...func(*Config)) *testServer {
+func startTestServer(t testing.TB, prefix string, options ...func(*Config)) *testServer {
 	t.Helper()
 	st := store.New(testEtcd.Client(), prefix)
 	cfg := withAuth(Config{Store: st, Logger: zap.NewNop(), NodePortRange: "30000-30009", ServiceCIDR: "10.96.0.0/28"})
@@ -201,7 +201,7 @@ func startTestServer(t *testing.T, prefix string, options ...func(*Config)) *tes
 
 // serveTLS serves srv's API over HTTPS, as the admin, with the
 // authorizers' caches running, until the test ends.
-func serveTLS(t *testing.T, srv *Server, st *store.Store, prefix string) *testServer {
+func serveTLS(t testing.TB, srv *Server, st *store.Store, prefix string) *testServer {
 	t.Helper()
 	cctx, stopCaches := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -230,7 +230,7 @@ func (r response) status() api.Status {
 	return st
 }
 
-func (r response) into(t *testing.T, v any) {
+func (r response) into(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -18,11 +19,35 @@ type requestInfo struct {
 	verb        string // get, list, watch, create, update, patch, delete, deletecollection
 }
 
-// requestInfoOf is what serveAPI, and the read-only filter in front of
-// it, make of a request: both read the path the same way, so the filter
-// judges exactly the request the handler will serve.
+// requestInfoOf is what serveAPI, and the filters in front of it, make
+// of a request: all read the path the same way, so the filters judge
+// exactly the request the handler will serve. withRequestInfo has parsed
+// it already, for a request served by Handler.
 func requestInfoOf(r *http.Request) (requestInfo, *api.Status) {
+	if p, ok := r.Context().Value(requestInfoKey{}).(*parsedRequest); ok {
+		return p.info, p.st
+	}
 	return parsePath(r.Method, strings.TrimSuffix(r.URL.Path, "/"), r.URL.Query())
+}
+
+type requestInfoKey struct{}
+
+// parsedRequest is what parsePath made of a request.
+type parsedRequest struct {
+	info requestInfo
+	st   *api.Status
+}
+
+// withRequestInfo parses the request's path once for every filter and
+// handler after it, as Kubernetes' WithRequestInfo does: four of them ask
+// (deadlines, in-flight limit, authorization, the handler), and parsing
+// the path and the query each time was 3% of a create's CPU time.
+func withRequestInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, st := parsePath(r.Method, strings.TrimSuffix(r.URL.Path, "/"), r.URL.Query())
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, &parsedRequest{info, st})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // parsePath splits /api/v1/namespaces/{ns}/{resource}/{name}/{sub} and

@@ -67,6 +67,8 @@ type Options struct {
 	// Tolerations are the tolerationSeconds new pods get for the
 	// not-ready and unreachable taints (tolerations_admission.go).
 	Tolerations TolerationDefaults
+	// Profiling serves /debug/pprof/ to the users RBAC allows (profiling.go).
+	Profiling bool
 }
 
 // etcd is where the Store lives: an embedded etcd, or a cluster of its own.
@@ -136,7 +138,7 @@ func RunOptions(ctx context.Context, o Options) error {
 	srv, err := New(Config{Store: st, Logger: log, ServiceCIDR: o.ServiceCIDR, ClusterCIDR: o.ClusterCIDR,
 		NodeCIDRSize: o.NodeCIDRSize, NodePortRange: o.NodePortRange, AdvertiseAddress: advertise, AdvertisePort: port,
 		Limits: o.Limits, Encryption: enc, TLS: tlsConfig, Authenticator: authn, KubeletTLS: kubeletTLS,
-		ServiceAccounts: serviceAccounts, ClusterCA: clusterCA, Tolerations: o.Tolerations})
+		ServiceAccounts: serviceAccounts, ClusterCA: clusterCA, Tolerations: o.Tolerations, Profiling: o.Profiling})
 	if err != nil {
 		return err
 	}

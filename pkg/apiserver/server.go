@@ -68,6 +68,9 @@ type Config struct {
 	// Tolerations are the tolerationSeconds new pods get for the
 	// not-ready and unreachable taints (tolerations_admission.go).
 	Tolerations TolerationDefaults
+	// Profiling serves Go's profiler under /debug/pprof/ to the users
+	// RBAC allows (profiling.go).
+	Profiling bool
 }
 
 // Server is the HTTP API. It is safe for concurrent use and holds no
@@ -105,6 +108,7 @@ type Server struct {
 
 	// tolerations are added to the pods written (tolerations_admission.go).
 	tolerations TolerationDefaults
+	profiling   bool // serve /debug/pprof/ (profiling.go)
 }
 
 // New checks the configuration and builds a Server.
@@ -179,6 +183,7 @@ func New(cfg Config) (*Server, error) {
 	s.advertise.ip, s.advertise.port = cfg.AdvertiseAddress, cfg.AdvertisePort
 	s.clusterCA = cfg.ClusterCA
 	s.tolerations = cfg.Tolerations.withDefaults()
+	s.profiling = cfg.Profiling
 	return s, nil
 }
 
@@ -228,6 +233,7 @@ func mustResource(name string) api.Resource {
 // through the same filters first, outermost first:
 //
 //	recoverPanics   a panic becomes a 500 Status and a log line, never a dropped connection (panics.go)
+//	withRequestInfo the path read once: resource, namespace, name, verb (request.go)
 //	withDeadlines   the body must arrive, and the answer leave, in bounded time (deadlines.go)
 //	limitInflight   at most so many requests at once, else 429 (inflight.go)
 //
@@ -235,10 +241,10 @@ func mustResource(name string) api.Resource {
 //	authorize       may they: system:masters, the Node authorizer, RBAC, else 403 (authz.go)
 //
 // (Kubernetes' DefaultBuildHandlerChain has the same, among others:
-// WithPanicRecovery, WithTimeoutForNonLongRunningRequests,
+// WithPanicRecovery, WithRequestInfo, WithTimeoutForNonLongRunningRequests,
 // WithMaxInFlightLimit, WithAuthentication, WithAuthorization.)
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.withDeadlines(s.limitInflight(s.authenticate(s.authorize(s.routes())))))
+	return s.recoverPanics(withRequestInfo(s.withDeadlines(s.limitInflight(s.authenticate(s.authorize(s.routes()))))))
 }
 
 // routes maps paths to their handlers, behind no filter.
@@ -252,6 +258,9 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, versionInfo())
 	})
 	s.registerOpenAPI(mux) // /openapi/v2, /openapi/v3 (openapi.go)
+	if s.profiling {
+		registerProfiling(mux) // /debug/pprof/ (profiling.go)
+	}
 	mux.HandleFunc("/", s.serveAPI)
 	return mux
 }

@@ -32,11 +32,11 @@ func (s *Server) update(ctx context.Context, info requestInfo, mutate mutateFunc
 	res := info.resource
 	retry := newRetry(ctx)
 	for {
-		old, rev, st := s.load(ctx, res, info.namespace, info.name)
+		old, cur, rev, st := s.loadTwice(ctx, res, info.namespace, info.name)
 		if st != nil {
 			return nil, st
 		}
-		obj, st := mutate(api.DeepCopy(old))
+		obj, st := mutate(cur)
 		if st != nil {
 			return nil, st
 		}

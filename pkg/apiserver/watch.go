@@ -78,7 +78,16 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events, errc, err := s.watches.Watch(ctx, store.Prefix(res.Name, info.namespace), start, s.limits.WatchBuffer)
+	var keep func(store.Event) bool
+	if !opts.everything() {
+		// The shared watch asks before it queues an event, so that the
+		// pods of other nodes do not wake a kubelet's watch at all.
+		keep = func(ev store.Event) bool {
+			typ, _, err := s.translate(res, ev, opts)
+			return err != nil || typ != ""
+		}
+	}
+	events, errc, progress, err := s.watches.WatchMatching(ctx, store.Prefix(res.Name, info.namespace), start, s.limits.WatchBuffer, keep)
 
 	s.metrics.watchers.Inc()
 	defer s.metrics.watchers.Dec()
@@ -112,7 +121,8 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-			if opts.bookmarks && s.sent(r, res, out.bookmark(res, last, false)) != nil {
+			// Every event up to progress() has been looked at, kept or not.
+			if opts.bookmarks && s.sent(r, res, out.bookmark(res, max(last, progress()), false)) != nil {
 				return
 			}
 		case ev, ok := <-events:
@@ -132,7 +142,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, r *http.Request, info request
 				return
 			}
 			last = ev.KV.ModRevision
-			if typ != "" && s.sent(r, res, out.send(typ, obj)) != nil {
+			if typ != "" && s.sent(r, res, out.sendShared(ev.Shared, typ, obj)) != nil {
 				return
 			}
 		}
@@ -199,26 +209,26 @@ func (s nameSelector) Requirements() []api.FieldRequirement {
 // selectors see it: an object that stops matching is DELETED for this
 // watcher, one that starts matching is ADDED. An empty type means skip.
 func (s *Server) translate(res api.Resource, ev store.Event, opts listOptions) (string, api.Object, error) {
-	cur, err := s.decodeStored(res, ev.KV)
+	cur, err := s.eventObject(res, ev, false)
 	if err != nil {
 		return "", nil, err
 	}
 	if ev.Type == store.Delete {
-		if opts.matches(cur) {
+		if opts.matchesEvent(cur, ev.Shared, false) {
 			return api.Deleted, cur, nil
 		}
 		return "", nil, nil
 	}
-	now := opts.matches(cur)
+	now := opts.matchesEvent(cur, ev.Shared, false)
 	before := now
 	if ev.Created {
 		before = false
-	} else if ev.PrevKV != nil {
-		prev, err := s.decodeStored(res, *ev.PrevKV)
+	} else if ev.PrevKV != nil && !opts.everything() { // with no selector, it matched before as it does now
+		prev, err := s.eventObject(res, ev, true)
 		if err != nil {
 			return "", nil, err
 		}
-		before = opts.matches(prev)
+		before = opts.matchesEvent(prev, ev.Shared, true)
 	}
 	switch {
 	case now && before:
@@ -229,6 +239,45 @@ func (s *Server) translate(res api.Resource, ev store.Event, opts listOptions) (
 		return api.Deleted, cur, nil
 	}
 	return "", nil, nil
+}
+
+// sharedKey names what watchers keep for each other in an event's
+// store.Shared: its objects, decoded, their fields, and its JSON lines,
+// by event type.
+type sharedKey struct{ what, typ string }
+
+type decoded struct {
+	obj api.Object
+	err error
+}
+
+// eventObject is the object of a watch event as stored, or with prev as
+// it was before, decoded once for every watcher of the event and for the
+// authorizers' caches (store.Shared). They only read it.
+func (s *Server) eventObject(res api.Resource, ev store.Event, prev bool) (api.Object, error) {
+	kv, what := ev.KV, "object"
+	if prev {
+		kv, what = *ev.PrevKV, "previous object"
+	}
+	d := ev.Shared.Do(sharedKey{what: what}, func() any {
+		obj, err := s.decodeStored(res, kv)
+		return decoded{obj, err}
+	}).(decoded)
+	return d.obj, d.err
+}
+
+// matchesEvent is matches for the object of a watch event (prev: as it
+// was before), whose fields, for the field selectors of a hundred
+// kubelets' watches (spec.nodeName=…), are worked out once for all of
+// them (store.Shared).
+func (o listOptions) matchesEvent(obj api.Object, shared *store.Shared, prev bool) bool {
+	return o.matchesWith(obj, func() map[string]string {
+		key := sharedKey{what: "fields"}
+		if prev {
+			key.what = "previous fields"
+		}
+		return shared.Do(key, func() any { return api.FieldsOf(obj) }).(map[string]string)
+	})
 }
 
 func watchError(err error) *api.Status {
@@ -257,15 +306,47 @@ func (e *eventWriter) send(typ string, obj any) error {
 			return err
 		}
 	}
+	line, err := eventLine(typ, obj)
+	if err != nil {
+		return err
+	}
+	return e.write(line)
+}
+
+// sendShared is send for the object of a store event: a watcher that
+// takes objects as they are sends the line the first such watcher of the
+// event encoded (store.Shared).
+func (e *eventWriter) sendShared(shared *store.Shared, typ string, obj api.Object) error {
+	if e.as != nil {
+		return e.send(typ, obj)
+	}
+	type encoded struct {
+		line []byte
+		err  error
+	}
+	enc := shared.Do(sharedKey{what: "line", typ: typ}, func() any {
+		line, err := eventLine(typ, obj)
+		return encoded{line, err}
+	}).(encoded)
+	if enc.err != nil {
+		return enc.err
+	}
+	return e.write(enc.line)
+}
+
+// eventLine is one watch event as a line of JSON.
+func eventLine(typ string, obj any) ([]byte, error) {
 	b, err := json.Marshal(struct {
 		Type   string `json:"type"`
 		Object any    `json:"object"`
 	}{typ, obj})
-	if err != nil {
-		return err
-	}
+	return append(b, '\n'), err
+}
+
+// write sends one line and flushes it out, within timeout.
+func (e *eventWriter) write(line []byte) error {
 	e.rc.SetWriteDeadline(time.Now().Add(e.timeout))
-	if _, err := e.w.Write(append(b, '\n')); err != nil {
+	if _, err := e.w.Write(line); err != nil {
 		return err
 	}
 	return e.rc.Flush()

@@ -157,3 +157,39 @@ func TestWatchCompactedRevisionIsGone(t *testing.T) {
 		t.Fatalf("got %s %+v, want ERROR 410", typ, st)
 	}
 }
+
+// A watch with a field selector is not woken for the objects it does
+// not match (store.WatchMatching), and its bookmarks still carry the
+// latest revision, past those objects' writes, so that a client that
+// watches again from it does not go back over them.
+func TestWatchSelectedBookmarksMoveOn(t *testing.T) {
+	defer func(d time.Duration) { bookmarkEvery = d }(bookmarkEvery)
+	bookmarkEvery = 200 * time.Millisecond
+	ts := newTestServer(t)
+	created := ts.must(http.StatusCreated, "POST", podsPath, testPod("first"))
+	var first api.Pod
+	created.into(t, &first)
+	next := ts.watch(podsPath + "?watch=true&allowWatchBookmarks=true&fieldSelector=spec.nodeName%3Dn1&resourceVersion=" + first.ResourceVersion)
+	ts.must(http.StatusCreated, "POST", podsPath, testPod("elsewhere"))
+	mine := testPod("mine")
+	mine.Spec.NodeName = "n1"
+	ts.must(http.StatusCreated, "POST", podsPath, mine)
+	if typ, pod, _ := next(); typ != api.Added || pod.Name != "mine" {
+		t.Fatalf("got %s %s, want ADDED mine", typ, pod.Name)
+	}
+	var later api.Pod
+	ts.must(http.StatusCreated, "POST", podsPath, testPod("later")).into(t, &later)
+	want, _ := strconv.ParseInt(later.ResourceVersion, 10, 64)
+	// A bookmark may come between the two creates; the next ones must
+	// reach the last write, which the watch does not match.
+	for range 5 {
+		typ, pod, _ := next()
+		if typ != api.Bookmark {
+			t.Fatalf("got %s %s, want only bookmarks", typ, pod.Name)
+		}
+		if got, _ := strconv.ParseInt(pod.ResourceVersion, 10, 64); got >= want {
+			return
+		}
+	}
+	t.Errorf("no bookmark reached %d", want)
+}

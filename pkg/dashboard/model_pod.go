@@ -55,14 +55,16 @@ type containerView struct {
 // scheduler.kubelab.io/decision (pkg/scheduler, DecisionRecord): each
 // node's filter result and score, the chosen node first.
 type scheduling struct {
-	Total, Feasible, More int
-	Rows                  []schedulingRow
-	Unreadable            string // the annotation did not decode: why
+	// Skipped counts the nodes the scheduler did not evaluate: it had
+	// found enough that fit (percentageOfNodesToScore).
+	Total, Feasible, Skipped, More int
+	Rows                           []schedulingRow
+	Unreadable                     string // the annotation did not decode: why
 }
 
 type schedulingRow struct {
-	Node, Score, Reason string
-	Fit, Chosen         bool
+	Node, Score, Reason  string
+	Fit, Chosen, Skipped bool
 }
 
 // decisionAnnotation is where the scheduler records its decision.
@@ -162,19 +164,24 @@ func decodeScheduling(value, chosen string) *scheduling {
 	var rec struct {
 		Total    int `json:"total"`
 		Feasible int `json:"feasible"`
+		Skipped  int `json:"skipped"`
 		Nodes    []struct {
-			Node   string `json:"node"`
-			Fit    bool   `json:"fit"`
-			Score  int64  `json:"score"`
-			Reason string `json:"reason"`
+			Node    string `json:"node"`
+			Fit     bool   `json:"fit"`
+			Score   int64  `json:"score"`
+			Reason  string `json:"reason"`
+			Skipped bool   `json:"skipped"`
 		} `json:"nodes"`
 	}
 	if err := json.Unmarshal([]byte(value), &rec); err != nil {
 		return &scheduling{Unreadable: err.Error()}
 	}
-	s := &scheduling{Total: rec.Total, Feasible: rec.Feasible, More: rec.Total - len(rec.Nodes)}
+	s := &scheduling{Total: rec.Total, Feasible: rec.Feasible, Skipped: rec.Skipped, More: rec.Total - len(rec.Nodes)}
 	for _, n := range rec.Nodes {
-		row := schedulingRow{Node: n.Node, Fit: n.Fit, Reason: n.Reason, Chosen: n.Node == chosen && chosen != ""}
+		row := schedulingRow{Node: n.Node, Fit: n.Fit, Reason: n.Reason, Skipped: n.Skipped, Chosen: n.Node == chosen && chosen != ""}
+		if n.Skipped {
+			row.Reason = "not evaluated"
+		}
 		if n.Fit {
 			row.Score = fmt.Sprint(n.Score)
 		}

@@ -17,7 +17,7 @@ func TestPages(t *testing.T) {
 	pending.Status.Conditions = []api.PodCondition{{Type: api.PodScheduled, Status: api.ConditionFalse, Reason: "Unschedulable",
 		Message: "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable."}}
 	scheduled := pod("default", "kubia-a", "n1", api.PodRunning, true, "kubia")
-	scheduled.Annotations = map[string]string{decisionAnnotation: `{"total":2,"feasible":1,"nodes":[{"node":"n1","fit":true,"score":87},{"node":"n2","fit":false,"reason":"node(s) were unschedulable"}]}`}
+	scheduled.Annotations = map[string]string{decisionAnnotation: `{"total":3,"feasible":1,"skipped":1,"nodes":[{"node":"n1","fit":true,"score":87},{"node":"n2","fit":false,"reason":"node(s) were unschedulable"},{"node":"n3","fit":false,"skipped":true}]}`}
 	other := pod("kube-system", "dns-x", "n1", api.PodRunning, false, "")
 	cordoned := node("n2", true, "2", "4Gi")
 	cordoned.Spec.Unschedulable = true
@@ -54,8 +54,8 @@ func TestPages(t *testing.T) {
 		{name: "map of every namespace", path: "/?ns=", code: http.StatusOK, want: []string{"dns-x", "0/1 · Running"},
 			wantHTML: []string{`class="pod unready" data-pod="kube-system/dns-x"`}},
 		{name: "pod", path: "/pods/default/kubia-a", code: http.StatusOK,
-			want: []string{"kubia-a", "Running", "Delete pod", "Node n1", "Scheduling", "1 of 2 nodes fit",
-				"n1 ← chosen yes 87", "n2 no node(s) were unschedulable", "Containers", "app kubelab/kubia:latest Running",
+			want: []string{"kubia-a", "Running", "Delete pod", "Node n1", "Scheduling", "1 of 3 nodes fit; 1 not evaluated, as enough that fit had been found",
+				"n1 ← chosen yes 87", "n2 no node(s) were unschedulable", "n3 - not evaluated", "Containers", "app kubelab/kubia:latest Running",
 				"Events", "Scheduled Successfully assigned default/kubia-a to n1", "Logs", "is simulated"}},
 		{name: "missing pod", path: "/pods/default/nope", code: http.StatusNotFound, want: []string{"does not exist"}},
 		{name: "workloads", path: "/workloads", code: http.StatusOK,

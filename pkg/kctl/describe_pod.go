@@ -105,11 +105,13 @@ func (d *describer) scheduling(value string) {
 	var rec struct {
 		Total    int `json:"total"`
 		Feasible int `json:"feasible"`
+		Skipped  int `json:"skipped"` // not evaluated: the scheduler had found enough nodes that fit
 		Nodes    []struct {
-			Node   string `json:"node"`
-			Fit    bool   `json:"fit"`
-			Score  int64  `json:"score"`
-			Reason string `json:"reason"`
+			Node    string `json:"node"`
+			Fit     bool   `json:"fit"`
+			Score   int64  `json:"score"`
+			Reason  string `json:"reason"`
+			Skipped bool   `json:"skipped"`
 		} `json:"nodes"`
 	}
 	if err := json.Unmarshal([]byte(value), &rec); err != nil {
@@ -119,14 +121,21 @@ func (d *describer) scheduling(value string) {
 	d.line(0, "Scheduling:")
 	rows := make([][]string, 0, len(rec.Nodes))
 	for _, n := range rec.Nodes {
-		score := ""
-		if n.Fit {
+		fit, score, reason := boolWord(n.Fit), "", n.Reason
+		switch {
+		case n.Fit:
 			score = fmt.Sprint(n.Score)
+		case n.Skipped:
+			fit, reason = "-", "not evaluated"
 		}
-		rows = append(rows, []string{n.Node, boolWord(n.Fit), score, n.Reason})
+		rows = append(rows, []string{n.Node, fit, score, reason})
 	}
 	d.table(1, []string{"NODE", "FIT", "SCORE", "REASON"}, rows)
-	if more := rec.Total - len(rec.Nodes); more > 0 {
+	switch more := rec.Total - len(rec.Nodes); {
+	case more > 0 && rec.Skipped > 0:
+		d.line(1, "… and %d more nodes (%d of %d fit; %d not evaluated: enough nodes that fit were found first)",
+			more, rec.Feasible, rec.Total, rec.Skipped)
+	case more > 0:
 		d.line(1, "… and %d more nodes (%d of %d fit)", more, rec.Feasible, rec.Total)
 	}
 }

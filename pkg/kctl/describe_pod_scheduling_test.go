@@ -34,6 +34,13 @@ func TestDescribePodScheduling(t *testing.T) {
 			want:       []string{"  n1    True  0      \n  … and 999 more nodes (996 of 1000 fit)\n"},
 		},
 		{
+			name: "sampled",
+			annotation: `{"total":1000,"feasible":420,"skipped":580,"nodes":[{"node":"n1","fit":true,"score":94},` +
+				`{"node":"n2","fit":false,"skipped":true}]}`,
+			want: []string{"  n1    True  94     \n  n2    -            not evaluated\n" +
+				"  … and 998 more nodes (420 of 1000 fit; 580 not evaluated: enough nodes that fit were found first)\n"},
+		},
+		{
 			name:       "unreadable",
 			annotation: `[1,2`,
 			want:       []string{"Scheduling: <unreadable scheduler.kubelab.io/decision annotation: unexpected end of JSON input>\n"},

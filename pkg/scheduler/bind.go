@@ -18,17 +18,17 @@ import (
 
 // bind writes the decision. If the binding fails, the assumption goes.
 // first is when the pod was first seen pending.
-func (s *Scheduler) bind(ctx context.Context, pod *api.Pod, d Decision, first time.Time) error {
+func (s *Scheduler) bind(ctx context.Context, pod *api.Pod, o outcome, first time.Time) error {
 	key := client.KeyOf(pod)
-	log := s.log.With(zap.String("pod", key), zap.String("node", d.Node))
+	log := s.log.With(zap.String("pod", key), zap.String("node", o.node))
 	// The decision travels in the binding itself: the apiserver copies a
 	// Binding's annotations onto the pod, as Kubernetes' does, so placing
 	// a pod and explaining why is one write.
 	var annotations map[string]string
-	if s.record {
-		annotations = map[string]string{DecisionAnnotation: d.Annotation()}
+	if o.record != "" {
+		annotations = map[string]string{DecisionAnnotation: o.record}
 	}
-	if err := s.binder.Bind(ctx, pod, d.Node, annotations); err != nil {
+	if err := s.binder.Bind(ctx, pod, o.node, annotations); err != nil {
 		s.mu.Lock()
 		s.snap.Forget(key)
 		s.mu.Unlock()
@@ -37,14 +37,14 @@ func (s *Scheduler) bind(ctx context.Context, pod *api.Pod, d Decision, first ti
 		if client.IsNotFound(err) {
 			return nil // the pod is gone
 		}
-		return fmt.Errorf("binding to %s: %w", d.Node, err)
+		return fmt.Errorf("binding to %s: %w", o.node, err)
 	}
 	s.seen(key, false)
 	s.metrics.attempts.WithLabelValues("scheduled").Inc()
 	if !first.IsZero() {
 		s.metrics.e2e.Observe(s.now().Sub(first).Seconds())
 	}
-	s.events.Eventf(pod, api.EventNormal, "Scheduled", "Successfully assigned %s to %s", key, d.Node)
+	s.events.Eventf(pod, api.EventNormal, "Scheduled", "Successfully assigned %s to %s", key, o.node)
 	log.Debug("bound")
 
 	return nil
@@ -53,19 +53,19 @@ func (s *Scheduler) bind(ctx context.Context, pod *api.Pod, d Decision, first ti
 // failed reports a pod that fits nowhere: a FailedScheduling event, the
 // PodScheduled=False condition and the decision, then the FitError to
 // have it retried.
-func (s *Scheduler) failed(ctx context.Context, pod *api.Pod, d Decision) error {
-	msg := d.Err.Error()
+func (s *Scheduler) failed(ctx context.Context, pod *api.Pod, o outcome) error {
+	msg := o.err.Error()
 	s.metrics.attempts.WithLabelValues("unschedulable").Inc()
 	s.events.Eventf(pod, api.EventWarning, "FailedScheduling", "%s", msg)
 	if err := s.setNotScheduled(ctx, pod, "Unschedulable", msg); err != nil {
 		return fmt.Errorf("%s; setting the PodScheduled condition: %w", msg, err)
 	}
-	if s.record {
-		if err := s.annotate(ctx, pod, d); err != nil {
+	if o.record != "" {
+		if err := s.annotate(ctx, pod, o.record); err != nil {
 			return fmt.Errorf("%s; recording the decision: %w", msg, err)
 		}
 	}
-	return d.Err
+	return o.err
 }
 
 // setNotScheduled sets PodScheduled=False with the reason (Unschedulable
@@ -97,9 +97,9 @@ func (s *Scheduler) setNotScheduled(ctx context.Context, pod *api.Pod, reason, m
 	return s.patcher.Patch(ctx, pod.Namespace, pod.Name, "status", patch)
 }
 
-// annotate writes the decision on the pod, unless it is there already.
-func (s *Scheduler) annotate(ctx context.Context, pod *api.Pod, d Decision) error {
-	value := d.Annotation()
+// annotate writes the decision's record on the pod, unless it is there
+// already.
+func (s *Scheduler) annotate(ctx context.Context, pod *api.Pod, value string) error {
 	if pod.Annotations[DecisionAnnotation] == value {
 		return nil
 	}

@@ -1,10 +1,8 @@
 package scheduler
 
 import (
-	"cmp"
 	"encoding/json"
 	"slices"
-	"strings"
 )
 
 // DecisionAnnotation holds, on each pod the scheduler tried, what every
@@ -17,8 +15,12 @@ import (
 //	  {"node":"n3","fit":false,"reason":"node(s) were unschedulable"}]}
 //
 // nodes lists the chosen node first, then the other nodes that fit, best
-// score first, then the nodes that did not, by name; at most
-// MaxRecordedNodes of them. total and feasible count every node.
+// score first, then the nodes that did not, by name, then those not
+// evaluated (sample.go), by name, each "skipped":true; at most
+// MaxRecordedNodes of them. total counts every node, feasible those that
+// fit, skipped those not evaluated (omitted when none were):
+//
+//	{"total":1000,"feasible":420,"skipped":580,"nodes":[{"node":"n0412","fit":true,"score":94}, …]}
 const DecisionAnnotation = "scheduler.kubelab.io/decision"
 
 // MaxRecordedNodes caps the nodes listed in DecisionAnnotation, so that a
@@ -29,61 +31,66 @@ const MaxRecordedNodes = 20
 type DecisionRecord struct {
 	Total    int          `json:"total"`
 	Feasible int          `json:"feasible"`
+	Skipped  int          `json:"skipped,omitempty"`
 	Nodes    []NodeRecord `json:"nodes"`
 }
 
 // NodeRecord is one node of a DecisionRecord.
 type NodeRecord struct {
-	Node   string `json:"node"`
-	Fit    bool   `json:"fit"`
-	Score  int64  `json:"score,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Node    string `json:"node"`
+	Fit     bool   `json:"fit"`
+	Score   int64  `json:"score,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Skipped bool   `json:"skipped,omitempty"`
 }
 
-// Record summarizes d for DecisionAnnotation. It keeps the first
-// MaxRecordedNodes in order as it goes, rather than sorting all the nodes
-// of a big cluster for the sake of twenty.
+// Record summarizes d for DecisionAnnotation. It takes the nodes to list
+// in one pass over d.Nodes, which are sorted by name, keeping only the
+// best MaxRecordedNodes that fit as it goes: sorting every node of a big
+// cluster for the sake of twenty cost as much as the decision itself.
 func (d Decision) Record() DecisionRecord {
 	rec := DecisionRecord{Total: len(d.Nodes)}
-	before := func(a, b NodeResult) bool {
-		return cmp.Or(
-			compareBool(a.Name == d.Node, b.Name == d.Node), // the chosen node first
-			compareBool(a.Fit, b.Fit),                       // then the others that fit
-			cmp.Compare(b.Score, a.Score),                   // best first
-			strings.Compare(a.Name, b.Name)) < 0
-	}
-	var top []NodeResult
-	for _, r := range d.Nodes {
-		if r.Fit {
+	var chosen *NodeResult
+	var fit, unfit, skipped []NodeResult // fit: best score first, then by name
+	for i := range d.Nodes {
+		r := &d.Nodes[i]
+		switch {
+		case r.Fit:
 			rec.Feasible++
-		}
-		if len(top) == MaxRecordedNodes && !before(r, top[len(top)-1]) {
-			continue
-		}
-		i := slices.IndexFunc(top, func(t NodeResult) bool { return before(r, t) })
-		if i < 0 {
-			i = len(top)
-		}
-		top = slices.Insert(top, i, r)
-		if len(top) > MaxRecordedNodes {
-			top = top[:MaxRecordedNodes]
+			if chosen == nil && r.Name == d.Node {
+				chosen = r
+				continue
+			}
+			// Insert after every node that scores as well: those come
+			// first by name.
+			at := len(fit)
+			for at > 0 && fit[at-1].Score < r.Score {
+				at--
+			}
+			if at < MaxRecordedNodes {
+				fit = slices.Insert(fit, at, *r)
+				fit = fit[:min(len(fit), MaxRecordedNodes)]
+			}
+		case r.Skipped:
+			rec.Skipped++
+			if len(skipped) < MaxRecordedNodes {
+				skipped = append(skipped, *r)
+			}
+		default:
+			if len(unfit) < MaxRecordedNodes {
+				unfit = append(unfit, *r)
+			}
 		}
 	}
-	for _, r := range top {
-		rec.Nodes = append(rec.Nodes, NodeRecord{Node: r.Name, Fit: r.Fit, Score: r.Score, Reason: r.Reason})
+	var listed []NodeResult
+	if chosen != nil {
+		listed = append(listed, *chosen)
+	}
+	listed = append(append(append(listed, fit...), unfit...), skipped...)
+	for _, r := range listed[:min(len(listed), MaxRecordedNodes)] {
+		rec.Nodes = append(rec.Nodes, NodeRecord{Node: r.Name, Fit: r.Fit, Score: r.Score, Reason: r.Reason, Skipped: r.Skipped})
 	}
 	return rec
-}
-
-// compareBool orders true before false.
-func compareBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return -1
-	}
-	return 1
 }
 
 // Annotation is d's record as the value of DecisionAnnotation.

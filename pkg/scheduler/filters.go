@@ -37,13 +37,8 @@ func NodeName(pod *PodInfo, node *NodeInfo) (bool, string) {
 // stopped reporting cannot start the pod. (Kubernetes gets the same effect
 // from the not-ready taint that its node controller adds.)
 func NodeReady(_ *PodInfo, node *NodeInfo) (bool, string) {
-	for _, c := range node.Node.Status.Conditions {
-		if c.Type == api.NodeReady {
-			if c.Status == api.ConditionTrue {
-				return true, ""
-			}
-			break
-		}
+	if node.Ready { // the Ready condition, read when the node changed (NodeInfo)
+		return true, ""
 	}
 	return false, ReasonNotReady
 }

@@ -26,8 +26,10 @@ type Options struct {
 	Burst           int
 	Listen          string // address of /healthz and /metrics; "" serves none
 	LogLevel        string
-	RecordDecisions bool        // write DecisionAnnotation on every pod tried
-	Logger          *zap.Logger // in-process use; else built from LogLevel
+	RecordDecisions bool // write DecisionAnnotation on every pod tried
+	// PercentageOfNodesToScore: see Config; 0 is Kubernetes' adaptive default.
+	PercentageOfNodesToScore int
+	Logger                   *zap.Logger // in-process use; else built from LogLevel
 	// LeaderElection: with LeaderElect, the scheduler schedules only
 	// while it holds the Lease kube-system/kube-scheduler.
 	LeaderElection leaderelection.Options
@@ -98,7 +100,7 @@ func Run(ctx context.Context, o Options) error {
 	return leaderelection.RunOrLead(ctx, lc, o.LeaderElection, log, func(ctx context.Context) error {
 		leading.Store(true)
 		s, err := Start(ctx, c, Config{Name: name, Parallelism: o.Parallelism, RecordDecisions: o.RecordDecisions,
-			Events: rec, Logger: log, Registry: reg})
+			PercentageOfNodesToScore: o.PercentageOfNodesToScore, Events: rec, Logger: log, Registry: reg})
 		if err != nil {
 			if ctx.Err() != nil {
 				log.Info("stopped before the informers synced")

@@ -63,6 +63,9 @@ type Decision struct {
 	Node  string       // the chosen node; "" when no node fits
 	Nodes []NodeResult // every candidate node, sorted by name
 	Err   *FitError    // why no node fits; nil when Node is set
+	// Evaluated counts the nodes the filters ran on: all of them, unless
+	// enough nodes that fit were found first (sample.go).
+	Evaluated int
 }
 
 // NodeResult is what one node made of the pod.
@@ -71,6 +74,9 @@ type NodeResult struct {
 	Fit    bool   // passed every filter
 	Reason string // the first failing filter's reason, when not Fit
 	Score  int64  // 0 to MaxScore, when Fit
+	// Skipped: the node was not evaluated, since enough nodes that fit
+	// had been found before it (sample.go); neither Fit nor a Reason.
+	Skipped bool
 }
 
 // Schedule decides where pod goes in snap with the default profile.
@@ -85,20 +91,27 @@ func Schedule(pod *api.Pod, snap *Snapshot) Decision {
 // onto that node, since its score falls. Schedule reads snap and changes
 // nothing.
 //
-// Kubernetes stops filtering once it has found enough feasible nodes in a
-// big cluster (percentageOfNodesToScore) and starts the next pod where the
-// last one stopped; kubelab looks at every node, which is simpler and
-// makes every decision explainable in full.
+// The scheduling loop, in a big cluster, stops filtering once it has
+// found enough nodes that fit, as Kubernetes does (sample.go); Schedule
+// looks at every node.
 func (p Profile) Schedule(pod *api.Pod, snap *Snapshot) Decision {
-	return p.schedule(NewPodInfo(pod), snap)
+	return p.schedule(NewPodInfo(pod), snap, everyNode, nil)
 }
 
-func (p Profile) schedule(pod *PodInfo, snap *Snapshot) Decision {
-	nodes := snap.Nodes()
-	d := Decision{Nodes: make([]NodeResult, len(nodes))}
-	feasible := make([]int, 0, len(nodes)) // indexes into nodes
-	for i, n := range nodes {
-		d.Nodes[i] = NodeResult{Name: n.Node.Name, Fit: true}
+// schedule is Schedule from where sm says, with the table of nodes in
+// table's array when it is large enough (the loop reuses one).
+func (p Profile) schedule(pod *PodInfo, snap *Snapshot, sm sample, table []NodeResult) Decision {
+	nodes, names := snap.Nodes(), snap.names
+	if cap(table) < len(nodes) {
+		table = make([]NodeResult, len(nodes))
+	}
+	d := Decision{Nodes: table[:len(nodes)]} // each entry is written below
+	want := sm.want(len(nodes))
+	feasible := make([]int, 0, min(want, len(nodes))) // indexes into nodes, in the order evaluated
+	for ; d.Evaluated < len(nodes) && len(feasible) < want; d.Evaluated++ {
+		i := (sm.from + d.Evaluated) % len(nodes)
+		n := nodes[i]
+		d.Nodes[i] = NodeResult{Name: names[i], Fit: true}
 		for _, f := range p.Filters {
 			if ok, reason := f.Fits(pod, n); !ok {
 				d.Nodes[i].Fit, d.Nodes[i].Reason = false, reason
@@ -108,6 +121,10 @@ func (p Profile) schedule(pod *PodInfo, snap *Snapshot) Decision {
 		if d.Nodes[i].Fit {
 			feasible = append(feasible, i)
 		}
+	}
+	for k := d.Evaluated; k < len(nodes); k++ {
+		i := (sm.from + k) % len(nodes)
+		d.Nodes[i] = NodeResult{Name: names[i], Skipped: true}
 	}
 	if len(feasible) == 0 {
 		d.Err = newFitError(d.Nodes)
@@ -134,8 +151,8 @@ func (p Profile) schedule(pod *PodInfo, snap *Snapshot) Decision {
 		if weights > 0 {
 			d.Nodes[i].Score = (total[j] + weights/2) / weights // the weighted sum, back on the 0-100 scale
 		}
-		if d.Nodes[i].Score > d.Nodes[best].Score {
-			best = i // strictly greater: ties stay with the first by name
+		if d.Nodes[i].Score > d.Nodes[best].Score || d.Nodes[i].Score == d.Nodes[best].Score && i < best {
+			best = i // ties go to the first by name
 		}
 	}
 	d.Node = d.Nodes[best].Name

@@ -37,15 +37,20 @@ type Config struct {
 	Name            string // schedulerName of the pods to schedule; default "default-scheduler"
 	Parallelism     int    // bindings in flight at once; default 16
 	RecordDecisions bool   // write DecisionAnnotation on every pod tried
-	Profile         *Profile
-	Pods            PodLister
-	Binder          Binder
-	Patcher         Patcher
-	Events          EventRecorder
-	Volumes         VolumeListers // claims, volumes and classes, for VolumeBinding
-	Claims          ClaimPatcher  // writes the selected node on claims
-	Logger          *zap.Logger
-	Registry        *prometheus.Registry // for the metrics; default a new one
+	// PercentageOfNodesToScore is the share of the nodes a decision looks
+	// for that fit before it stops filtering, in a cluster of 100 nodes
+	// or more (sample.go): 0 takes Kubernetes' adaptive default (42% of
+	// 1000 nodes), 100 looks at every node.
+	PercentageOfNodesToScore int
+	Profile                  *Profile
+	Pods                     PodLister
+	Binder                   Binder
+	Patcher                  Patcher
+	Events                   EventRecorder
+	Volumes                  VolumeListers // claims, volumes and classes, for VolumeBinding
+	Claims                   ClaimPatcher  // writes the selected node on claims
+	Logger                   *zap.Logger
+	Registry                 *prometheus.Registry // for the metrics; default a new one
 }
 
 // An unschedulable pod is retried after 1 s, then 2 s, 4 s … up to
@@ -86,6 +91,8 @@ type Scheduler struct {
 	// goroutine, the informer handlers and failed bindings change them.
 	mu            sync.Mutex
 	snap          *Snapshot
+	sample        sample                 // where the next decision starts (sample.go)
+	table         []NodeResult           // the last decision's table of nodes, for the next to reuse (outcome)
 	unschedulable map[string]int         // pods that fit nowhere: how many tries in a row
 	volumeWaits   map[string]*volumeWait // pods assumed on a node, waiting for their claims (volumebind.go)
 
@@ -115,6 +122,7 @@ func New(cfg Config) (*Scheduler, error) {
 		now:           time.Now,
 		stopped:       make(chan struct{}),
 		snap:          NewSnapshot(nil, nil),
+		sample:        sample{percentage: min(max(cfg.PercentageOfNodesToScore, 0), 100)},
 		unschedulable: map[string]int{},
 		volumeWaits:   map[string]*volumeWait{},
 		firstSeen:     map[string]time.Time{},
@@ -274,21 +282,41 @@ func (s *Scheduler) decide(key string) (write func(context.Context) error) {
 	if counted, _ := s.snap.Has(key); counted {
 		return nil // placed already; the informer has not caught up yet
 	}
-	d := s.profile.schedule(info, s.snap)
-	if d.Node == "" {
+	d := s.profile.schedule(info, s.snap, s.sample, s.table)
+	if n := len(d.Nodes); n > 0 {
+		s.sample.from = (s.sample.from + d.Evaluated) % n // the next pod starts where this one stopped
+	}
+	o := outcome{node: d.Node, err: d.Err}
+	if s.record {
+		o.record = d.Annotation()
+	}
+	s.table = d.Nodes // the next decision's: nothing else keeps it
+	if o.node == "" {
 		s.unschedulable[key]++
-		return func(ctx context.Context) error { return s.failed(ctx, pod, d) }
+		return func(ctx context.Context) error { return s.failed(ctx, pod, o) }
 	}
 	// Assume: count the pod on its node now, not when the informer shows
 	// it bound, or the next pods of a burst would all see the same
 	// emptiest node and pile onto it.
-	s.snap.Assume(info, d.Node)
+	s.snap.Assume(info, o.node)
 	delete(s.unschedulable, key)
 	first := s.firstSeenOf(key) // now: the informer may show the pod bound before the binding call returns
-	if write := s.startVolumeWait(pod, info, d, first); write != nil {
+	if write := s.startVolumeWait(pod, info, o, first); write != nil {
 		return write // bound once its claims are
 	}
-	return func(ctx context.Context) error { return s.bind(ctx, pod, d, first) }
+	return func(ctx context.Context) error { return s.bind(ctx, pod, o, first) }
+}
+
+// outcome is what a decision leaves to its write: the node, or why none
+// fits, and the decision's record when decisions are recorded. The
+// decision itself stays behind: its table of every node is the size of
+// the cluster, and the next decision reuses it rather than allocate
+// another (a thousand nodes: 56 kB a pod, which the garbage collector
+// then has to go through).
+type outcome struct {
+	node   string
+	err    *FitError
+	record string // the value of DecisionAnnotation; "" when not recording
 }
 
 // retryUnschedulable queues every pod that fit nowhere: something changed

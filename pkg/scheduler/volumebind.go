@@ -54,7 +54,7 @@ const (
 
 // volumeWait is a pod placed on a node, waiting for its claims.
 type volumeWait struct {
-	d     Decision
+	o     outcome
 	first time.Time // when the pod was first seen pending
 	since time.Time // when the wait began
 }
@@ -90,16 +90,16 @@ func unboundClaims(pod *PodInfo) []string {
 	return out
 }
 
-// startVolumeWait, under s.mu, for a pod just assumed on d.Node: if
+// startVolumeWait, under s.mu, for a pod just assumed on o.node: if
 // some of its claims are unbound, the pod waits for them, and the write
 // returned asks for their volumes. nil means there is nothing to wait
 // for.
-func (s *Scheduler) startVolumeWait(pod *api.Pod, info *PodInfo, d Decision, first time.Time) func(context.Context) error {
+func (s *Scheduler) startVolumeWait(pod *api.Pod, info *PodInfo, o outcome, first time.Time) func(context.Context) error {
 	if len(unboundClaims(info)) == 0 {
 		return nil
 	}
-	s.volumeWaits[client.KeyOf(pod)] = &volumeWait{d: d, first: first, since: s.now()}
-	return func(ctx context.Context) error { return s.awaitVolumes(ctx, pod, info, d.Node) }
+	s.volumeWaits[client.KeyOf(pod)] = &volumeWait{o: o, first: first, since: s.now()}
+	return func(ctx context.Context) error { return s.awaitVolumes(ctx, pod, info, o.node) }
 }
 
 // continueVolumeWait, under s.mu, for a pod that is waiting: bind it if
@@ -112,24 +112,24 @@ func (s *Scheduler) continueVolumeWait(pod *api.Pod, info *PodInfo, w *volumeWai
 		s.snap.Forget(key)
 		delete(s.volumeWaits, key)
 		s.events.Eventf(pod, api.EventWarning, "FailedScheduling", "running PreBind plugin \"VolumeBinding\": %s", why)
-		s.log.Info("volume binding given up", zap.String("pod", key), zap.String("node", w.d.Node), zap.String("why", why))
+		s.log.Info("volume binding given up", zap.String("pod", key), zap.String("node", w.o.node), zap.String("why", why))
 		return nil
 	}
-	node := s.snap.Node(w.d.Node)
+	node := s.snap.Node(w.o.node)
 	if node == nil {
-		return giveUp(fmt.Sprintf("node %q is gone", w.d.Node))
+		return giveUp(fmt.Sprintf("node %q is gone", w.o.node))
 	}
 	if ok, reason := VolumeBinding(info, node); !ok {
 		return giveUp(reason)
 	}
 	if len(unboundClaims(info)) == 0 {
 		delete(s.volumeWaits, key)
-		return func(ctx context.Context) error { return s.bind(ctx, pod, w.d, w.first) }
+		return func(ctx context.Context) error { return s.bind(ctx, pod, w.o, w.first) }
 	}
 	if s.now().Sub(w.since) > bindTimeout {
 		return giveUp("binding volumes: timed out waiting for the condition")
 	}
-	return func(ctx context.Context) error { return s.awaitVolumes(ctx, pod, info, w.d.Node) }
+	return func(ctx context.Context) error { return s.awaitVolumes(ctx, pod, info, w.o.node) }
 }
 
 // awaitVolumes writes the selected node on each unbound claim that does

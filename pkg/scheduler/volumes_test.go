@@ -210,7 +210,7 @@ func TestScheduleVolumeSummary(t *testing.T) {
 			pod := makePod("p", "", "", usingClaims(tt.claim))
 			info := NewPodInfo(pod)
 			info.Claims = l.ResolveClaims(pod)
-			d := DefaultProfile().schedule(info, snap)
+			d := DefaultProfile().schedule(info, snap, everyNode, nil)
 			if d.Node != tt.wantNode {
 				t.Errorf("node %q, want %q", d.Node, tt.wantNode)
 			}

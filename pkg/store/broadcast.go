@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // A watch served by its own etcd watch costs etcd a copy of every event,
@@ -71,23 +72,39 @@ func NewBroadcaster(s *Store) *Broadcaster {
 // channel closes when ctx ends (the error channel then yields nil) or the
 // shared watch fails (it yields why, after the events queued before).
 func (b *Broadcaster) Watch(ctx context.Context, prefix string, afterRev int64, buffer int) (<-chan Event, <-chan error, error) {
+	events, errc, _, err := b.WatchMatching(ctx, prefix, afterRev, buffer, nil)
+	return events, errc, err
+}
+
+// WatchMatching is Watch for a watcher that wants only the events keep
+// accepts, such as a kubelet's watch of the pods of its node: the hub
+// asks keep before it queues an event, so that the other events cost the
+// watcher nothing, instead of a hundred watchers each being woken for
+// every pod to find that it is not theirs. keep runs in the hub's own
+// goroutine, once per event and watcher, and must be quick (the
+// apiserver's reads what Shared keeps). A nil keep takes every event.
+//
+// progress is the revision of the latest event the hub has looked at for
+// the watcher, kept or not: what the watcher has seen everything up to,
+// for its bookmarks.
+func (b *Broadcaster) WatchMatching(ctx context.Context, prefix string, afterRev int64, buffer int, keep func(Event) bool) (
+	events <-chan Event, errc <-chan error, progress func() int64, err error) {
 	if afterRev == 0 {
-		var err error
 		if afterRev, err = b.store.Revision(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	sub, err := b.subscribe(ctx, prefix, afterRev, buffer)
+	sub, err := b.subscribe(ctx, prefix, afterRev, buffer, keep)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	events, errc := make(chan Event), make(chan error, 1)
-	go sub.serve(ctx, events, errc)
-	return events, errc, nil
+	out, errs := make(chan Event), make(chan error, 1)
+	go sub.serve(ctx, out, errs)
+	return out, errs, sub.seen.Load, nil
 }
 
 // subscribe joins prefix's resource hub, starting one if there is none.
-func (b *Broadcaster) subscribe(ctx context.Context, prefix string, afterRev int64, buffer int) (*subscriber, error) {
+func (b *Broadcaster) subscribe(ctx context.Context, prefix string, afterRev int64, buffer int, keep func(Event) bool) (*subscriber, error) {
 	resource, _, _ := strings.Cut(prefix, "/")
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -105,7 +122,7 @@ func (b *Broadcaster) subscribe(ctx context.Context, prefix string, afterRev int
 		b.hubs[h.key] = h
 		go h.run(upCtx, up, upErr)
 	}
-	return h.subscribe(prefix, afterRev, buffer)
+	return h.subscribe(prefix, afterRev, buffer, keep)
 }
 
 // hub is one resource's shared etcd watch.
@@ -124,16 +141,20 @@ type hub struct {
 
 // subscribe adds a watcher of prefix from afterRev, with the window's
 // events after afterRev already in its queue.
-func (h *hub) subscribe(prefix string, afterRev int64, buffer int) (*subscriber, error) {
+func (h *hub) subscribe(prefix string, afterRev int64, buffer int, keep func(Event) bool) (*subscriber, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if afterRev < h.from {
 		return nil, fmt.Errorf("store: watch %s: %w", prefix, &GoneError{Requested: afterRev, Compacted: h.from})
 	}
-	sub := &subscriber{hub: h, prefix: prefix, after: afterRev, max: max(buffer, 1), wake: make(chan struct{}, 1)}
+	sub := &subscriber{hub: h, prefix: prefix, after: afterRev, keep: keep, max: max(buffer, 1), wake: make(chan struct{}, 1)}
+	sub.seen.Store(afterRev)
 	for _, e := range h.window {
-		if e.KV.ModRevision > afterRev && strings.HasPrefix(e.KV.Key, prefix) {
-			sub.queue, sub.queued = append(sub.queue, e), sub.queued+e.size()
+		if sub.concerns(e) {
+			if sub.keeps(e) {
+				sub.queue, sub.queued = append(sub.queue, e), sub.queued+e.size()
+			}
+			sub.seen.Store(e.KV.ModRevision)
 		}
 	}
 	h.watchers[sub] = true
@@ -154,13 +175,14 @@ func (h *hub) run(ctx context.Context, up <-chan Event, upErr <-chan error) {
 				h.end(<-upErr)
 				return
 			}
+			ev.Shared = &Shared{}
 			h.dispatch(&ev)
 		}
 	}
 }
 
 // dispatch keeps e in the window and queues it for the watchers it
-// concerns, dropping those whose queue is full.
+// concerns and that keep it, dropping those whose queue is full.
 func (h *hub) dispatch(e *Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -171,18 +193,20 @@ func (h *hub) dispatch(e *Event) {
 		n := 0
 		for n < len(h.window) && h.window[n].KV.ModRevision == h.from {
 			h.windowBytes -= h.window[n].size()
+			h.window[n].Shared.forget()
 			h.window[n] = nil
 			n++
 		}
 		h.window = h.window[n:]
 	}
 	for sub := range h.watchers {
-		if e.KV.ModRevision <= sub.after || !strings.HasPrefix(e.KV.Key, sub.prefix) {
+		if !sub.concerns(e) {
 			continue
 		}
-		if !sub.push(e) {
+		if sub.keeps(e) && !sub.push(e) {
 			delete(h.watchers, sub)
 		}
+		sub.seen.Store(e.KV.ModRevision)
 	}
 }
 
@@ -230,7 +254,9 @@ func (h *hub) leave(sub *subscriber) {
 type subscriber struct {
 	hub    *hub
 	prefix string
-	after  int64 // the revision it watches after
+	after  int64            // the revision it watches after
+	keep   func(Event) bool // nil: every event
+	seen   atomic.Int64     // the revision of the latest event looked at for it
 	max    int
 	wake   chan struct{} // a token when queue or err changed
 
@@ -239,6 +265,15 @@ type subscriber struct {
 	queued int   // bytes
 	err    error // set when the watcher is dropped or the hub ended
 }
+
+// concerns says whether e is one the subscriber watches: after its
+// starting revision and under its prefix.
+func (s *subscriber) concerns(e *Event) bool {
+	return e.KV.ModRevision > s.after && strings.HasPrefix(e.KV.Key, s.prefix)
+}
+
+// keeps says whether the subscriber wants e.
+func (s *subscriber) keeps(e *Event) bool { return s.keep == nil || s.keep(*e) }
 
 // push queues e, or, when the queue is full, drops the watcher and reports
 // false.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,77 @@ func TestBroadcasterDropsSlowWatcher(t *testing.T) {
 	var gone *GoneError
 	if _, _, err := b.Watch(ctx, Prefix("pods", "a"), first+1, 5); !errors.As(err, &gone) {
 		t.Errorf("a watch from the first transaction: err = %v, want *GoneError", err)
+	}
+}
+
+// TestBroadcasterSharesDerivedValues: the watchers of one event share
+// its Shared, so that what one derives from it the others get as it is,
+// made once; an event that has left the window keeps nothing.
+func TestBroadcasterSharesDerivedValues(t *testing.T) {
+	s := newTestStore(t)
+	b := NewBroadcaster(s)
+	ctx := testCtx(t)
+	rev := mustCreate(t, s, Key("pods", "a", "before"), "v")
+	w1, _, err := b.Watch(ctx, Prefix("pods", ""), rev, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, _, err := b.Watch(ctx, Prefix("pods", "a"), rev, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, Key("pods", "a", "x"), "v")
+	e1, e2 := next(t, w1), next(t, w2)
+	if e1.Shared == nil || e1.Shared != e2.Shared {
+		t.Fatalf("the watchers got Shared %p and %p, want one", e1.Shared, e2.Shared)
+	}
+	made := 0
+	derive := func() any { made++; return fmt.Sprint("decoded ", made) }
+	if a, b := e1.Shared.Do("object", derive), e2.Shared.Do("object", derive); a != "decoded 1" || b != a || made != 1 {
+		t.Errorf("got %v and %v after %d calls, want one value made once", a, b, made)
+	}
+	e1.Shared.forget()
+	if v := e2.Shared.Do("object", derive); v != "decoded 2" {
+		t.Errorf("after forget: %v, want it made again", v)
+	}
+	var none *Shared // an event not from a Broadcaster
+	if v := none.Do("object", derive); v != "decoded 3" {
+		t.Errorf("a nil Shared gave %v, want a fresh value", v)
+	}
+}
+
+// TestBroadcasterWatchMatching: a watcher gets only the events its keep
+// accepts, from the window as from then on, and its progress moves on
+// with every event all the same.
+func TestBroadcasterWatchMatching(t *testing.T) {
+	s := newTestStore(t)
+	b := NewBroadcaster(s)
+	ctx := testCtx(t)
+	rev := mustCreate(t, s, Key("pods", "a", "before"), "v")
+	all, _, err := b.Watch(ctx, Prefix("pods", ""), rev, 10) // starts the hub's window at rev
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, Key("pods", "a", "mine-1"), "v")
+	last := mustCreate(t, s, Key("pods", "a", "other-1"), "v")
+	take(t, all, 2)
+	mine := func(e Event) bool { return strings.Contains(e.KV.Key, "mine") }
+	events, _, progress, err := b.WatchMatching(ctx, Prefix("pods", ""), rev, 10, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := take(t, events, 1); got[0] != "pods/a/mine-1" {
+		t.Errorf("from the window: %v", got)
+	}
+	if p := progress(); p != last {
+		t.Errorf("progress %d after the window, want %d", p, last)
+	}
+	last = mustCreate(t, s, Key("pods", "a", "other-2"), "v")
+	mustCreate(t, s, Key("pods", "a", "mine-2"), "v")
+	if got := take(t, events, 1); got[0] != "pods/a/mine-2" {
+		t.Errorf("then: %v", got)
+	}
+	if p := progress(); p < last { // other-2 was looked at before mine-2 was queued
+		t.Errorf("progress %d, want at least %d", p, last)
 	}
 }

@@ -59,7 +59,9 @@
 // whatever the number of watchers, keeps a window of recent events for
 // watchers that start a little back, and drops a watcher that falls a
 // whole buffer behind (ErrTooSlow), so that a client that stops reading
-// costs bounded memory (broadcast.go). etcd keeps old revisions only
+// costs bounded memory (broadcast.go). Every watcher of an event gets
+// the same Event.Shared, where the first to decode or encode the event
+// keeps the result for the others (shared.go). etcd keeps old revisions only
 // until they are compacted; watching from a compacted revision, or one
 // before the window, fails with *GoneError, which the apiserver answers
 // with 410 Gone, and the client lists again.

@@ -33,6 +33,9 @@ type Event struct {
 	KV      KV
 	PrevKV  *KV
 	Created bool
+	// Shared is where the watchers of a Broadcaster's event keep what
+	// they derive from it, for each other (shared.go); nil elsewhere.
+	Shared *Shared
 }
 
 // ErrTooSlow ends a watch whose caller fell a whole buffer behind.

@@ -4,13 +4,16 @@
 //   - creates per second through the apiserver (HTTPS as the admin,
 //     authentication, authorization, admission, validation, a CAS
 //     transaction) versus raw etcd puts of the same JSON, at concurrency 1
-//     and 64;
+//     and 64, and versus the transport alone: the same HTTPS request to a
+//     handler that only puts the body into etcd (creates.go);
 //   - watch delivery latency (write acknowledged → event received) with
 //     100 concurrent watchers, p50 and p99;
 //   - resident memory of an idle apiserver process with its embedded etcd.
 //
 // Run it with hack/bench/api.sh (it needs bin/apiserver for the memory
-// figure).
+// figure). -cpuprofile profiles n more creates through the apiserver at
+// the first concurrency, after the measurements; -concurrency,
+// -watchers 0 and -apiserver "" narrow the run to what is being profiled.
 package main
 
 import (
@@ -25,11 +28,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -41,29 +42,29 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 2000, "objects created per measurement")
+	n := flag.Int("n", 6000, "objects created per measurement, in three turns")
 	watchers := flag.Int("watchers", 100, "concurrent watchers")
 	events := flag.Int("events", 200, "writes observed by the watchers")
 	bin := flag.String("apiserver", "bin/apiserver", "apiserver binary for the memory figure")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	concurrency := flag.String("concurrency", "1,64", "the concurrencies of the create measurements, comma-separated")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the creates through the apiserver to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "apibench:", err)
-			os.Exit(1)
+	var concs []int
+	for _, c := range strings.Split(*concurrency, ",") {
+		var k int
+		if _, err := fmt.Sscanf(c, "%d", &k); err != nil || k < 1 {
+			fmt.Fprintf(os.Stderr, "apibench: -concurrency %q: want positive integers, comma-separated\n", *concurrency)
+			os.Exit(2)
 		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+		concs = append(concs, k)
 	}
-	if err := run(*n, *watchers, *events, *bin); err != nil {
+	if err := run(*n, concs, *watchers, *events, *bin, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
-		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(n, watchers, events int, bin string) error {
+func run(n int, concs []int, watchers, events int, bin, cpuProfile string) error {
 	dir, err := os.MkdirTemp("", "kubelab-apibench-")
 	if err != nil {
 		return err
@@ -94,26 +95,34 @@ func run(n, watchers, events int, bin string) error {
 		return err
 	}
 
-	fmt.Println("== creates per second: apiserver vs raw etcd puts of the same JSON ==")
-	for _, conc := range []int{1, 64} {
-		raw := rate(n, conc, func(i int) error {
+	transport, err := serveTransport(ctx, p, etcd.Client())
+	if err != nil {
+		return err
+	}
+	fmt.Println("== creates per second: apiserver vs raw etcd puts of the same JSON, and vs HTTPS + put alone ==")
+	for k, conc := range concs {
+		raw := func(i int) error {
 			_, err := etcd.Client().Put(ctx, fmt.Sprintf("/raw/c%d/cm-%d", conc, i), configMap(fmt.Sprintf("cm-%d", i)))
 			return err
-		})
-		api := rate(n, conc, func(i int) error {
-			resp, err := client.Post(base+"/api/v1/namespaces/default/configmaps", "application/json",
-				strings.NewReader(configMap(fmt.Sprintf("c%d-%d", conc, i))))
-			if err != nil {
+		}
+		create := post(client, base+"/api/v1/namespaces/default/configmaps", fmt.Sprintf("c%d", conc))
+		m := rounds(n, conc, 3, []op{raw, post(client, transport, ""), create})
+		goal := 0.7
+		if conc == 1 {
+			goal = 0.8
+		}
+		fmt.Printf("concurrency %-3d etcd %6.0f/s  transport %6.0f/s  apiserver %6.0f/s   apiserver/etcd %.2f (goal >= %.2f)  apiserver/transport %.2f\n",
+			conc, m[0].perSecond, m[1].perSecond, m[2].perSecond, m[2].perSecond/m[0].perSecond, goal, m[2].perSecond/m[1].perSecond)
+		fmt.Printf("                CPU per create: etcd %4.0fµs  transport %4.0fµs  apiserver %4.0fµs\n", m[0].cpuPerOp, m[1].cpuPerOp, m[2].cpuPerOp)
+		if k == 0 && cpuProfile != "" {
+			if err := profileOp(cpuProfile, 2*n, n, conc, create); err != nil {
 				return err
 			}
-			io.Copy(io.Discard, resp.Body) // drain, so the connection is reused
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusCreated {
-				return fmt.Errorf("create: %s", resp.Status)
-			}
-			return nil
-		})
-		fmt.Printf("concurrency %-3d  etcd %8.0f/s  apiserver %8.0f/s  ratio %.2f (goal >= 0.70)\n", conc, raw, api, api/raw)
+			fmt.Printf("                CPU profile of %d more creates through the apiserver: %s\n", n, cpuProfile)
+		}
+	}
+	if watchers == 0 {
+		return nil
 	}
 
 	fmt.Printf("\n== watch delivery latency, %d watchers, %d writes ==\n", watchers, events)
@@ -123,6 +132,9 @@ func run(n, watchers, events int, bin string) error {
 	}
 	fmt.Printf("p50 %v  p99 %v (goal p99 <= 100ms)\n", p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
 
+	if bin == "" {
+		return nil
+	}
 	fmt.Println("\n== resident memory of an idle apiserver with embedded etcd ==")
 	rss, err := idleRSS(bin, p)
 	if err != nil {
@@ -135,31 +147,6 @@ func run(n, watchers, events int, bin string) error {
 
 func configMap(name string) string {
 	return fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":%q,"labels":{"app":"bench"}},"data":{"key":"value"}}`, name)
-}
-
-// rate runs op n times on conc goroutines and returns operations per second.
-func rate(n, conc int, op func(i int) error) float64 {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := op(i); err != nil {
-					fmt.Fprintln(os.Stderr, "apibench:", err)
-					os.Exit(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(n) / time.Since(start).Seconds()
 }
 
 // watchLatency opens watchers on configmaps in a namespace of its own,

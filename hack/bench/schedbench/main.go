@@ -12,8 +12,9 @@
 //     robin), with no informers, filtering or scoring, through a client
 //     with the same rate limit and the same number of workers;
 //   - scheduler as shipped: as the first, for N more pods, with the
-//     decision annotation (a second write per pod) and the Scheduled
-//     event (through a second client, as cmd/scheduler does).
+//     decision annotation (in the binding, a larger pod) and the
+//     Scheduled event (a second write per pod, through a second client,
+//     as cmd/scheduler does).
 //
 // The first ratio says what deciding costs on top of the writes it cannot
 // avoid; the second what the scheduler's explanations cost. Each phase
@@ -51,7 +52,7 @@ import (
 type options struct {
 	nodes, pods, parallelism, burst int
 	qps                             float64
-	cpuProfile                      string
+	cpuProfile, profilePhase        string
 }
 
 func main() {
@@ -61,7 +62,8 @@ func main() {
 	flag.Float64Var(&o.qps, "qps", 5000, "client rate limit of the scheduler and of the floor")
 	flag.IntVar(&o.burst, "burst", 10000, "client burst")
 	flag.IntVar(&o.pods, "pods", 10000, "pods per measurement (three measurements)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bindings-only scheduling phase to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of one phase (-profile-phase) to this file")
+	flag.StringVar(&o.profilePhase, "profile-phase", "lean", "the phase -cpuprofile profiles: lean (bindings only), floor or shipped")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "schedbench:", err)
@@ -96,7 +98,7 @@ func run(o options) error {
 	}
 	fmt.Printf("setup: created %d nodes in %.1fs\n\n", o.nodes, time.Since(start).Seconds())
 
-	lean, err := schedule(ctx, o, p, base, setup, "lean", false)
+	lean, err := schedule(ctx, o.profiling("lean"), p, base, setup, "lean", false)
 	if err != nil {
 		return err
 	}
@@ -104,12 +106,11 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	floor, err := bindOnly(ctx, o, p, base, pods, nodes)
+	floor, err := bindOnly(ctx, o.profiling("floor"), p, base, pods, nodes)
 	if err != nil {
 		return err
 	}
-	o.cpuProfile = ""
-	full, err := schedule(ctx, o, p, base, setup, "full", true)
+	full, err := schedule(ctx, o.profiling("shipped"), p, base, setup, "full", true)
 	if err != nil {
 		return err
 	}
@@ -127,6 +128,30 @@ func run(o options) error {
 	fmt.Printf("scheduler: %.0f pods/s bindings only (goal >= 1000: %s), %.0f pods/s as shipped; client QPS %.0f\n",
 		lean.rate, verdict(lean.rate >= 1000), full.rate, o.qps)
 	return nil
+}
+
+// profiling is o with the CPU profile on for phase only.
+func (o options) profiling(phase string) options {
+	if o.profilePhase != phase {
+		o.cpuProfile = ""
+	}
+	return o
+}
+
+// startProfile starts the CPU profile of o, if it has one; stop ends it.
+func startProfile(o options) (stop func(), err error) {
+	if o.cpuProfile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(o.cpuProfile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // result is one measurement: pods per second, and CPU time of the whole
@@ -194,15 +219,11 @@ func schedule(ctx context.Context, o options, p *benchpki.PKI, base string, setu
 		events = rec
 	}
 	binder := &countingBinder{Binder: scheduler.NewREST(c), want: int64(o.pods), done: make(chan struct{})}
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return result{}, err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startProfile(o)
+	if err != nil {
+		return result{}, err
 	}
+	defer stopProfile()
 
 	t0 := time.Now()
 	s, err := scheduler.Start(sctx, c, scheduler.Config{Parallelism: o.parallelism, RecordDecisions: shipped,
@@ -268,6 +289,11 @@ func bindOnly(ctx context.Context, o options, p *benchpki.PKI, base string, pods
 	var next atomic.Int64
 	errs := make(chan error, o.parallelism)
 	var wg sync.WaitGroup
+	stopProfile, err := startProfile(o)
+	if err != nil {
+		return result{}, err
+	}
+	defer stopProfile()
 	m := startMeasure()
 	for range o.parallelism {
 		wg.Go(func() {
