@@ -183,6 +183,22 @@ func strategicMerge(target any, patch map[string]any) any {
 // mergeList merges patch elements into target by key: same key merges,
 // $patch: delete removes, new keys are appended.
 func mergeList(target, patch []any, key string) []any {
+	if replace := slices.IndexFunc(patch, isReplaceDirective); replace >= 0 {
+		// {"$patch": "replace"} among the elements: the others are the
+		// whole list (kctl apply sends that for a list whose elements
+		// share their key, such as ports 53/UDP and 53/TCP).
+		var out []any
+		for i, pe := range patch {
+			if i == replace {
+				continue
+			}
+			if pm, ok := pe.(map[string]any); ok {
+				pe = strategicMerge(nil, pm)
+			}
+			out = append(out, pe)
+		}
+		return out
+	}
 	out := append([]any(nil), target...)
 	for _, pe := range patch {
 		pm, ok := pe.(map[string]any)
@@ -211,6 +227,12 @@ func mergeList(target, patch []any, key string) []any {
 		}
 	}
 	return out
+}
+
+// isReplaceDirective says whether a list element is {"$patch": "replace"}.
+func isReplaceDirective(e any) bool {
+	m, ok := e.(map[string]any)
+	return ok && len(m) == 1 && m["$patch"] == "replace"
 }
 
 func unionValues(a, b []any) []any {

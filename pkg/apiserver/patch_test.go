@@ -62,6 +62,9 @@ func TestStrategicMerge(t *testing.T) {
 		{"delete from primitive list", `{"finalizers":["a","b"]}`, `{"$deleteFromPrimitiveList/finalizers":["a"]}`, `{"finalizers":["b"]}`},
 		{"other lists replace", `{"args":["a","b"]}`, `{"args":["c"]}`, `{"args":["c"]}`},
 		{"null deletes", `{"a":1,"b":2}`, `{"a":null}`, `{"b":2}`},
+		{"a replace directive replaces a keyed list whole", `{"ports":[{"port":53,"protocol":"UDP","name":"dns"},{"port":80}]}`,
+			`{"ports":[{"port":53,"protocol":"UDP","name":"dns"},{"port":53,"protocol":"TCP","name":"dns-tcp"},{"$patch":"replace"}]}`,
+			`{"ports":[{"port":53,"protocol":"UDP","name":"dns"},{"port":53,"protocol":"TCP","name":"dns-tcp"}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

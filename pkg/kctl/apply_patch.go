@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"kubelab/pkg/api"
 )
@@ -181,6 +182,16 @@ func diffValues(field string, original, modified, current any) (any, bool) {
 			d := diffList(key, o, m, c)
 			return d, len(d) > 0
 		}
+		if ok && api.MergeKey(field, m) != "" {
+			// A list that merges by a key some of its elements share,
+			// such as ports 53/UDP and 53/TCP: merging by that key would
+			// pair them up wrongly, so the patch replaces the list whole,
+			// unless each element is already there as written.
+			if len(m) == len(c) && elementsKept(m, c) {
+				return nil, false
+			}
+			return append(slices.Clone(m), map[string]any{"$patch": "replace"}), true
+		}
 	}
 	if reflect.DeepEqual(modified, current) {
 		return nil, false
@@ -223,18 +234,42 @@ func findByKey(list []any, key string, value any) map[string]any {
 	return nil
 }
 
+// elementsKept says whether each element of modified is in current at the
+// same place, with every field as modified has it (current may hold more:
+// the server's defaults).
+func elementsKept(modified, current []any) bool {
+	for i, e := range modified {
+		me, ok1 := e.(map[string]any)
+		ce, ok2 := current[i].(map[string]any)
+		if !ok1 || !ok2 {
+			if !reflect.DeepEqual(e, current[i]) {
+				return false
+			}
+			continue
+		}
+		if len(diffMaps(me, me, ce)) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // mergeKey returns the key list field merges by (api.MergeKey, the table
 // the apiserver merges with), or "" to replace it whole, also when some
-// element lacks the key, which merging could not place.
+// element lacks the key, or shares it with another, which merging could
+// not place.
 func mergeKey(field string, list []any) string {
 	key := api.MergeKey(field, list)
 	if key == "" {
 		return ""
 	}
+	seen := map[string]bool{}
 	for _, e := range list {
-		if m, ok := e.(map[string]any); !ok || m[key] == nil {
+		m, ok := e.(map[string]any)
+		if !ok || m[key] == nil || seen[fmt.Sprint(m[key])] {
 			return ""
 		}
+		seen[fmt.Sprint(m[key])] = true
 	}
 	return key
 }

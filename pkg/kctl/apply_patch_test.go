@@ -124,6 +124,21 @@ func TestPlanApply(t *testing.T) {
 			wantPatch: `{"spec":{"containers":[{"args":["--port","9090"],"name":"a"}]}}`,
 		},
 		{
+			// Merging by port would pair 53/UDP with 53/TCP: such a list
+			// is compared element by element and replaced whole.
+			name:       "ports that share their number, unchanged",
+			modified:   dnsService(`[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"}]`),
+			live:       live(t, dnsService(`[{"name":"dns","port":53,"protocol":"UDP","targetPort":53},{"name":"dns-tcp","port":53,"protocol":"TCP","targetPort":53}]`), dnsService(`[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"}]`)),
+			wantAction: actionUnchanged,
+		},
+		{
+			name:       "ports that share their number, one renamed",
+			modified:   dnsService(`[{"name":"dns","port":53,"protocol":"UDP"},{"name":"tcp","port":53,"protocol":"TCP"}]`),
+			live:       live(t, dnsService(`[{"name":"dns","port":53,"protocol":"UDP","targetPort":53},{"name":"dns-tcp","port":53,"protocol":"TCP","targetPort":53}]`), dnsService(`[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"}]`)),
+			wantAction: actionConfigured, annotated: true,
+			wantPatch: `{"spec":{"ports":[{"name":"dns","port":53,"protocol":"UDP"},{"name":"tcp","port":53,"protocol":"TCP"},{"$patch":"replace"}]}}`,
+		},
+		{
 			name:       "created without apply: the annotation is added",
 			modified:   podV1,
 			live:       live(t, podV1Live, ""),
@@ -164,6 +179,11 @@ func TestPlanApply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dnsService is a Service manifest with the given ports.
+func dnsService(ports string) string {
+	return `{"apiVersion":"v1","kind":"Service","metadata":{"name":"dns","namespace":"default"},"spec":{"selector":{"app":"dns"},"ports":` + ports + `}}`
 }
 
 // takeAnnotation removes the last-applied annotation from a patch, and the
