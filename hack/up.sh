@@ -12,6 +12,9 @@
 #   RUNTIME=docker hack/up.sh    insist on the real node
 #   EGRESS=1 hack/up.sh          let pods reach addresses outside the cluster
 #                                (masqueraded); by default they cannot
+#   PROXY_MODE=nftables hack/up.sh
+#                                the node's proxy writes an nftables table instead
+#                                of iptables chains (default: the proxy's choice)
 #   DASHBOARD_LISTEN=127.0.0.1:9090 hack/up.sh
 #                                serve the web dashboard there (default 127.0.0.1:8080)
 set -euo pipefail
@@ -24,6 +27,8 @@ dashboard_addr="${DASHBOARD_LISTEN:-127.0.0.1:8080}"
 runtime="${RUNTIME:-auto}"
 egress=deny
 [ "${EGRESS:-0}" = 1 ] && egress=allow
+proxy_mode=()
+[ -n "${PROXY_MODE:-}" ] && proxy_mode=(--mode "$PROXY_MODE")
 cluster_dns=10.96.0.10 # the kube-dns Service of addons/dns.yaml
 if [ "$runtime" = auto ]; then
 	runtime=fake
@@ -117,7 +122,7 @@ if [ "$runtime" = docker ]; then
 	# apiserver there through the kubernetes Service); make down puts back
 	# the value it had.
 	[ -f "$dir/run/route_localnet" ] || sysctl -n net.ipv4.conf.all.route_localnet >"$dir/run/route_localnet"
-	start proxy bin/proxy --kubeconfig "$dir/proxy.conf" --node-name "$node" --listen 127.0.0.1:10256 --pod-egress "$egress"
+	start proxy bin/proxy --kubeconfig "$dir/proxy.conf" --node-name "$node" --listen 127.0.0.1:10256 --pod-egress "$egress" "${proxy_mode[@]}"
 else
 	for i in $(seq 1 "$nodes"); do
 		node_identity "sim-$i"

@@ -1,7 +1,7 @@
 // Command proxy makes Services work on one node: it watches Services and
-// Endpoints and keeps iptables rules that send each connection to a
-// service's cluster IP, node port or load balancer address on to one of
-// its endpoints.
+// Endpoints and keeps rules, iptables or nftables (--mode), that send
+// each connection to a service's cluster IP, node port or load balancer
+// address on to one of its endpoints.
 package main
 
 import (
@@ -20,7 +20,7 @@ func main() {
 	host, _ := os.Hostname()
 	cmd := &cobra.Command{
 		Use:          "proxy",
-		Short:        "Keep the iptables rules of Services on this node",
+		Short:        "Keep the iptables or nftables rules of Services on this node",
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -38,8 +38,10 @@ func main() {
 	f.DurationVar(&opts.MinSyncPeriod, "min-sync-period", time.Second, "once --sync-burst syncs ran back to back, at least this long between two; changes arriving meanwhile are applied together")
 	f.IntVar(&opts.SyncBurst, "sync-burst", proxy.DefaultSyncBurst, "syncs that may run back to back, so that a lone change is applied at once; one more is allowed every --min-sync-period")
 	f.DurationVar(&opts.SyncPeriod, "sync-period", 30*time.Second, "rewrite every rule at least this often")
+	f.StringVar(&opts.Mode, "mode", "", `how to write the rules: "iptables" (chains in the nat and filter tables) or "nftables" (one table, ip kubelab); `+
+		"default: iptables, or nftables where iptables-restore is missing and the kernel is 5.13 or later; the log says which and why")
 	f.StringVar(&opts.NetNS, "netns", "", "network namespace of the node (a path such as /run/netns/node1) for a simulated node; empty: the proxy's own")
-	f.BoolVar(&opts.Cleanup, "cleanup", false, "remove every chain and rule the proxy installs, then exit")
+	f.BoolVar(&opts.Cleanup, "cleanup", false, "remove every chain, table and rule the proxy installs, in both modes, then exit")
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:10256", "address to serve /healthz and /metrics on (empty: do not serve them)")
 	f.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := cmd.Execute(); err != nil {

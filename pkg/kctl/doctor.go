@@ -30,6 +30,7 @@ func newDoctorCommand(g *globals) *cobra.Command {
 		Long: "doctor checks this machine as a kubelab node: Docker, root, ip_forward,\n" +
 			"br_netfilter and the FORWARD policy, the iptables backend, the node address,\n" +
 			"the pod network's mode (host-gw or vxlan) and in vxlan mode the tunnel's MTU,\n" +
+			"the proxy's mode (iptables or nftables, and never both at once),\n" +
 			"kubelab's ports that listen beyond loopback and answer without authentication\n" +
 			"(it asks them anonymously, through loopback only), and state left by an\n" +
 			"earlier kubelet. It changes nothing. Run it as root on each node; it exits 1\n" +
@@ -94,6 +95,11 @@ type doctorFacts struct {
 	bridges        []string       // klab0, klab-lab: kubelab's bridges on the host
 	chains         []string       // KLAB chains in the host's iptables
 	containers     map[string]int // containers labelled io.kubelab.node, per node
+
+	// The proxy's two modes: each has rules here when these say so.
+	proxyHooks    []string // the built-in nat chains that jump to KLAB-SERVICES: the iptables mode
+	proxyTable    bool     // the nftables table ip kubelab exists: the nftables mode
+	proxyTableErr string   // why the nftables tables could not be listed
 }
 
 // diagnose judges the facts. It is pure.
@@ -147,8 +153,35 @@ func diagnose(f doctorFacts) []finding {
 		}
 	}
 
+	out = append(out, proxyMode(f)...)
 	out = append(out, leftovers(f)...)
 	return out
+}
+
+// proxyMode says which of the proxy's modes has its rules here. Each
+// starts at its own place (a jump from the built-in nat chains to
+// KLAB-SERVICES; the table ip kubelab), and neither sees the other's
+// rules, so both at once means every packet for a service meets both: a
+// proxy restarted in the other mode by a version that did not delete
+// the old mode's rules, or a proxy of each mode.
+func proxyMode(f doctorFacts) []finding {
+	var out []finding
+	if f.proxyTableErr != "" {
+		out = append(out, finding{nodecheck.Warning, "could not look for the proxy's nftables table: " + f.proxyTableErr, ""})
+	}
+	iptables := fmt.Sprintf("iptables (%s, jumped to from %s)", nodecheck.ProxyServicesChain, strings.Join(f.proxyHooks, ", "))
+	nftables := "nftables (table ip " + nodecheck.ProxyTable + ")"
+	switch {
+	case len(f.proxyHooks) > 0 && f.proxyTable:
+		return append(out, finding{nodecheck.Problem, "both proxy modes have rules here, " + iptables + " and " + nftables +
+			": a packet for a service meets both, and the one no proxy keeps any more sends connections to endpoints that may be gone",
+			"stop the proxy, run proxy --cleanup (it deletes both modes' rules), and start it again with the --mode you want"})
+	case len(f.proxyHooks) > 0:
+		return append(out, finding{nodecheck.OK, "proxy mode: " + iptables, ""})
+	case f.proxyTable:
+		return append(out, finding{nodecheck.OK, "proxy mode: " + nftables, ""})
+	}
+	return append(out, finding{nodecheck.OK, "no proxy rules here in either mode: Services answer from this node once a proxy runs", ""})
 }
 
 // networkFixes give the command for each of nodecheck's findings that
@@ -189,6 +222,9 @@ func leftovers(f doctorFacts) []finding {
 	if len(f.chains) > 0 {
 		what = append(what, "iptables chains "+strings.Join(f.chains, ", "))
 	}
+	if f.proxyTable {
+		what = append(what, "nftables table ip "+nodecheck.ProxyTable)
+	}
 	nodes := make([]string, 0, len(f.containers))
 	for n := range f.containers {
 		nodes = append(nodes, n)
@@ -201,7 +237,7 @@ func leftovers(f doctorFacts) []finding {
 	case len(what) == 0 && f.kubeletRunning:
 		return []finding{{nodecheck.Warning, "a kubelet runs here but has made nothing on the host yet (or runs in another network namespace)", ""}}
 	case len(what) == 0:
-		return []finding{{nodecheck.OK, "no kubelab state left on the host (bridges, KLAB chains, containers)", ""}}
+		return []finding{{nodecheck.OK, "no kubelab state left on the host (bridges, KLAB chains, the proxy's table, containers)", ""}}
 	case f.kubeletRunning:
 		return []finding{{nodecheck.OK, "kubelab state of the running kubelet: " + strings.Join(what, "; "), ""}}
 	}

@@ -49,8 +49,53 @@ func gatherDoctorFacts(ctx context.Context, nodeIP string) doctorFacts {
 	}
 	if out, err := exec.CommandContext(ctx, "iptables-save").Output(); err == nil {
 		f.chains = klabChains(string(out))
+		f.proxyHooks = proxyHooks(string(out))
 	}
+	f.proxyTable, f.proxyTableErr = proxyTable(ctx)
 	return f
+}
+
+// proxyHooks lists the built-in nat chains that jump to the proxy's
+// KLAB-SERVICES in iptables-save output: where its iptables mode catches
+// packets for services.
+func proxyHooks(save string) []string {
+	var hooks []string
+	nat := false
+	for _, line := range strings.Split(save, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(line, "*"):
+			nat = line == "*nat"
+		case nat && len(f) >= 4 && f[0] == "-A" && (f[1] == "PREROUTING" || f[1] == "OUTPUT") &&
+			f[len(f)-2] == "-j" && f[len(f)-1] == nodecheck.ProxyServicesChain:
+			hooks = append(hooks, f[1])
+		}
+	}
+	return hooks
+}
+
+// proxyTable reports whether the proxy's nftables table exists, from
+// `nft list tables`. Without the nft command there is none: the
+// nftables mode cannot have run here.
+func proxyTable(ctx context.Context) (bool, string) {
+	out, err := command(ctx, "nft", "list", "tables")
+	if errors.Is(err, exec.ErrNotFound) {
+		return false, ""
+	}
+	if err != nil {
+		return false, err.Error()
+	}
+	return hasProxyTable(out), ""
+}
+
+// hasProxyTable finds "table ip kubelab" in `nft list tables` output.
+func hasProxyTable(listing string) bool {
+	for _, line := range strings.Split(listing, "\n") {
+		if strings.TrimSpace(line) == "table ip "+nodecheck.ProxyTable {
+			return true
+		}
+	}
+	return false
 }
 
 // klabChains lists the chains named KLAB-* in iptables-save output.

@@ -95,6 +95,19 @@ func TestDiagnose(t *testing.T) {
 			"(doctor asks only through loopback, and this address may be a real network's); if it does not, anyone on the network can read this node's pod logs"},
 		{"sockets not read", func(f *doctorFacts) { f.listenersErr = "/proc/net/tcp: permission denied" },
 			"[warning] could not list the listening sockets: /proc/net/tcp: permission denied\n"},
+		{"no proxy", func(*doctorFacts) {}, "[ok] no proxy rules here in either mode"},
+		{"the iptables mode", func(f *doctorFacts) { f.proxyHooks = []string{"PREROUTING", "OUTPUT"} },
+			"[ok] proxy mode: iptables (KLAB-SERVICES, jumped to from PREROUTING, OUTPUT)\n"},
+		{"the nftables mode", func(f *doctorFacts) { f.proxyTable = true }, "[ok] proxy mode: nftables (table ip kubelab)\n"},
+		{"both modes", func(f *doctorFacts) { f.proxyHooks, f.proxyTable = []string{"PREROUTING"}, true },
+			"[problem] both proxy modes have rules here, iptables (KLAB-SERVICES, jumped to from PREROUTING) and nftables (table ip kubelab): " +
+				"a packet for a service meets both"},
+		{"both modes: which to clean", func(f *doctorFacts) { f.proxyHooks, f.proxyTable = []string{"PREROUTING"}, true },
+			"→ fix: stop the proxy, run proxy --cleanup (it deletes both modes' rules), and start it again with the --mode you want\n"},
+		{"nft refused to list", func(f *doctorFacts) { f.proxyTableErr = "nft list tables: Operation not permitted" },
+			"[warning] could not look for the proxy's nftables table: nft list tables: Operation not permitted\n"},
+		{"the proxy's table left without a kubelet", func(f *doctorFacts) { f.proxyTable = true },
+			"[warning] kubelab state but no kubelet running: nftables table ip kubelab → fix: make down"},
 		{"clean host", func(*doctorFacts) {}, "[ok] no kubelab state left on the host"},
 		{"state of a running kubelet", func(f *doctorFacts) {
 			f.kubeletRunning, f.bridges, f.chains = true, []string{"bridge klab0"}, []string{"KLAB-FORWARD"}
@@ -160,6 +173,42 @@ func TestKlabChains(t *testing.T) {
 	got := strings.Join(klabChains(save), ",")
 	if got != "KLAB-FORWARD,KLAB-POSTROUTING" {
 		t.Errorf("klabChains = %q", got)
+	}
+}
+
+func TestProxyHooks(t *testing.T) {
+	tests := []struct{ name, save, want string }{
+		{"the iptables mode", "*filter\n:INPUT ACCEPT [0:0]\n-A OUTPUT -m comment --comment \"kubelab proxy\" -j KLAB-SERVICES-REJECT\nCOMMIT\n" +
+			"*nat\n:KLAB-SERVICES - [0:0]\n-A PREROUTING -m comment --comment \"kubelab proxy\" -j KLAB-SERVICES\n" +
+			"-A OUTPUT -m comment --comment \"kubelab proxy\" -j KLAB-SERVICES\n-A KLAB-SERVICES -d 10.96.0.1/32 -j KLAB-SVC-X\nCOMMIT\n",
+			"PREROUTING OUTPUT"},
+		{"chains without jumps: no mode", "*nat\n:KLAB-SERVICES - [0:0]\nCOMMIT\n", ""},
+		{"nothing", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(proxyHooks(tt.save), " "); got != tt.want {
+				t.Errorf("proxyHooks = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHasProxyTable(t *testing.T) {
+	tests := []struct {
+		name, listing string
+		want          bool
+	}{
+		{"the proxy's", "table ip nat\ntable ip filter\ntable ip kubelab\n", true},
+		{"another family's", "table inet kubelab\n", false},
+		{"none", "table ip nat\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hasProxyTable(tt.listing); got != tt.want {
+				t.Errorf("hasProxyTable = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,7 +1,7 @@
 package nodecheck
 
-// What kubelab leaves on a node, named once: the kubelet makes these, and
-// kctl doctor looks for them.
+// What kubelab leaves on a node, named once: the kubelet and the proxy
+// make these, and kctl doctor looks for them.
 const (
 	// LabelNode is the label a kubelet's container runtime puts on every
 	// container it makes, with the node's name as its value.
@@ -35,6 +35,13 @@ const (
 	// wrapped in VXLAN between the node addresses.
 	ModeHostGW = "host-gw"
 	ModeVXLAN  = "vxlan"
+
+	// ProxyServicesChain is the proxy's nat chain in its iptables mode,
+	// jumped to from PREROUTING and OUTPUT, and ProxyTable its table in
+	// the nftables mode, of the family ip: where each mode starts to
+	// look at a packet for a service.
+	ProxyServicesChain = "KLAB-SERVICES"
+	ProxyTable         = "kubelab"
 
 	// EgressDeny and EgressAllow are where pods may send: inside the
 	// cluster only, or anywhere (masqueraded).

@@ -35,7 +35,7 @@ func TestIPTablesApplyUpdateCleanup(t *testing.T) {
 		endpoints("default", "kubia", "10.244.1.2", "10.244.2.2", "10.244.3.2"),
 		endpointsPorts("default", "dns", []api.EndpointPort{{Name: "dns", Port: 53, Protocol: "UDP"}}, "10.244.1.5"),
 	)
-	p := New(Config{Node: node1, SyncPeriod: 1 << 62, Applier: a, Services: services, Endpoints: eps,
+	p := mustNew(t, Config{Node: node1, SyncPeriod: 1 << 62, Applier: a, Services: services, Endpoints: eps,
 		Log: zaptest.NewLogger(t)})
 	ctx := context.Background()
 

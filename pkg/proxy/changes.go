@@ -27,9 +27,38 @@ import (
 // the caches, not a restore. A change of the nodes may change any rule:
 // it asks for a sync without looking.
 //
+// The keys of the changes that do need a sync also tell the sync which
+// services to make rules for again: Run collects them in a changeSet, and
+// a mode that can (nftables, nftparts.go) makes only those services'
+// rules again instead of everyone's.
+//
 // kube-proxy does the like with its change trackers
 // (pkg/proxy/servicechangetracker.go, endpointschangetracker.go), which
 // keep the ServicePorts of every service between syncs.
+
+// changeSet is what changed: the keys of some services, or with all,
+// anything (a node changed, or nobody knows what changed).
+type changeSet struct {
+	keys map[string]bool
+	all  bool
+}
+
+// everything is the changeSet of anything.
+var everything = changeSet{all: true}
+
+// merge adds o to c; c's map may be changed.
+func (c changeSet) merge(o changeSet) changeSet {
+	if c.all || o.all {
+		return everything
+	}
+	if c.keys == nil {
+		return o
+	}
+	for k := range o.keys {
+		c.keys[k] = true
+	}
+	return c
+}
 
 // changes collects what changed since the proxy last looked. Informer
 // handlers add to it; Run takes it.
@@ -80,44 +109,33 @@ func (p *Proxier) objectChanged(obj api.Object) {
 }
 
 // needsSync takes the changes noted so far and reports whether they may
-// alter a rule: whether a sync is needed. Only Run's goroutine calls it,
-// the one that owns p.applied.
-func (p *Proxier) needsSync() bool {
+// alter a rule: whether a sync is needed, and for what. Only Run's
+// goroutine calls it, the one that owns p.applied.
+func (p *Proxier) needsSync() (changeSet, bool) {
 	keys, all, services := p.pending.take()
 	if services {
 		p.statusDue() // a Service may want a load balancer status without any rule changing
 	}
 	if all || p.applied == nil {
-		return true
+		return everything, true
 	}
 	if len(keys) == 0 || p.sameRules(keys) {
 		if len(keys) > 0 {
 			p.metrics.changesSkipped.Inc()
 		}
-		return false
+		return changeSet{}, false
 	}
-	return true
+	return changeSet{keys: keys}, true
 }
 
 // sameRules reports whether the services keys would get the rules the
 // last sync applied: whether their ServicePorts, computed from the caches
 // now, equal the applied ones.
 func (p *Proxier) sameRules(keys map[string]bool) bool {
-	var services []*api.Service
-	for _, s := range client.ListOf[*api.Service](p.cfg.Services) {
-		if keys[client.KeyOf(s)] {
-			services = append(services, s)
-		}
-	}
-	var endpoints []*api.Endpoints
-	for _, e := range client.ListOf[*api.Endpoints](p.cfg.Endpoints) {
-		if keys[client.KeyOf(e)] {
-			endpoints = append(endpoints, e)
-		}
-	}
+	services, endpoints := p.objectsOf(keys)
 	now := servicePorts(services, endpoints, p.appliedNode)
 	var applied []ServicePort
-	for _, sp := range p.applied.Ports {
+	for _, sp := range p.applied.servicePorts() {
 		if keys[serviceOf(sp.Name)] {
 			applied = append(applied, sp)
 		}

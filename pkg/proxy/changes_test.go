@@ -113,7 +113,7 @@ func TestNeedsSync(t *testing.T) {
 			default:
 				t.Fatal("the handler did not wake Run")
 			}
-			if got := h.p.needsSync(); got != tt.wantSync {
+			if _, got := h.p.needsSync(); got != tt.wantSync {
 				t.Errorf("needsSync() = %v, want %v", got, tt.wantSync)
 			}
 			status := false

@@ -30,24 +30,25 @@ type Conntrack interface {
 	DeleteUDP(f ConntrackFilter) error
 }
 
-// staleUDP lists the entries to delete after the rules went from prev to
-// next: those rewritten to UDP endpoints that are gone, and those of UDP
-// service ports that had no endpoints before (their packets went nowhere,
-// and would go on going there).
-func staleUDP(prev, next *Ruleset) []ConntrackFilter {
-	key := func(sp ServicePort) string { return sp.Name + "/" + sp.Protocol }
+// staleUDP lists the entries to delete after the service ports went from
+// prev to next: those rewritten to UDP endpoints that are gone, and those
+// of UDP service ports that had no endpoints before (their packets went
+// nowhere, and would go on going there). Only UDP ports are looked at,
+// which keeps it cheap with thousands of TCP services.
+func staleUDP(prev, next []ServicePort) []ConntrackFilter {
 	before, after := map[string]ServicePort{}, map[string]ServicePort{}
-	for _, sp := range prev.Ports {
-		before[key(sp)] = sp
+	for _, sp := range prev {
+		if sp.Protocol == "udp" {
+			before[sp.Name] = sp
+		}
 	}
-	for _, sp := range next.Ports {
-		after[key(sp)] = sp
+	for _, sp := range next {
+		if sp.Protocol == "udp" {
+			after[sp.Name] = sp
+		}
 	}
 	var out []ConntrackFilter
 	for k, old := range before {
-		if old.Protocol != "udp" {
-			continue
-		}
 		for _, e := range old.Endpoints {
 			if !slices.ContainsFunc(after[k].Endpoints, func(n Endpoint) bool { return n.IP == e.IP }) {
 				out = append(out, entriesOf(old, ConntrackFilter{DstNAT: e.IP})...)
@@ -55,7 +56,7 @@ func staleUDP(prev, next *Ruleset) []ConntrackFilter {
 		}
 	}
 	for k, sp := range after {
-		if sp.Protocol == "udp" && len(sp.Endpoints) > 0 && len(before[k].Endpoints) == 0 {
+		if len(sp.Endpoints) > 0 && len(before[k].Endpoints) == 0 {
 			out = append(out, entriesOf(sp, ConntrackFilter{})...)
 		}
 	}

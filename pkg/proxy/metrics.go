@@ -15,6 +15,7 @@ type metrics struct {
 	changesSkipped prometheus.Counter
 	syncWait       prometheus.Histogram
 	rules          *prometheus.GaugeVec // by table
+	elements       prometheus.Gauge     // in the nftables mode's sets and maps
 	services       prometheus.Gauge
 	servicePorts   prometheus.Gauge
 }
@@ -42,34 +43,38 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}),
 		rules: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "proxy_rules",
-			Help: "Rules in the proxy's own chains after the last successful sync, by table.",
+			Help: "Rules in the proxy's own chains after the last successful sync, by table: filter and nat (iptables mode), ip kubelab (nftables mode).",
 		}, []string{"table"}),
+		elements: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "proxy_set_elements",
+			Help: "Elements of the nftables mode's sets and maps after the last successful sync (0 in the iptables mode).",
+		}),
 		services: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "proxy_services",
 			Help: "Services that have rules (not headless, not ExternalName).",
 		}),
 		servicePorts: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "proxy_service_ports",
-			Help: "Service ports that have rules; each has a KLAB-SVC chain or a REJECT rule.",
+			Help: "Service ports that have rules: in the iptables mode a KLAB-SVC chain or a REJECT rule each.",
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.syncDuration, m.syncErrors, m.changesSkipped, m.syncWait, m.rules, m.services, m.servicePorts)
+		reg.MustRegister(m.syncDuration, m.syncErrors, m.changesSkipped, m.syncWait, m.rules, m.elements, m.services, m.servicePorts)
 	}
 	return m
 }
 
 // observe records the state after a successful sync.
-func (m *metrics) observe(r *Ruleset) {
-	for _, t := range r.Tables {
-		m.rules.WithLabelValues(t.Name).Set(float64(r.RuleCount(t.Name)))
+func (m *metrics) observe(r rules) {
+	byTable, elements := r.counts()
+	for table, n := range byTable {
+		m.rules.WithLabelValues(table).Set(float64(n))
 	}
-	services := map[string]bool{}
-	for _, sp := range r.Ports {
-		services[serviceOf(sp.Name)] = true
-	}
-	m.services.Set(float64(len(services)))
-	m.servicePorts.Set(float64(len(r.Ports)))
+	m.elements.Set(float64(elements))
+	services := 0
+	forEachService(r.servicePorts(), func(string, []ServicePort) { services++ })
+	m.services.Set(float64(services))
+	m.servicePorts.Set(float64(len(r.servicePorts())))
 }
 
 // serviceOf is "ns/name" of a port name "ns/name:port".

@@ -72,9 +72,7 @@ func servicePorts(services []*api.Service, endpoints []*api.Endpoints, node Node
 			out = append(out, sp)
 		}
 	}
-	slices.SortFunc(out, func(a, b ServicePort) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Protocol, b.Protocol))
-	})
+	slices.SortFunc(out, portOrder)
 	return out
 }
 

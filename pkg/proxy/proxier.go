@@ -29,7 +29,17 @@ type Config struct {
 	SyncBurst     int           // syncs that may run back to back; 0: DefaultSyncBurst
 	SyncPeriod    time.Duration // a full sync this often
 
-	Applier   RuleApplier
+	// Mode is how the rules are written: ModeIPTables ("" too, as before
+	// there were two modes) or ModeNFTables.
+	Mode string
+	// Applier writes the iptables mode's rules, NFT the nftables mode's
+	// table; the mode's own must be set. The other, when set, deletes
+	// what the other mode left on the node before the first sync writes,
+	// so that no packet meets both after a switch of modes
+	// (modeswitch.go).
+	Applier RuleApplier
+	NFT     NFTApplier
+
 	Conntrack Conntrack    // nil: entries of removed UDP endpoints stay
 	Status    StatusWriter // nil: LoadBalancer services get no status
 
@@ -45,34 +55,41 @@ type EventRecorder interface {
 	Eventf(obj api.Object, eventType, reason, format string, args ...any)
 }
 
-// Proxier keeps the node's iptables rules in line with the Services and
-// Endpoints. Informer handlers note changes; Run syncs.
+// Proxier keeps the node's rules, iptables or nftables, in line with the
+// Services and Endpoints. Informer handlers note changes; Run syncs.
 type Proxier struct {
 	cfg     Config
 	log     *zap.Logger
+	mode    mode // iptablesMode or nftablesMode (mode.go)
 	metrics *metrics
 	pending changes       // what changed since Run last looked (changes.go)
 	changed chan struct{} // holds one pending "look at pending"
 	status  chan struct{} // holds one pending "look at the statuses"
 
 	// applied is what the kernel holds, as far as the proxy knows: the
-	// rule set of the last successful sync. nil means unknown (at start,
-	// after a failure), and the next sync is a full one. Only the sync
-	// goroutine touches it.
-	applied     *Ruleset
-	appliedNode NodeInfo          // the node as the last successful sync saw it
-	nodeIPs     []string          // the node addresses of the last sync, to log changes
-	refused     map[string]string // service key → its refused endpoints, as last reported
-	firstSynced bool
+	// rules of the last successful sync, a Ruleset or an NFTRuleset. nil
+	// means unknown (at start, after a failure), and the next sync is a
+	// full one. Only the sync goroutine touches it.
+	applied          rules
+	appliedNode      NodeInfo          // the node as the last successful sync saw it
+	nodeIPs          []string          // the node addresses of the last sync, to log changes
+	refused          map[string]string // service key → its refused endpoints, as last reported
+	firstSynced      bool
+	otherModeRemoved bool // the other mode's leftovers are gone (modeswitch.go)
 
 	lastSuccess atomic.Int64 // unix nanoseconds, for Healthy
 }
 
-// New returns a Proxier; Run starts it.
-func New(cfg Config) *Proxier {
+// New returns a Proxier; Run starts it. It fails when Config.Mode is
+// unknown or its applier is missing.
+func New(cfg Config) (*Proxier, error) {
+	m, err := newMode(cfg)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Log = orNop(cfg.Log)
-	return &Proxier{cfg: cfg, log: cfg.Log, metrics: newMetrics(cfg.Registry), changed: make(chan struct{}, 1),
-		status: make(chan struct{}, 1), refused: map[string]string{}}
+	return &Proxier{cfg: cfg, log: cfg.Log, mode: m, metrics: newMetrics(cfg.Registry), changed: make(chan struct{}, 1),
+		status: make(chan struct{}, 1), refused: map[string]string{}}, nil
 }
 
 // Handler is the informer handler of Services and Endpoints. It notes
@@ -127,13 +144,16 @@ func (p *Proxier) wake() {
 // pays for it. A failed sync is retried, spaced out, with a full sync.
 // The rules stay when Run returns, so traffic keeps flowing while the
 // proxy restarts. Load balancer statuses are written from a goroutine of
-// their own (runStatus).
+// their own (runStatus). Run keeps track of the services that changed
+// since the last sync, so that a sync makes only their rules again, where
+// the mode can (the nftables mode does: nftparts.go).
 func (p *Proxier) Run(ctx context.Context) {
 	statusDone := make(chan struct{})
 	go func() { p.runStatus(ctx); close(statusDone) }()
 	defer func() { <-statusDone }() // nothing of the proxy outlives Run
 	runner := newSyncRunner(p.cfg.MinSyncPeriod, p.cfg.SyncPeriod, cmp.Or(p.cfg.SyncBurst, DefaultSyncBurst), time.Now())
 	var neededSince time.Time // when a change first needed the sync to come; zero: none waits
+	since := everything       // what changed since the last successful sync: at first, who knows
 	minBackoff := max(p.cfg.MinSyncPeriod, time.Second)
 	backoff := minBackoff
 	timer := time.NewTimer(time.Hour)
@@ -150,7 +170,8 @@ func (p *Proxier) Run(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 			case <-p.changed:
-				if p.needsSync() {
+				if changed, needed := p.needsSync(); needed {
+					since = since.merge(changed)
 					runner.request()
 					if neededSince.IsZero() {
 						neededSince = time.Now()
@@ -165,40 +186,50 @@ func (p *Proxier) Run(ctx context.Context) {
 			neededSince = time.Time{}
 		}
 		full := p.applied == nil || kind == runPeriodic
-		if err := p.Sync(ctx, full); err != nil {
+		if err := p.sync(ctx, full, since); err != nil {
 			p.log.Error("sync failed; retrying with a full sync", zap.Duration("in", backoff), zap.Error(err))
 			runner.retryAfter(time.Now(), backoff)
 			backoff = min(2*backoff, max(p.cfg.SyncPeriod, minBackoff))
 			continue
 		}
+		since = changeSet{}
 		backoff = minBackoff
 	}
 }
 
 // Sync computes the rules from the caches and applies them: all of them
-// when full, else only the chains that changed since the last sync.
+// when full, else only what changed since the last sync. It computes
+// them from every Service and Endpoints object: it cannot know which
+// changed.
 func (p *Proxier) Sync(ctx context.Context, full bool) error {
+	return p.sync(ctx, full, everything)
+}
+
+// sync is Sync knowing what changed since the last successful sync.
+func (p *Proxier) sync(ctx context.Context, full bool, since changeSet) error {
 	start := time.Now()
-	services, endpoints, nodes := p.snapshot()
-	node := p.nodeInfo(nodes)
-	next := Generate(services, endpoints, node)
+	node := p.nodeInfo(client.ListOf[*api.Node](p.cfg.Nodes))
 	full = full || p.applied == nil
-	text, err := p.restoreText(next, full)
+	if full {
+		p.removeOtherMode()
+	}
+	next, services, only := p.generate(full, since, node)
+	text, err := p.mode.text(next, p.applied, full)
 	if err != nil {
 		return err
 	}
-	var restoreTook time.Duration
+	var applyTook time.Duration
 	if text != "" {
-		restoreStart := time.Now()
-		if err := p.cfg.Applier.Restore(text); err != nil {
+		applyStart := time.Now()
+		if err := p.mode.apply(text); err != nil {
 			p.applied = nil // the kernel's state is unknown now
 			p.metrics.syncErrors.Inc()
 			return err
 		}
-		restoreTook = time.Since(restoreStart)
+		applyTook = time.Since(applyStart)
 	}
-	if full { // someone may have flushed the built-in chains (a firewall reload)
-		if err := p.cfg.Applier.EnsureJumps(Jumps); err != nil {
+	if full {
+		if err := p.mode.afterFull(); err != nil {
 			p.applied = nil
 			p.metrics.syncErrors.Inc()
 			return err
@@ -218,15 +249,19 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 	if prev == nil || (!full && text != "") {
 		logAt = p.log.Info
 	}
-	logAt("rules synced", zap.String("kind", kind), zap.Int("servicePorts", len(next.Ports)),
-		zap.Int("chainsWritten", strings.Count(text, "\n:")), zap.Int("bytes", len(text)),
-		zap.Duration("restore", restoreTook), zap.Duration("took", took))
+	generated := "all services" // or, from a partial regeneration, those that changed
+	if only != nil {
+		generated = fmt.Sprintf("only the %d changed", len(only))
+	}
+	logAt("rules synced", zap.String("mode", p.mode.name()), zap.String("kind", kind), zap.String("generated", generated),
+		zap.Int("servicePorts", len(next.servicePorts())), zap.Int("written", p.mode.written(text)), zap.Int("bytes", len(text)),
+		zap.Duration("apply", applyTook), zap.Duration("took", took))
 
 	if prev != nil {
-		p.deleteStaleConntrack(prev, next)
+		p.deleteStaleConntrack(prev.servicePorts(), next.servicePorts())
 	}
 	p.statusDue()
-	p.reportRefused(services, next.Ports)
+	p.reportRefused(services, next.servicePorts(), only)
 	if !p.firstSynced {
 		p.firstSynced = true
 		if p.cfg.AfterFirstSync != nil {
@@ -236,36 +271,60 @@ func (p *Proxier) Sync(ctx context.Context, full bool) error {
 	return nil
 }
 
-// restoreText is the iptables-restore input of a sync. A partial sync
-// writes the chains that changed since the last one. A full sync writes
-// every chain and deletes the proxy's chains it does not want: after a
-// restart or a failure, the ones the kernel has (read back, which is
-// slow with many services); otherwise the ones the last sync wrote.
-func (p *Proxier) restoreText(next *Ruleset, full bool) (string, error) {
-	if !full {
-		return next.Update(p.applied), nil
+// generate computes the next rules. When Run knows which services
+// changed since the last sync, and the mode can, only theirs are made
+// again, from their objects alone: with 10,000 services that is a few
+// milliseconds where making everything takes tens. Otherwise, and in a
+// full sync, everything is made from the caches. It returns the Services
+// it read, for the events, and the keys they are limited to (nil: none
+// left out).
+func (p *Proxier) generate(full bool, since changeSet, node NodeInfo) (rules, []*api.Service, map[string]bool) {
+	if !full && !since.all && node.equal(p.appliedNode) {
+		services, endpoints := p.objectsOf(since.keys)
+		if next := p.mode.regenerate(p.applied, since.keys, services, endpoints, node); next != nil {
+			return next, services, since.keys
+		}
 	}
-	existing := map[string][]string{}
-	if p.applied != nil {
-		for _, t := range p.applied.Tables {
-			for _, c := range t.Chains {
-				existing[t.Name] = append(existing[t.Name], c.Name)
+	services, endpoints := client.ListOf[*api.Service](p.cfg.Services), client.ListOf[*api.Endpoints](p.cfg.Endpoints)
+	return p.mode.generate(services, endpoints, node), services, nil
+}
+
+// getter is a cache that finds one object by its key; client.Informer
+// is one.
+type getter interface {
+	Get(key string) (api.Object, bool)
+}
+
+// objectsOf reads the Services and Endpoints of the services keys from
+// the caches, by key where the cache can: listing 10,000 objects to find
+// one costs more than the rest of a sync. The objects are shared with
+// the informers: the generators only read them.
+func (p *Proxier) objectsOf(keys map[string]bool) ([]*api.Service, []*api.Endpoints) {
+	return cached[*api.Service](p.cfg.Services, keys), cached[*api.Endpoints](p.cfg.Endpoints, keys)
+}
+
+func cached[T api.Object](l client.Lister, keys map[string]bool) []T {
+	var out []T
+	if g, ok := l.(getter); ok {
+		for key := range keys {
+			if obj, ok := g.Get(key); ok {
+				if t, ok := obj.(T); ok {
+					out = append(out, t)
+				}
 			}
 		}
-		return next.Replace(existing), nil
+		return out
 	}
-	for _, table := range []string{"filter", "nat"} {
-		chains, err := p.cfg.Applier.Chains(table)
-		if err != nil {
-			return "", err
+	for _, obj := range client.ListOf[T](l) {
+		if keys[client.KeyOf(obj)] {
+			out = append(out, obj)
 		}
-		existing[table] = chains
 	}
-	return next.Replace(existing), nil
+	return out
 }
 
 // snapshot reads the caches. The objects are shared with the informers:
-// Generate only reads them.
+// the generators only read them.
 func (p *Proxier) snapshot() ([]*api.Service, []*api.Endpoints, []*api.Node) {
 	return client.ListOf[*api.Service](p.cfg.Services), client.ListOf[*api.Endpoints](p.cfg.Endpoints), client.ListOf[*api.Node](p.cfg.Nodes)
 }
@@ -300,19 +359,28 @@ func (p *Proxier) nodeInfo(nodes []*api.Node) NodeInfo {
 // endpoints the rules leave out because they are outside the cluster
 // while pod egress is denied. It reports a service again only when its
 // refused endpoints change (a restarted proxy reports once more).
-func (p *Proxier) reportRefused(services []*api.Service, ports []ServicePort) {
+// services are those the rules were made from: all, or after a partial
+// regeneration those of the keys only (then the others' reports stand).
+func (p *Proxier) reportRefused(services []*api.Service, ports []ServicePort, only map[string]bool) {
 	if p.cfg.Events == nil {
 		return
 	}
+	looked := func(key string) bool { return only == nil || only[key] }
 	refused := map[string][]string{} // service key → "ip:port" refused
 	for _, sp := range ports {
-		key, _, _ := strings.Cut(sp.Name, ":")
-		for _, e := range sp.Refused {
-			refused[key] = append(refused[key], e.Addr())
+		if key := serviceOf(sp.Name); len(sp.Refused) > 0 && looked(key) {
+			for _, e := range sp.Refused {
+				refused[key] = append(refused[key], e.Addr())
+			}
 		}
 	}
 	reported := p.refused
 	p.refused = map[string]string{} // services gone are forgotten: made again, they are reported again
+	for key, text := range reported {
+		if !looked(key) {
+			p.refused[key] = text
+		}
+	}
 	for _, svc := range services {
 		key := client.KeyOf(svc)
 		addrs := slices.Compact(slices.Sorted(slices.Values(refused[key])))
@@ -333,7 +401,7 @@ func (p *Proxier) reportRefused(services []*api.Service, ports []ServicePort) {
 // deleteStaleConntrack deletes the conntrack entries of UDP endpoints
 // that went away (see conntrack.go). Failures are logged, not returned:
 // the rules are right, and the next change tries again for its own.
-func (p *Proxier) deleteStaleConntrack(prev, next *Ruleset) {
+func (p *Proxier) deleteStaleConntrack(prev, next []ServicePort) {
 	if p.cfg.Conntrack == nil {
 		return
 	}

@@ -73,10 +73,20 @@ type harness struct {
 func newHarness(t *testing.T, node NodeInfo) *harness {
 	h := &harness{applier: NewFakeApplier(), conntrack: &fakeConntrack{}, status: &fakeStatus{},
 		services: &objects{}, endpoints: &objects{}, nodes: &objects{}}
-	h.p = New(Config{Node: node, MinSyncPeriod: 0, SyncPeriod: time.Hour,
+	h.p = mustNew(t, Config{Node: node, MinSyncPeriod: 0, SyncPeriod: time.Hour,
 		Applier: h.applier, Conntrack: h.conntrack, Status: h.status,
 		Services: h.services, Endpoints: h.endpoints, Nodes: h.nodes, Log: zaptest.NewLogger(t)})
 	return h
+}
+
+// mustNew is New, failing the test on an error.
+func mustNew(t *testing.T, cfg Config) *Proxier {
+	t.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // sync syncs the rules, then writes the statuses that sync asked for,
@@ -207,7 +217,7 @@ func TestStaleUDP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := staleUDP(&Ruleset{Ports: tt.prev}, &Ruleset{Ports: tt.next})
+			got := staleUDP(tt.prev, tt.next)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}

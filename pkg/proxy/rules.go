@@ -5,10 +5,12 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/nodecheck"
 )
 
 // This file is the heart of the proxy: Generate, a pure function from
@@ -33,6 +35,13 @@ type NodeInfo struct {
 	APIServer     string   // the address of the proxy's apiserver
 }
 
+// equal reports whether two NodeInfos are the same in every field.
+func (n NodeInfo) equal(o NodeInfo) bool {
+	return n.Name == o.Name && slices.Equal(n.IPs, o.IPs) && n.ClusterCIDR == o.ClusterCIDR &&
+		n.MasqueradeBit == o.MasqueradeBit && n.AllowEgress == o.AllowEgress &&
+		slices.Equal(n.NodeAddresses, o.NodeAddresses) && n.APIServer == o.APIServer
+}
+
 // podNetwork is ClusterCIDR parsed; ok is false when it is empty or bad.
 func (n NodeInfo) podNetwork() (p netip.Prefix, ok bool) {
 	p, err := netip.ParsePrefix(n.ClusterCIDR)
@@ -43,14 +52,14 @@ func (n NodeInfo) podNetwork() (p netip.Prefix, ok bool) {
 // KLAB-FORWARD and KLAB-POSTROUTING; the proxy's names differ, so each
 // program can rewrite and clean up its own without touching the other's.
 const (
-	chainServices    = "KLAB-SERVICES"          // nat: every service address; from PREROUTING and OUTPUT
-	chainNodePorts   = "KLAB-NODEPORTS"         // nat: node ports, from KLAB-SERVICES for local addresses
-	chainMarkMasq    = "KLAB-MARK-MASQ"         // nat: marks a packet for masquerading
-	chainPostrouting = "KLAB-PROXY-POSTROUTING" // nat: masquerades marked packets; from POSTROUTING
-	chainReject      = "KLAB-SERVICES-REJECT"   // filter: cluster IPs without endpoints
-	chainExternal    = "KLAB-EXTERNAL"          // filter: node ports and external addresses without endpoints
-	chainForward     = "KLAB-PROXY-FORWARD"     // filter: lets service traffic through FORWARD
-	chainFirewall    = "KLAB-FIREWALL"          // filter: drops packets for 127.0.0.0/8 from elsewhere; from INPUT, OUTPUT
+	chainServices    = nodecheck.ProxyServicesChain // nat: every service address; from PREROUTING and OUTPUT
+	chainNodePorts   = "KLAB-NODEPORTS"             // nat: node ports, from KLAB-SERVICES for local addresses
+	chainMarkMasq    = "KLAB-MARK-MASQ"             // nat: marks a packet for masquerading
+	chainPostrouting = "KLAB-PROXY-POSTROUTING"     // nat: masquerades marked packets; from POSTROUTING
+	chainReject      = "KLAB-SERVICES-REJECT"       // filter: cluster IPs without endpoints
+	chainExternal    = "KLAB-EXTERNAL"              // filter: node ports and external addresses without endpoints
+	chainForward     = "KLAB-PROXY-FORWARD"         // filter: lets service traffic through FORWARD
+	chainFirewall    = "KLAB-FIREWALL"              // filter: drops packets for 127.0.0.0/8 from elsewhere; from INPUT, OUTPUT
 
 	prefixService  = "KLAB-SVC-" // nat, per service port: picks an endpoint
 	prefixExternal = "KLAB-EXT-" // nat, per service port: traffic from outside (node port, load balancer)

@@ -34,8 +34,9 @@ type Options struct {
 	MinSyncPeriod time.Duration
 	SyncBurst     int // syncs that may run back to back before MinSyncPeriod spaces them out; 0: DefaultSyncBurst
 	SyncPeriod    time.Duration
+	Mode          string // ModeIPTables or ModeNFTables; "": DefaultMode()
 	NetNS         string // the node's network namespace (a path); "" for the proxy's own
-	Cleanup       bool   // remove every rule and chain, then exit
+	Cleanup       bool   // remove every rule and chain of both modes, then exit
 	Listen        string // address of /healthz and /metrics; "" serves none
 	LogLevel      string
 }
@@ -43,6 +44,9 @@ type Options struct {
 func (o Options) validate() error {
 	if o.Cleanup {
 		return nil
+	}
+	if o.Mode != "" && o.Mode != ModeIPTables && o.Mode != ModeNFTables {
+		return fmt.Errorf("--mode %q: want %q or %q", o.Mode, ModeIPTables, ModeNFTables)
 	}
 	if o.NodeName == "" {
 		return errors.New("--node-name is empty")
@@ -70,9 +74,10 @@ func (o Options) validate() error {
 	return nil
 }
 
-// Run is the proxy program: with Cleanup it removes the proxy's rules and
-// returns; otherwise it checks the kernel settings, watches Services,
-// Endpoints and Nodes, and keeps the rules in sync until ctx ends.
+// Run is the proxy program: with Cleanup it removes both modes' rules
+// and returns; otherwise it picks the mode, checks the kernel settings,
+// watches Services, Endpoints and Nodes, and keeps the rules in sync
+// until ctx ends.
 func Run(ctx context.Context, o Options) error {
 	log, err := component.NewLogger("proxy", o.LogLevel)
 	if err != nil {
@@ -87,19 +92,32 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer ns.Close()
-	applier, err := NewIPTables("iptables", ns)
-	if err != nil {
-		return err
+	// Both appliers, where their commands exist: the mode's own writes
+	// the rules, the other removes that mode's leftovers (modeswitch.go).
+	var ipt RuleApplier
+	iptables, iptErr := NewIPTables("iptables", ns)
+	if iptErr == nil {
+		ipt = iptables
+	}
+	var nft NFTApplier
+	nftCmd, nftErr := NewNFT(ns)
+	if nftErr == nil {
+		nft = nftCmd
 	}
 	if o.Cleanup {
-		if err := Cleanup(applier); err != nil {
+		if err := cleanupModes(ipt, nft, log); err != nil {
 			return fmt.Errorf("cleanup: %w", err)
 		}
 		if err := resetRouteLocalnet(ns, log); err != nil {
 			return fmt.Errorf("cleanup: %w", err)
 		}
-		log.Info("removed every chain and rule of the proxy", zap.String("netns", o.NetNS))
+		log.Info("removed every chain, table and rule of the proxy", zap.String("netns", o.NetNS))
 		return nil
+	}
+
+	mode, err := chooseMode(o.Mode, iptables, iptErr, nftCmd, log)
+	if err != nil {
+		return err
 	}
 
 	ensureKernelSettings(ns, log)
@@ -128,13 +146,15 @@ func Run(ctx context.Context, o Options) error {
 	reg := component.NewRegistry()
 	events := client.NewRecorder(c, "kubelab-proxy", o.NodeName, log)
 	go events.Run(ctx)
-	p := New(Config{
+	p, err := New(Config{
 		Node: NodeInfo{Name: o.NodeName, IPs: o.NodeIPs, ClusterCIDR: o.ClusterCIDR, MasqueradeBit: o.MasqueradeBit,
 			AllowEgress: o.PodEgress == EgressAllow, APIServer: serverIP(cc.Server)},
 		MinSyncPeriod:  o.MinSyncPeriod,
 		SyncBurst:      o.SyncBurst,
 		SyncPeriod:     o.SyncPeriod,
-		Applier:        applier,
+		Mode:           mode,
+		Applier:        ipt,
+		NFT:            nft,
 		Conntrack:      ct,
 		Status:         RESTStatusWriter{Client: c},
 		Services:       services,
@@ -145,6 +165,9 @@ func Run(ctx context.Context, o Options) error {
 		Log:            log,
 		Registry:       reg,
 	})
+	if err != nil {
+		return err
+	}
 	services.AddHandler(p.Handler())
 	endpoints.AddHandler(p.Handler())
 	nodes.AddHandler(p.NodeHandler())
@@ -160,11 +183,38 @@ func Run(ctx context.Context, o Options) error {
 		return ctx.Err()
 	}
 	log.Info("caches synced; proxying", zap.String("node", o.NodeName), zap.Strings("nodeIPs", o.NodeIPs),
-		zap.String("clusterCIDR", o.ClusterCIDR), zap.String("podEgress", o.PodEgress), zap.String("netns", o.NetNS), zap.String("iptables", applier.Version()),
+		zap.String("clusterCIDR", o.ClusterCIDR), zap.String("podEgress", o.PodEgress), zap.String("netns", o.NetNS), zap.String("mode", mode),
 		zap.Duration("minSyncPeriod", o.MinSyncPeriod), zap.Int("syncBurst", o.SyncBurst), zap.Duration("syncPeriod", o.SyncPeriod))
 	p.Run(ctx)
 	log.Info("stopped; the rules stay in place so traffic keeps flowing (proxy --cleanup removes them)")
 	return nil
+}
+
+// chooseMode is --mode, or without it DefaultMode(), checked to work
+// here; the log says which, why, and the version of its command.
+func chooseMode(flag string, ipt *IPTables, iptErr error, nft *NFT, log *zap.Logger) (string, error) {
+	mode, why := flag, "chosen with --mode"
+	if mode == "" {
+		var err error
+		if mode, why, err = DefaultMode(); err != nil {
+			return "", fmt.Errorf("--mode not given, and no mode works here: %w", err)
+		}
+	}
+	var version string
+	switch mode {
+	case ModeIPTables:
+		if iptErr != nil {
+			return "", fmt.Errorf("--mode %s: %w", mode, iptErr)
+		}
+		version = ipt.Version()
+	case ModeNFTables:
+		if err := nftablesSupported(); err != nil {
+			return "", fmt.Errorf("--mode %s: %w", mode, err)
+		}
+		version = nft.Version()
+	}
+	log.Info("proxy mode", zap.String("mode", mode), zap.String("why", why), zap.String("command", version))
+	return mode, nil
 }
 
 // serverIP is the IP address in the apiserver URL server, or "".

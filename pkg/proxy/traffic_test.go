@@ -84,8 +84,21 @@ func ask(ns testNS, addr string, n int) (map[string]int, error) {
 	return answers, err
 }
 
+// TestTrafficThroughTheRules runs one scenario in each mode: what a pod
+// or a client sees must not depend on it.
 func TestTrafficThroughTheRules(t *testing.T) {
 	requireRoot(t)
+	for _, mode := range []string{ModeIPTables, ModeNFTables} {
+		t.Run(mode, func(t *testing.T) {
+			if mode == ModeNFTables {
+				requireNFT(t)
+			}
+			trafficThroughTheRules(t, mode)
+		})
+	}
+}
+
+func trafficThroughTheRules(t *testing.T, mode string) {
 	node := newNode(t, "192.168.56.11", "10.244.1.1")
 	podA := newPod(t, node, "a", "10.244.1.2", "10.244.1.1")
 	podB := newPod(t, node, "b", "10.244.1.3", "10.244.1.1")
@@ -96,10 +109,6 @@ func TestTrafficThroughTheRules(t *testing.T) {
 
 	log := zaptest.NewLogger(t)
 	ensureKernelSettings(node.NetNS, log)
-	applier, err := NewIPTables("iptables", node.NetNS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	services, eps := &objects{}, &objects{}
 	services.set(
 		service("default", "kubia", "10.96.0.10", nodePort(30080)),
@@ -129,9 +138,9 @@ func TestTrafficThroughTheRules(t *testing.T) {
 			c.Close()
 		}
 	}()
-	p := New(Config{Node: NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14,
+	p := newSyncer(t, mode, node.NetNS, Config{Node: NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14,
 		APIServer: "127.0.0.1"},
-		SyncPeriod: time.Hour, Applier: applier, Conntrack: ConntrackCommand{NS: node.NetNS},
+		SyncPeriod: time.Hour, Conntrack: ConntrackCommand{NS: node.NetNS},
 		Services: services, Endpoints: eps, Log: log,
 		AfterFirstSync: func() { ensureRouteLocalnet(node.NetNS, log) }})
 	ctx := context.Background()

@@ -29,8 +29,10 @@
 //     node needs a route to a cluster IP before the rules rewrite it; a
 //     packet they miss goes no further than the bridge), and its NodePorts
 //     answer on 203.0.113.10 (TEST-NET-3), a /32 on the bridge. It skips
-//     when the host already has the proxy's chains, and at the end runs
-//     the proxy's cleanup and checks that none of its chains is left;
+//     when the host already has the proxy's chains or its nftables
+//     table. It runs the proxy in iptables mode, then in nftables mode;
+//     after each, and at the end, it runs the proxy's cleanup and checks
+//     that none of its chains, and no table ip kubelab, is left;
 //   - the node's bridge is klabe2e0, not the klab0 of a real node, and the
 //     tests skip when a real kubelab node (klab0), or anything else with
 //     the KLAB-FORWARD chain, runs on this host, since both would own it;

@@ -33,12 +33,15 @@ const (
 
 // TestProxy sends traffic through Services to real pods: the endpoints
 // controller and the proxy run in this process beside the node, the
-// proxy's rules in the host's namespace, as on a real node.
+// proxy's rules in the host's namespace, as on a real node. The same
+// traffic goes through each of the proxy's modes in turn, iptables then
+// nftables, on the same pods and services; between them the proxy stops
+// and its cleanup leaves nothing of the mode that ran.
 func TestProxy(t *testing.T) {
 	c := startCluster(t)
 	run := c.stepper(t)
 	c.startControllers()
-	stopProxy := c.startProxy()
+	c.prepareProxy()
 
 	// Three backends; kubia-a has a shell beside it, for the traffic
 	// from a pod.
@@ -52,17 +55,39 @@ func TestProxy(t *testing.T) {
 		c.createPod(p)
 	}
 	kubiaSel := map[string]string{"app": "kubia"}
-	web := c.createService("kubia", "10.198.7.10", kubiaSel, nil)
-	np := c.createService("kubia-np", "10.198.7.11", kubiaSel, func(s *api.Service) { s.Spec.Type = api.ServiceTypeNodePort })
+	svcs := proxyServices{
+		web: c.createService("kubia", "10.198.7.10", kubiaSel, nil),
+		np:  c.createService("kubia-np", "10.198.7.11", kubiaSel, func(s *api.Service) { s.Spec.Type = api.ServiceTypeNodePort }),
+	}
 	c.createService("sticky", "10.198.7.12", kubiaSel, func(s *api.Service) { s.Spec.SessionAffinity = "ClientIP" })
 	c.createService("empty", "10.198.7.13", map[string]string{"app": "nobody"}, nil)
 	c.createService("self", "10.198.7.14", map[string]string{"hairpin": "yes"}, nil)
-	lb := c.createService("kubia-lb", "10.198.7.15", kubiaSel, func(s *api.Service) { s.Spec.Type = api.ServiceTypeLoadBalancer })
+	svcs.lb = c.createService("kubia-lb", "10.198.7.15", kubiaSel, func(s *api.Service) { s.Spec.Type = api.ServiceTypeLoadBalancer })
 	for _, name := range []string{"kubia-a", "kubia-b", "kubia-c"} {
 		c.waitPod(name, 30*time.Second, "to be Ready", ready(true))
 	}
 	c.eventually(10*time.Second, "3 ready endpoints of kubia", func() error { return c.readyEndpoints("kubia", 3) })
 	routeServices(t)
+
+	for _, mode := range []string{proxy.ModeIPTables, proxy.ModeNFTables} {
+		run(mode, func(t *testing.T) {
+			if _, err := exec.LookPath("nft"); err != nil && mode == proxy.ModeNFTables {
+				t.Skip("skipping: the nftables mode needs the nft command (Debian package nftables)")
+			}
+			c.proxyTraffic(t, mode, svcs)
+		})
+	}
+}
+
+// proxyServices are the services whose addresses TestProxy's steps use.
+type proxyServices struct{ web, np, lb *api.Service }
+
+// proxyTraffic starts the proxy in mode and sends traffic through it,
+// each check a step of t; at the end the proxy stops and cleans up.
+func (c *cluster) proxyTraffic(t *testing.T, mode string, svcs proxyServices) {
+	run := c.stepper(t)
+	stopProxy := c.runProxy(mode)
+	web, np, lb := svcs.web, svcs.np, svcs.lb
 	all := []string{"kubia-a", "kubia-b", "kubia-c"}
 
 	run("ClusterIP from the node reaches every backend", func(t *testing.T) {
@@ -151,11 +176,8 @@ func TestProxy(t *testing.T) {
 		}
 	})
 
-	run("deleting a backend updates the rules", func(t *testing.T) {
-		err := c.client.Resource(resource("pods")).Namespace("default").Delete(context.Background(), "kubia-c", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+	run("a backend leaving the service updates the rules, and so does its return", func(t *testing.T) {
+		c.mustKctl("label", "pod", "kubia-c", "app-")
 		c.eventually(10*time.Second, "kubia-c to stop answering", func() error {
 			got := askNode(t, "http://"+web.Spec.ClusterIP+"/", 30)
 			if got["kubia-c"] > 0 {
@@ -163,9 +185,13 @@ func TestProxy(t *testing.T) {
 			}
 			return reachesAll(got, all[:2])
 		})
+		c.mustKctl("label", "pod", "kubia-c", "app=kubia")
+		c.eventually(10*time.Second, "kubia-c to answer again", func() error {
+			return reachesAll(askNode(t, "http://"+web.Spec.ClusterIP+"/", 30), all)
+		})
 	})
 
-	run("proxy cleanup leaves no chain", stopProxy)
+	run("proxy cleanup leaves nothing of either mode", stopProxy)
 }
 
 // startControllers runs the controller manager (for the endpoints
@@ -185,24 +211,38 @@ func (c *cluster) startControllers() {
 	})
 }
 
-// startProxy puts the node address on the bridge and runs the proxy, as
-// system:kube-proxy, in the host's namespace. The returned stop, also run
-// when the test ends, stops the proxy, runs its cleanup and checks that
-// none of its chains is left.
+// startProxy prepares the host and runs the proxy in its default mode;
+// see runProxy.
 func (c *cluster) startProxy() (stop func(t *testing.T)) {
+	c.prepareProxy()
+	return c.runProxy("")
+}
+
+// prepareProxy skips the test where a proxy runs in this host's namespace
+// already, and puts the node address on the bridge until the test ends.
+func (c *cluster) prepareProxy() {
 	t := c.t
 	if _, err := exec.LookPath("iptables-save"); err != nil {
 		t.Skip("needs iptables-save")
 	}
-	if chains := proxyChains(t); chains != "" {
-		t.Skipf("a kubelab proxy runs in this host's namespace (%s): stop it first", chains)
+	if state := proxyState(t); state != "" {
+		t.Skipf("a kubelab proxy runs in this host's namespace (%s): stop it first", state)
 	}
 	addNodeAddress(t)
 	keepSysctl(t, "/proc/sys/net/ipv4/conf/all/route_localnet") // the proxy turns it on
+}
+
+// runProxy runs the proxy in mode ("": its default), as system:kube-proxy,
+// in the host's namespace. The returned stop, also run when the test
+// ends, stops the proxy, runs its cleanup and checks that nothing of
+// either mode is left.
+func (c *cluster) runProxy(mode string) (stop func(t *testing.T)) {
+	t := c.t
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	opts := proxy.Options{Kubeconfig: c.file(pki.ProxyKubeconfig), NodeName: c.node, NodeIPs: []string{nodeAddr},
-		ClusterCIDR: clusterCIDR, MasqueradeBit: 14, MinSyncPeriod: 200 * time.Millisecond, SyncPeriod: 30 * time.Second, LogLevel: "warn"}
+		ClusterCIDR: clusterCIDR, MasqueradeBit: 14, MinSyncPeriod: 200 * time.Millisecond, SyncPeriod: 30 * time.Second,
+		Mode: mode, LogLevel: "warn"}
 	go func() { done <- proxy.Run(ctx, opts) }()
 	var once sync.Once
 	stop = func(t *testing.T) {
@@ -214,8 +254,8 @@ func (c *cluster) startProxy() (stop func(t *testing.T)) {
 			if err := proxy.Run(context.Background(), proxy.Options{Cleanup: true, LogLevel: "warn"}); err != nil {
 				t.Errorf("proxy --cleanup: %v", err)
 			}
-			if chains := proxyChains(t); chains != "" {
-				t.Errorf("after the proxy's cleanup, iptables-save still shows:\n%s", chains)
+			if state := proxyState(t); state != "" {
+				t.Errorf("after the proxy's cleanup, the host still has:\n%s", state)
 			}
 		})
 	}
@@ -227,8 +267,10 @@ func (c *cluster) startProxy() (stop func(t *testing.T)) {
 // node network's KLAB-FORWARD and KLAB-POSTROUTING.
 var proxyChainRE = regexp.MustCompile(`KLAB-(SERVICES|NODEPORTS|MARK-MASQ|PROXY-|EXTERNAL|FIREWALL|SVC-|EXT-|SEP-)`)
 
-// proxyChains returns the lines of iptables-save that belong to the proxy.
-func proxyChains(t *testing.T) string {
+// proxyState returns what the proxy has on the host: the lines of
+// iptables-save that belong to its iptables mode, and the table of its
+// nftables mode.
+func proxyState(t *testing.T) string {
 	out, err := exec.Command("iptables-save").Output()
 	if err != nil {
 		t.Fatalf("iptables-save: %v", err)
@@ -237,6 +279,11 @@ func proxyChains(t *testing.T) string {
 	for l := range strings.Lines(string(out)) {
 		if proxyChainRE.MatchString(l) {
 			lines = append(lines, l)
+		}
+	}
+	if _, err := exec.LookPath("nft"); err == nil {
+		if exec.Command("nft", "list", "table", "ip", "kubelab").Run() == nil {
+			lines = append(lines, "nftables table ip kubelab\n")
 		}
 	}
 	return strings.Join(lines, "")

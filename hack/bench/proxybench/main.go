@@ -1,25 +1,37 @@
 // Command proxybench measures the proxy's rule programming against real
-// iptables, inside a throwaway network namespace (nothing touches the
-// host's tables), in one run:
+// iptables and nftables, inside throwaway network namespaces (nothing
+// touches the host's tables), in one run:
 //
 //   - program: N services × E endpoints written into an empty namespace by
 //     the proxy's first sync (one iptables-restore), goal ≤ 2 s;
-//   - one service changed while N exist: an endpoint added to one service,
-//     applied by a partial sync that writes only the changed chains, goal
+//   - one service changed while N exist: an endpoint added to one service
+//     and reported to the Proxier's handler, as an informer does, applied
+//     by Run's partial sync, which writes only the changed chains, goal
 //     ≤ 100 ms; the same change by a full sync (every chain rewritten), for
 //     the ratio; and a service added, which also rewrites KLAB-SERVICES;
 //   - the baseline: the same rules written one iptables command per chain
 //     and per rule (go-iptables NewChain and Append), for a sample of
 //     services, scaled up linearly to N. That underestimates it: each
 //     command reads and writes the whole table, so it slows as the table
-//     grows. Goal: the single restore ≥ 50× faster.
+//     grows. Goal: the single restore ≥ 50× faster;
+//   - the nftables mode (proxy --mode=nftables), the same cluster and the
+//     same changes through a Proxier in that mode, each written as one nft
+//     transaction: program all, goal ≤ 2 s; one endpoint changed while N
+//     services exist, goal ≤ 50 ms (Run knows which service changed, so
+//     the sync makes only its part of the table again); each printed
+//     beside the iptables figure as a ratio.
+//
+// Every address the bench uses (cluster IPs in 10.96.0.0/12, endpoints in
+// the pod network 10.128.0.0/9, the node address 192.168.56.11) appears
+// only in rules inside the bench's own network namespaces: no interface
+// holds it, no packet is sent, and the host's tables are never written.
 //
 // Run it with hack/bench/proxy.sh (root). -iptables iptables-legacy or
 // iptables-nft picks a backend; the default is the host's `iptables`.
+// -mode iptables or nftables measures one mode only.
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,12 +46,13 @@ import (
 	"go.uber.org/zap"
 
 	"kubelab/pkg/api"
+	"kubelab/pkg/client"
 	"kubelab/pkg/proxy"
 )
 
 type options struct {
 	services, endpoints, sample, repeat int
-	iptables                            string
+	iptables, mode                      string
 }
 
 func main() {
@@ -49,6 +62,7 @@ func main() {
 	flag.IntVar(&o.sample, "sample", 100, "services written rule by rule for the baseline")
 	flag.IntVar(&o.repeat, "repeat", 5, "one-service changes measured (the median is shown)")
 	flag.StringVar(&o.iptables, "iptables", "iptables", "iptables command: iptables (the host's default backend), iptables-legacy or iptables-nft")
+	flag.StringVar(&o.mode, "mode", "both", "modes to measure: both, iptables or nftables")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "proxybench:", err)
@@ -58,10 +72,63 @@ func main() {
 
 func run(o options) error {
 	if os.Geteuid() != 0 {
-		return errors.New("needs root: it creates a network namespace and writes iptables rules inside it")
+		return errors.New("needs root: it creates network namespaces and writes iptables rules and nftables tables inside them")
 	}
-	ctx := context.Background()
-	node := proxy.NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.244.0.0/16", MasqueradeBit: 14}
+	// The pod network holds every endpoint (endpointsOf): with pod egress
+	// denied, an endpoint outside it would get no rules at all.
+	node := proxy.NodeInfo{Name: "node1", IPs: []string{"192.168.56.11"}, ClusterCIDR: "10.128.0.0/9", MasqueradeBit: 14}
+	var ipt, nft *figures
+	var err error
+	if o.mode != "nftables" {
+		if ipt, err = runIPTables(o, node); err != nil {
+			return err
+		}
+	}
+	if o.mode != "iptables" {
+		if nft, err = runNFTables(o, node); err != nil {
+			return err
+		}
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	if ipt != nil {
+		fmt.Printf("iptables: program %d services, one iptables-restore: %.2f s (goal ≤ 2 s: %s)\n",
+			o.services, ipt.program.Seconds(), verdict(ipt.program <= 2*time.Second))
+		fmt.Printf("iptables: one service changed, partial sync (median of %d): %.1f ms (goal ≤ 100 ms: %s); full sync / partial sync = %.1f×; "+
+			"from the change to the rules written %.1f ms\n",
+			o.repeat, ms(ipt.partial), verdict(ipt.partial <= 100*time.Millisecond), float64(ipt.full)/float64(ipt.partial), ms(ipt.wait))
+		fmt.Printf("iptables: per-rule commands / one iptables-restore = %.0f× (goal ≥ 50×: %s)\n", ipt.perRule, verdict(ipt.perRule >= 50))
+	}
+	if nft != nil {
+		fmt.Printf("nftables: program %d services, first sync: %.2f s (one nft transaction %.2f s; goal ≤ 2 s: %s)\n",
+			o.services, nft.first.Seconds(), nft.program.Seconds(), verdict(nft.first <= 2*time.Second))
+		fmt.Printf("nftables: one service changed, partial sync (median of %d): %.1f ms (goal ≤ 50 ms: %s); full sync / partial sync = %.1f×; "+
+			"from the change to the rules written %.1f ms\n",
+			o.repeat, ms(nft.partial), verdict(nft.partial <= 50*time.Millisecond), float64(nft.full)/float64(nft.partial), ms(nft.wait))
+	}
+	if ipt != nil && nft != nil {
+		fmt.Printf("nftables / iptables, same run, whole syncs: first %.3f×, one service changed %.2f×, full %.3f×\n",
+			float64(nft.first)/float64(ipt.first), float64(nft.partial)/float64(ipt.partial), float64(nft.full)/float64(ipt.full))
+	}
+	return nil
+}
+
+// figures are one mode's results.
+type figures struct {
+	first   time.Duration // the first sync, whole
+	program time.Duration // its write into the kernel: the iptables-restore, or the nft transaction
+	partial time.Duration // a sync after one endpoint came, the median
+	wait    time.Duration // from that change's handler call to the rules written, the median
+	full    time.Duration // a full sync after one endpoint came
+	perRule float64       // iptables: per-rule commands ÷ one restore
+}
+
+// runIPTables measures the iptables mode through a Proxier.
+func runIPTables(o options, node proxy.NodeInfo) (*figures, error) {
 	services, endpoints := cluster(o.services, o.endpoints)
 	rs := proxy.Generate(services, endpoints, node)
 	fmt.Printf("proxybench: %d services × %d endpoints: %d nat rules, %d chains, %.1f MB of iptables-restore input\n",
@@ -69,12 +136,12 @@ func run(o options) error {
 
 	ns, err := newNamespace("klabbench")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ns.close()
 	ipt, err := proxy.NewIPTables(o.iptables, ns.NetNS)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Printf("iptables: %s, in network namespace %s\n\n", ipt.Version(), ns.name)
 	applier := &timedApplier{RuleApplier: ipt}
@@ -85,76 +152,78 @@ func run(o options) error {
 	}
 	fmt.Printf("%-38s %9.1f ms\n", "generate all rules (pure)", ms(time.Since(start)/3))
 
-	svcs, eps := &list{}, &list{}
-	svcs.set(services)
-	eps.set(endpoints)
-	p := proxy.New(proxy.Config{Node: node, MinSyncPeriod: 0, SyncPeriod: time.Hour, Applier: applier,
-		Services: svcs, Endpoints: eps, Log: zap.NewNop()})
-	sync := func(what string, full bool) (total, restore time.Duration, err error) {
-		applier.reset()
-		total, err = timed(func() error { return p.Sync(ctx, full) })
-		fmt.Printf("%-38s %9.1f ms  (iptables-restore %.1f, jumps %.1f, reading chains %.1f, the rest %.1f)\n",
-			what, ms(total), ms(applier.restore), ms(applier.jumps), ms(applier.chains),
-			ms(total-applier.restore-applier.jumps-applier.chains))
-		return total, applier.restore, err
-	}
-	_, program, err := sync("program all: first sync", true)
+	b, err := newProxier(proxy.Config{Node: node, Applier: applier, Log: zap.NewNop()}, services, endpoints,
+		func() time.Time { return applier.last })
 	if err != nil {
-		return err
+		return nil, err
 	}
+	show := func(what string, took time.Duration) {
+		fmt.Printf("%-38s %9.1f ms  (iptables-restore %.1f, jumps %.1f, reading chains %.1f, the rest %.1f)\n",
+			what, ms(took), ms(applier.restore), ms(applier.jumps), ms(applier.chains),
+			ms(took-applier.restore-applier.jumps-applier.chains))
+	}
+	var f figures
+	applier.reset()
+	if f.first, err = b.sync(true); err != nil {
+		return nil, err
+	}
+	f.program = applier.restore
+	show("program all: first sync", f.first)
 
-	// One service changed: an endpoint added, each time to another service.
-	var partials []time.Duration
+	// One service changed: an endpoint added, each time to another
+	// service, through Run as on a node.
+	if err := b.start(); err != nil {
+		return nil, err
+	}
+	var partials, waits []time.Duration
 	for i := range o.repeat {
 		endpoints[i] = endpointsOf(i, o.endpoints+1)
-		eps.set(endpoints)
-		d, _, err := sync("one endpoint added: partial sync", false)
+		applier.reset()
+		took, wait, err := b.change(services, endpoints, endpoints[i])
 		if err != nil {
-			return err
+			return nil, err
 		}
-		partials = append(partials, d)
+		show("one endpoint added: partial sync", took)
+		partials, waits = append(partials, took), append(waits, wait)
 	}
-	partial := median(partials)
-	endpoints[o.repeat] = endpointsOf(o.repeat, o.endpoints+1)
-	eps.set(endpoints)
-	full, _, err := sync("one endpoint added: full sync", true)
+	f.partial, f.wait = median(partials), median(waits)
+	applier.reset()
+	added := serviceOf(o.services)
+	took, _, err := b.change(append(slices.Clone(services), added), append(slices.Clone(endpoints), endpointsOf(o.services, o.endpoints)), added)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	svcs.set(append(slices.Clone(services), serviceOf(o.services)))
-	eps.set(append(slices.Clone(endpoints), endpointsOf(o.services, o.endpoints)))
-	if _, _, err := sync("one service added: partial sync", false); err != nil {
-		return err
+	show("one service added: partial sync", took)
+	b.stop()
+	b.svcs.set(services)
+	endpoints[o.repeat] = endpointsOf(o.repeat, o.endpoints+1)
+	b.eps.set(endpoints)
+	applier.reset()
+	if f.full, err = b.sync(true); err != nil {
+		return nil, err
 	}
+	show("one endpoint added: full sync", f.full)
 
 	perRule, calls, err := baseline(o, node)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	scaled := time.Duration(float64(perRule) * float64(o.services) / float64(o.sample))
 	fmt.Printf("%-38s %9.1f ms  (%d services, %d commands, %.2f ms each)\n",
 		"baseline: one iptables command a rule", ms(perRule), o.sample, calls, ms(perRule)/float64(calls))
 	fmt.Printf("%-38s %9.1f s   (linear: an underestimate)\n\n", fmt.Sprintf("  scaled to %d services", o.services), scaled.Seconds())
-
-	verdict := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
-	fmt.Printf("program %d services, one iptables-restore: %.2f s (goal ≤ 2 s: %s)\n",
-		o.services, program.Seconds(), verdict(program <= 2*time.Second))
-	fmt.Printf("one service changed, partial sync (median of %d): %.1f ms (goal ≤ 100 ms: %s); full sync / partial sync = %.1f×\n",
-		o.repeat, ms(partial), verdict(partial <= 100*time.Millisecond), float64(full)/float64(partial))
-	ratio := float64(scaled) / float64(program)
-	fmt.Printf("per-rule commands / one iptables-restore = %.0f× (goal ≥ 50×: %s)\n", ratio, verdict(ratio >= 50))
-	return nil
+	f.perRule = float64(scaled) / float64(f.program)
+	return &f, nil
 }
 
-// timedApplier adds up the time spent in each kind of applier call.
+// timedApplier adds up the time spent in each kind of applier call, and
+// notes when the last restore ended. The bench reads the figures once
+// the Proxier's metrics show the sync done, which orders the reads after
+// the writes.
 type timedApplier struct {
 	proxy.RuleApplier
 	restore, jumps, chains time.Duration
+	last                   time.Time
 }
 
 func (a *timedApplier) reset() { a.restore, a.jumps, a.chains = 0, 0, 0 }
@@ -162,6 +231,7 @@ func (a *timedApplier) reset() { a.restore, a.jumps, a.chains = 0, 0, 0 }
 func (a *timedApplier) Restore(text string) error {
 	d, err := timed(func() error { return a.RuleApplier.Restore(text) })
 	a.restore += d
+	a.last = time.Now()
 	return err
 }
 
@@ -314,10 +384,20 @@ func (n *namespace) close() {
 	}
 }
 
-// list is an in-memory client.Lister.
-type list struct{ items []api.Object }
+// list is an in-memory client.Lister which, like client.Informer, also
+// finds an object by its key: the Proxier reads the objects of the
+// services that changed that way, not by listing 10,000 of them.
+type list struct {
+	items []api.Object
+	byKey map[string]api.Object
+}
 
 func (l *list) List() []api.Object { return l.items }
+
+func (l *list) Get(key string) (api.Object, bool) {
+	obj, ok := l.byKey[key]
+	return obj, ok
+}
 
 func (l *list) set(items any) {
 	l.items = nil
@@ -330,6 +410,10 @@ func (l *list) set(items any) {
 		for _, o := range v {
 			l.items = append(l.items, o)
 		}
+	}
+	l.byKey = make(map[string]api.Object, len(l.items))
+	for _, o := range l.items {
+		l.byKey[client.KeyOf(o)] = o
 	}
 }
 

@@ -52,9 +52,9 @@ const (
 )
 
 type options struct {
-	kubeconfig, proxyLog, proxyMetrics, iptables string
-	pods, flips                                  int
-	gap                                          time.Duration
+	kubeconfig, proxyLog, proxyMetrics, iptables, mode string
+	pods, flips                                        int
+	gap                                                time.Duration
 }
 
 func main() {
@@ -63,6 +63,7 @@ func main() {
 	flag.StringVar(&o.proxyLog, "proxy-log", "", "the node's proxy log, for its restore times")
 	flag.StringVar(&o.proxyMetrics, "proxy-metrics", "http://127.0.0.1:10256/metrics", "the node's proxy's /metrics")
 	flag.StringVar(&o.iptables, "iptables", "iptables", "the iptables command the proxy uses")
+	flag.StringVar(&o.mode, "mode", "iptables", "the proxy's mode (proxy --mode): iptables or nftables")
 	flag.IntVar(&o.pods, "pods", 100, "new pods, created one at a time")
 	flag.IntVar(&o.flips, "flips", 100, "readiness flips of one pod, each way")
 	flag.DurationVar(&o.gap, "gap", time.Second, "time between a change's rules in place and the next change (the proxy's --min-sync-period)")
@@ -78,6 +79,9 @@ func main() {
 func run(ctx context.Context, o options) (err error) {
 	if o.pods < 1 {
 		return errors.New("-pods must be at least 1")
+	}
+	if o.mode != "iptables" && o.mode != "nftables" {
+		return fmt.Errorf("-mode %q: want iptables or nftables", o.mode)
 	}
 	cc, err := client.Load(o.kubeconfig, "")
 	if err != nil {
@@ -109,7 +113,7 @@ func run(ctx context.Context, o options) (err error) {
 			Ports: []api.ServicePort{{Name: "http", Port: 80, TargetPort: api.FromInt(port)}}}}); err != nil {
 		return err
 	}
-	rl, err := newRuleWatcher(watchCtx, o.iptables)
+	rl, err := newRuleWatcher(watchCtx, o.mode, o.iptables)
 	if err != nil {
 		return err
 	}
@@ -120,8 +124,8 @@ func run(ctx context.Context, o options) (err error) {
 	changes0 := et.count()
 	start := time.Now()
 
-	fmt.Printf("P5: Endpoints change → DNAT rule on one Docker node; each change alone, %s after the last one's rules (load average %s)\n",
-		o.gap, loadavg())
+	fmt.Printf("P5, %s mode: Endpoints change → DNAT rule on one Docker node; each change alone, %s after the last one's rules (load average %s)\n",
+		o.mode, o.gap, loadavg())
 	var toReady, toEndpoints, newPodRule []time.Duration
 	var ips []string
 	for i := range o.pods {
@@ -206,8 +210,8 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		restoreTimes, syncTimes = append(restoreTimes, r.restore), append(syncTimes, r.took)
 	}
-	fmt.Printf("the proxy's partial syncs in the same run, %d: iptables-restore p50 %s, p99 %s; whole sync p50 %s, p99 %s\n",
-		len(restoreTimes), ms(percentile(restoreTimes, 50)), ms(percentile(restoreTimes, 99)),
+	fmt.Printf("the proxy's partial syncs in the same run, %d: %s p50 %s, p99 %s; whole sync p50 %s, p99 %s\n",
+		len(restoreTimes), map[string]string{"iptables": "iptables-restore", "nftables": "nft -f"}[o.mode], ms(percentile(restoreTimes, 50)), ms(percentile(restoreTimes, 99)),
 		ms(percentile(syncTimes, 50)), ms(percentile(syncTimes, 99)))
 	if full > 0 {
 		fmt.Printf("  and %d full syncs logged\n", full)
