@@ -5,6 +5,7 @@ package proxy
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,12 +57,12 @@ func TestIPTablesApplyUpdateCleanup(t *testing.T) {
 			t.Errorf("nat table lacks %q:\n%s", want, nat)
 		}
 	}
-	// EnsureJumps finds the jumps in iptables-save's text as saveLine
+	// EnsureJumps finds the jumps in iptables -S CHAIN as saveLine
 	// spells them: otherwise every full sync asks iptables about each.
-	saved := map[string]string{"nat": nat, "filter": ns.run(t, "iptables-save", "-t", "filter")}
 	for _, j := range Jumps {
-		if text := saved[j.Table]; !strings.Contains(text, "\n"+j.saveLine()+"\n") {
-			t.Errorf("iptables-save -t %s does not show the jump as %q:\n%s", j.Table, j.saveLine(), text)
+		listed := ns.run(t, "iptables", "-t", j.Table, "-S", j.From)
+		if !slices.Contains(strings.Split(listed, "\n"), j.saveLine()) {
+			t.Errorf("iptables -t %s -S %s does not show the jump as %q:\n%s", j.Table, j.From, j.saveLine(), listed)
 		}
 	}
 	if err := a.EnsureJumps(Jumps); err != nil { // again: nothing to add
