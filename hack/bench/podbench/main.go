@@ -9,12 +9,16 @@
 //     kubelet's runtime makes, without apiserver, kubelet or network;
 //   - kubelab: the same pods created at once through an apiserver (over
 //     HTTPS, as the admin) and started by a kubelet process
-//     (--runtime=docker, with its pod network, as system:node:<node>),
-//     until the watch shows each Running;
+//     (--runtime=docker, with its pod network and the cluster DNS in each
+//     pod's resolv.conf, as system:node:<node>), until the watch shows
+//     each Running;
+//   - kubelab with volumes: the same, each pod also mounting a ConfigMap
+//     and a Secret, which the kubelet fetches and writes out first;
 //
 // and prints for each the p50 and the slowest of "batch start → this pod
-// running"; then, over -rounds rounds in which the three take turns, the
-// median p50 of each and kubelab's as a ratio to the baselines'; and the
+// running"; then, over -rounds rounds in which the four take turns, the
+// median p50 of each and kubelab's (both kinds) as a ratio to the
+// baselines'; and the
 // kubelet's resident memory, idle and with every pod running.
 //
 // It needs root, Docker and the images of images/build.sh; run it with
@@ -66,6 +70,7 @@ var (
 const (
 	clusterCIDR = "10.197.0.0/16"
 	serviceCIDR = "10.196.0.0/16"
+	clusterDNS  = "10.196.0.10" // only written into the pods' resolv.conf: nothing asks it
 	bridge      = "klabbench0"
 	pauseImage  = docker.DefaultPauseImage
 	appImage    = "kubelab/kubia:latest"
@@ -74,7 +79,7 @@ const (
 func main() {
 	pods := flag.Int("pods", 30, "pods to start")
 	parallel := flag.Int("parallel", 4, "pods the baselines start at a time (the kubelet's pod workers)")
-	flag.IntVar(&rounds, "rounds", 3, "rounds of the three measurements, taking turns")
+	flag.IntVar(&rounds, "rounds", 3, "rounds of the four measurements, taking turns")
 	bin := flag.String("kubelet", "bin/kubelet", "the kubelet binary")
 	flag.StringVar(&kubeletLog, "kubelet-log", "", "keep the kubelet's log in this file (default: a temporary one)")
 	flag.Parse()
@@ -144,10 +149,13 @@ func run(ctx context.Context, pods, parallel int, bin string) (err error) {
 		return err
 	}
 	idle := rss(k.Process.Pid)
+	if err := createVolumeSources(ctx, c); err != nil {
+		return err
+	}
 
-	// The three take turns, so that the machine's moods touch them alike.
+	// The four take turns, so that the machine's moods touch them alike.
 	fmt.Printf("pod start, %d pods (kubelab/pause + kubelab/kubia) on one node, batch start → pod running:\n", pods)
-	var dockerRuns, engine, kubelab []time.Duration // p50 of each round
+	var dockerRuns, engine, kubelab, withVolumes []time.Duration // p50 of each round
 	var peak int64
 	for round := range rounds {
 		base, err := baseline(ctx, id, pods, parallel)
@@ -160,31 +168,36 @@ func run(ctx context.Context, pods, parallel int, bin string) (err error) {
 			return fmt.Errorf("engine calls: %w", err)
 		}
 		report(round, fmt.Sprintf("engine API calls, %d at a time", parallel), raw)
-		lat, err := startPods(ctx, c, node, round, pods)
-		if err != nil {
-			return fmt.Errorf("kubelab: %w (kubelet log: %s)", err, kubeletLog)
-		}
-		report(round, "kubelab: create → Running", lat)
-		time.Sleep(2 * time.Second) // the relister and a status round settle
-		for range 5 {
-			peak = max(peak, rss(k.Process.Pid))
-			time.Sleep(200 * time.Millisecond)
-		}
-		if err := deletePods(ctx, c); err != nil {
-			return err
+		var lat [2][]time.Duration
+		for i, volumes := range []bool{false, true} {
+			lat[i], err = startPods(ctx, c, node, round, pods, volumes)
+			if err != nil {
+				return fmt.Errorf("kubelab: %w (kubelet log: %s)", err, kubeletLog)
+			}
+			report(round, map[bool]string{false: "kubelab: create → Running", true: "kubelab, ConfigMap + Secret volumes"}[volumes], lat[i])
+			time.Sleep(2 * time.Second) // the relister and a status round settle
+			for range 5 {
+				peak = max(peak, rss(k.Process.Pid))
+				time.Sleep(200 * time.Millisecond)
+			}
+			if err := deletePods(ctx, c); err != nil {
+				return err
+			}
 		}
 		dockerRuns = append(dockerRuns, percentile(base, 50))
 		engine = append(engine, percentile(raw, 50))
-		kubelab = append(kubelab, percentile(lat, 50))
+		kubelab = append(kubelab, percentile(lat[0], 50))
+		withVolumes = append(withVolumes, percentile(lat[1], 50))
 	}
-	ratio := func(base []time.Duration) float64 {
-		return float64(percentile(kubelab, 50)) / float64(percentile(base, 50))
+	ratio := func(of, base []time.Duration) float64 {
+		return float64(percentile(of, 50)) / float64(percentile(base, 50))
 	}
-	fmt.Printf("median of the rounds' p50s: docker run %s, engine API %s, kubelab %s\n",
+	fmt.Printf("median of the rounds' p50s: docker run %s, engine API %s, kubelab %s, kubelab with volumes %s\n",
 		percentile(dockerRuns, 50).Round(time.Millisecond), percentile(engine, 50).Round(time.Millisecond),
-		percentile(kubelab, 50).Round(time.Millisecond))
-	fmt.Printf("  kubelab / docker run        %.2fx  (goal ≤ 1.3x)\n", ratio(dockerRuns))
-	fmt.Printf("  kubelab / engine API calls  %.2fx\n", ratio(engine))
+		percentile(kubelab, 50).Round(time.Millisecond), percentile(withVolumes, 50).Round(time.Millisecond))
+	fmt.Printf("  kubelab / docker run                %.2fx  (goal ≤ 1.3x)\n", ratio(kubelab, dockerRuns))
+	fmt.Printf("  kubelab with volumes / docker run   %.2fx  (goal ≤ 1.3x)\n", ratio(withVolumes, dockerRuns))
+	fmt.Printf("  kubelab / engine API calls          %.2fx\n", ratio(kubelab, engine))
 	fmt.Printf("kubelet resident memory: %.1f MB idle, %.1f MB at most with %d pods running  (goal ≤ 48 MB)\n",
 		float64(idle)/1e6, float64(peak)/1e6, pods)
 	return nil
@@ -333,7 +346,7 @@ func startKubelet(ctx context.Context, bin string, c *client.Client, p *benchpki
 	}
 	cmd := exec.Command(bin, "--runtime=docker", "--kubeconfig", kubeconfig, "--server", c.Server(), "--node-name", node,
 		"--node-ip", "127.0.0.1", "--port", "0", "--root-dir", filepath.Join(dir, "kubelet"),
-		"--cluster-cidr", clusterCIDR, "--bridge", bridge, "--log-level", "warn")
+		"--cluster-cidr", clusterCIDR, "--bridge", bridge, "--cluster-dns", clusterDNS, "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w (make build)", bin, err)
@@ -357,9 +370,22 @@ func startKubelet(ctx context.Context, bin string, c *client.Client, p *benchpki
 	}
 }
 
-// startPods creates n pods bound to node at once and returns each one's
-// time from the first create to the watch showing it Running.
-func startPods(ctx context.Context, c *client.Client, node string, round, n int) ([]time.Duration, error) {
+// createVolumeSources creates the ConfigMap and the Secret the pods with
+// volumes mount.
+func createVolumeSources(ctx context.Context, c *client.Client) error {
+	if _, err := c.Resource(resource("configmaps")).Namespace("default").Create(ctx, &api.ConfigMap{
+		ObjectMeta: api.ObjectMeta{Name: "bench-config"}, Data: map[string]string{"greeting": "hello", "app.conf": "port=8080\n"}}); err != nil {
+		return err
+	}
+	_, err := c.Resource(resource("secrets")).Namespace("default").Create(ctx, &api.Secret{
+		ObjectMeta: api.ObjectMeta{Name: "bench-secret"}, Data: map[string][]byte{"password": []byte("s3cret")}})
+	return err
+}
+
+// startPods creates n pods bound to node at once, with a ConfigMap and
+// a Secret volume if volumes, and returns each one's time from the first
+// create to the watch showing it Running.
+func startPods(ctx context.Context, c *client.Client, node string, round, n int, volumes bool) ([]time.Duration, error) {
 	pods := c.Resource(resource("pods")).Namespace("default")
 	w, err := pods.Watch(ctx, client.ListOptions{})
 	if err != nil {
@@ -371,13 +397,22 @@ func startPods(ctx context.Context, c *client.Client, node string, round, n int)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = pods.Create(ctx, &api.Pod{
+			pod := &api.Pod{
 				ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("kubia-%d-%d", round, i)},
 				// No ServiceAccount token: the baselines mount none, and no
 				// controller runs here to publish kube-root-ca.crt.
 				Spec: api.PodSpec{NodeName: node, TerminationGracePeriodSeconds: api.Int64(1), AutomountServiceAccountToken: api.Bool(false),
 					Containers: []api.Container{{Name: "kubia", Image: appImage, ImagePullPolicy: api.PullNever}}},
-			})
+			}
+			if volumes {
+				pod.Name = fmt.Sprintf("kubia-vol-%d-%d", round, i)
+				pod.Spec.Volumes = []api.Volume{
+					{Name: "config", VolumeSource: api.VolumeSource{ConfigMap: &api.ConfigMapVolumeSource{Name: "bench-config"}}},
+					{Name: "secret", VolumeSource: api.VolumeSource{Secret: &api.SecretVolumeSource{SecretName: "bench-secret"}}},
+				}
+				pod.Spec.Containers[0].VolumeMounts = []api.VolumeMount{{Name: "config", MountPath: "/config"}, {Name: "secret", MountPath: "/secret"}}
+			}
+			_, errs[i] = pods.Create(ctx, pod)
 		})
 	}
 	wg.Wait()
