@@ -162,47 +162,10 @@ func runIPTables(o options, node proxy.NodeInfo) (*figures, error) {
 			what, ms(took), ms(applier.restore), ms(applier.jumps), ms(applier.chains),
 			ms(took-applier.restore-applier.jumps-applier.chains))
 	}
-	var f figures
-	applier.reset()
-	if f.first, err = b.sync(true); err != nil {
-		return nil, err
-	}
-	f.program = applier.restore
-	show("program all: first sync", f.first)
-
-	// One service changed: an endpoint added, each time to another
-	// service, through Run as on a node.
-	if err := b.start(); err != nil {
-		return nil, err
-	}
-	var partials, waits []time.Duration
-	for i := range o.repeat {
-		endpoints[i] = endpointsOf(i, o.endpoints+1)
-		applier.reset()
-		took, wait, err := b.change(services, endpoints, endpoints[i])
-		if err != nil {
-			return nil, err
-		}
-		show("one endpoint added: partial sync", took)
-		partials, waits = append(partials, took), append(waits, wait)
-	}
-	f.partial, f.wait = median(partials), median(waits)
-	applier.reset()
-	added := serviceOf(o.services)
-	took, _, err := b.change(append(slices.Clone(services), added), append(slices.Clone(endpoints), endpointsOf(o.services, o.endpoints)), added)
+	f, err := measure(o, b, services, endpoints, applier.reset, show, func() time.Duration { return applier.restore })
 	if err != nil {
 		return nil, err
 	}
-	show("one service added: partial sync", took)
-	b.stop()
-	b.svcs.set(services)
-	endpoints[o.repeat] = endpointsOf(o.repeat, o.endpoints+1)
-	b.eps.set(endpoints)
-	applier.reset()
-	if f.full, err = b.sync(true); err != nil {
-		return nil, err
-	}
-	show("one endpoint added: full sync", f.full)
 
 	perRule, calls, err := baseline(o, node)
 	if err != nil {
@@ -213,7 +176,7 @@ func runIPTables(o options, node proxy.NodeInfo) (*figures, error) {
 		"baseline: one iptables command a rule", ms(perRule), o.sample, calls, ms(perRule)/float64(calls))
 	fmt.Printf("%-38s %9.1f s   (linear: an underestimate)\n\n", fmt.Sprintf("  scaled to %d services", o.services), scaled.Seconds())
 	f.perRule = float64(scaled) / float64(f.program)
-	return &f, nil
+	return f, nil
 }
 
 // timedApplier adds up the time spent in each kind of applier call, and

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -48,47 +47,12 @@ func runNFTables(o options, node proxy.NodeInfo) (*figures, error) {
 		fmt.Printf("%-38s %9.1f ms  (nft -f %.1f, reading the table %.1f, the rest %.1f; %d lines)\n",
 			what, ms(took), ms(applier.run), ms(applier.objects), ms(took-applier.run-applier.objects), applier.lines)
 	}
-	var f figures
-	applier.reset()
-	if f.first, err = b.sync(true); err != nil {
-		return nil, err
-	}
-	f.program = applier.run
-	show("program all: first sync", f.first)
-
-	if err := b.start(); err != nil {
-		return nil, err
-	}
-	var partials, waits []time.Duration
-	for i := range o.repeat {
-		endpoints[i] = endpointsOf(i, o.endpoints+1)
-		applier.reset()
-		took, wait, err := b.change(services, endpoints, endpoints[i])
-		if err != nil {
-			return nil, err
-		}
-		show("one endpoint added: partial sync", took)
-		partials, waits = append(partials, took), append(waits, wait)
-	}
-	f.partial, f.wait = median(partials), median(waits)
-	applier.reset()
-	added := serviceOf(o.services)
-	took, _, err := b.change(append(slices.Clone(services), added), append(slices.Clone(endpoints), endpointsOf(o.services, o.endpoints)), added)
+	f, err := measure(o, b, services, endpoints, applier.reset, show, func() time.Duration { return applier.run })
 	if err != nil {
 		return nil, err
 	}
-	show("one service added: partial sync", took)
-	b.stop()
-	b.svcs.set(services)
-	endpoints[o.repeat] = endpointsOf(o.repeat, o.endpoints+1)
-	b.eps.set(endpoints)
-	applier.reset()
-	if f.full, err = b.sync(true); err != nil {
-		return nil, err
-	}
-	show("one endpoint added: full sync", f.full)
 	fmt.Println()
-	return &f, nil
+	return f, nil
 }
 
 // timedNFT adds up the time spent in each kind of applier call, the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -125,4 +126,55 @@ func (b *proxier) counter(name string) float64 {
 		}
 	}
 	return 0
+}
+
+// measure runs the same steps in either mode, through b: the first sync;
+// an endpoint added, through Run as on a node, to each of o.repeat
+// services in turn; a service added; and a full sync after one more
+// endpoint. reset zeroes the applier's timers before each step, show
+// prints a step's line, and written is the applier's time writing into
+// the kernel during the last step.
+func measure(o options, b *proxier, services []*api.Service, endpoints []*api.Endpoints,
+	reset func(), show func(string, time.Duration), written func() time.Duration) (*figures, error) {
+	var f figures
+	var err error
+	reset()
+	if f.first, err = b.sync(true); err != nil {
+		return nil, err
+	}
+	f.program = written()
+	show("program all: first sync", f.first)
+
+	if err := b.start(); err != nil {
+		return nil, err
+	}
+	var partials, waits []time.Duration
+	for i := range o.repeat {
+		endpoints[i] = endpointsOf(i, o.endpoints+1)
+		reset()
+		took, wait, err := b.change(services, endpoints, endpoints[i])
+		if err != nil {
+			return nil, err
+		}
+		show("one endpoint added: partial sync", took)
+		partials, waits = append(partials, took), append(waits, wait)
+	}
+	f.partial, f.wait = median(partials), median(waits)
+	reset()
+	added := serviceOf(o.services)
+	took, _, err := b.change(append(slices.Clone(services), added), append(slices.Clone(endpoints), endpointsOf(o.services, o.endpoints)), added)
+	if err != nil {
+		return nil, err
+	}
+	show("one service added: partial sync", took)
+	b.stop()
+	b.svcs.set(services)
+	endpoints[o.repeat] = endpointsOf(o.repeat, o.endpoints+1)
+	b.eps.set(endpoints)
+	reset()
+	if f.full, err = b.sync(true); err != nil {
+		return nil, err
+	}
+	show("one endpoint added: full sync", f.full)
+	return &f, nil
 }
